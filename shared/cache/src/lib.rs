@@ -1,0 +1,143 @@
+//! Cache-aside for derived, hot views (customer views, caller look-ups), over Redis or an
+//! in-process store when no Redis is configured.
+//!
+//! Correctness rests on generations: every entry belongs to a tag (e.g. `customer:<id>`) and is
+//! stored with the tag's generation as read *before* the source was loaded. A writer bumps the
+//! tag after its commit. An entry whose generation is not the tag's current one is a miss, so a
+//! read that raced a write can store its old result but nobody will ever be served it.
+//! Concurrent misses of one key share a single load (single-flight). Redis trouble never fails
+//! a read: it goes to the source, and bumps that could not reach Redis are replayed before
+//! Redis serves again.
+
+mod flight;
+mod local;
+mod redis_store;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use vipcare_runtime::settings::CacheSettings;
+
+use flight::Flights;
+use local::LocalStore;
+use redis_store::RedisStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error("invalid setting cache.redis_url: {0}")]
+    InvalidUrl(String),
+}
+
+enum Store {
+    Local(LocalStore),
+    Redis(RedisStore),
+}
+
+/// A handle to the cache; clones share everything.
+#[derive(Clone)]
+pub struct Cache {
+    store: Arc<Store>,
+    flights: Arc<Flights>,
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache")
+            .field("backend", &self.backend_name())
+            .finish()
+    }
+}
+
+impl Cache {
+    /// Redis when `redis_url` is set, otherwise in-process. An unreachable Redis is not an error
+    /// here: it is retried on use and reads go to the source meanwhile.
+    pub async fn connect(settings: &CacheSettings) -> Result<Cache, CacheError> {
+        let store = match &settings.redis_url {
+            Some(url) => Store::Redis(RedisStore::new(
+                url,
+                &settings.key_prefix,
+                Duration::from_millis(settings.timeout_ms),
+            )?),
+            None => Store::Local(LocalStore::new(settings.local_capacity)),
+        };
+        Ok(Cache {
+            store: Arc::new(store),
+            flights: Arc::new(Flights::default()),
+        })
+    }
+
+    /// An in-process cache holding at most `capacity` entries.
+    pub fn in_process(capacity: usize) -> Cache {
+        Cache {
+            store: Arc::new(Store::Local(LocalStore::new(capacity))),
+            flights: Arc::new(Flights::default()),
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match &*self.store {
+            Store::Local(_) => "in-process",
+            Store::Redis(_) => "redis",
+        }
+    }
+
+    /// The cached bytes for `key`, or the result of `load`, stored for `ttl` under `tag`'s
+    /// current generation. Errors of `load` are returned and nothing is stored.
+    pub async fn get_or_load<F, Fut, E>(
+        &self,
+        key: &str,
+        tag: &str,
+        ttl: Duration,
+        load: F,
+    ) -> Result<Vec<u8>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Vec<u8>, E>>,
+    {
+        let generation = match &*self.store {
+            Store::Local(store) => match store.get(key, tag) {
+                Lookup::Hit(bytes) => return Ok(bytes),
+                Lookup::Miss(generation) => Some(generation),
+            },
+            Store::Redis(store) => match store.get(key, tag).await {
+                Some(Lookup::Hit(bytes)) => return Ok(bytes),
+                Some(Lookup::Miss(generation)) => Some(generation),
+                // Redis is unreachable: answer from the source and store nothing.
+                None => None,
+            },
+        };
+        let Some(generation) = generation else {
+            return load().await;
+        };
+        // Keyed by generation too, so a read that starts after a bump never joins an older load.
+        let flight_key = format!("{tag}\u{0}{key}\u{0}{generation}");
+        self.flights
+            .run(&flight_key, async {
+                let bytes = load().await?;
+                match &*self.store {
+                    Store::Local(store) => store.put(key, tag, generation, &bytes, ttl),
+                    Store::Redis(store) => store.put(key, tag, generation, &bytes, ttl).await,
+                }
+                Ok(bytes)
+            })
+            .await
+    }
+
+    /// Makes every entry under `tag` stale. Call it after the write committed. Never fails:
+    /// when Redis is down the bump is queued and replayed before Redis serves again.
+    pub async fn invalidate(&self, tag: &str) {
+        match &*self.store {
+            Store::Local(store) => store.bump(tag),
+            Store::Redis(store) => store.bump(tag).await,
+        }
+    }
+}
+
+pub(crate) enum Lookup {
+    Hit(Vec<u8>),
+    Miss(u64),
+}
+
+#[cfg(test)]
+mod tests;

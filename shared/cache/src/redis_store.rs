@@ -1,0 +1,181 @@
+//! The Redis store. Every round trip is bounded by `cache.timeout_ms`; after a failure Redis is
+//! skipped for a moment (reads go to the source) and bumps that could not be written are kept
+//! and replayed before Redis is read again, so an outage never leaves a stale entry served.
+//! An entry and its tag's generation share a hash tag, so they live in one Redis Cluster slot
+//! and one MGET reads both.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+use crate::{CacheError, Lookup};
+
+/// How long Redis is skipped after a failure before it is tried again.
+const BACKOFF_MS: i64 = 1_000;
+/// Generations outlive every entry they guard.
+const GENERATION_TTL_SECS: i64 = 86_400;
+
+pub(crate) struct RedisStore {
+    conn: ConnectionManager,
+    prefix: String,
+    timeout: Duration,
+    down_until_ms: AtomicI64,
+    pending: Mutex<HashSet<String>>,
+    has_pending: AtomicBool,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+impl RedisStore {
+    pub(crate) fn new(url: &str, prefix: &str, timeout: Duration) -> Result<Self, CacheError> {
+        let client = redis::Client::open(url).map_err(|e| CacheError::InvalidUrl(e.to_string()))?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(timeout.max(Duration::from_millis(250))))
+            .set_response_timeout(Some(timeout))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(500));
+        let conn = ConnectionManager::new_lazy_with_config(client, config)
+            .map_err(|e| CacheError::InvalidUrl(e.to_string()))?;
+        Ok(RedisStore {
+            conn,
+            prefix: prefix.to_owned(),
+            timeout,
+            down_until_ms: AtomicI64::new(0),
+            pending: Mutex::new(HashSet::new()),
+            has_pending: AtomicBool::new(false),
+        })
+    }
+
+    fn generation_key(&self, tag: &str) -> String {
+        format!("{}{{{tag}}}:gen", self.prefix)
+    }
+
+    fn entry_key(&self, tag: &str, key: &str) -> String {
+        format!("{}{{{tag}}}:{key}", self.prefix)
+    }
+
+    fn is_down(&self) -> bool {
+        self.down_until_ms.load(Ordering::Relaxed) > now_ms()
+    }
+
+    fn mark_down(&self, err: &dyn std::fmt::Display) {
+        let was_up = !self.is_down();
+        self.down_until_ms
+            .store(now_ms() + BACKOFF_MS, Ordering::Relaxed);
+        if was_up {
+            tracing::warn!(%err, "redis unavailable; reading from the source meanwhile");
+        }
+    }
+
+    async fn query<T: redis::FromRedisValue>(&self, cmd: &redis::Pipeline) -> Option<T> {
+        let mut conn = self.conn.clone();
+        match tokio::time::timeout(self.timeout, cmd.query_async::<T>(&mut conn)).await {
+            Ok(Ok(value)) => Some(value),
+            Ok(Err(err)) => {
+                self.mark_down(&err);
+                None
+            }
+            Err(_) => {
+                self.mark_down(&"timed out");
+                None
+            }
+        }
+    }
+
+    /// `None` when Redis cannot be used right now.
+    pub(crate) async fn get(&self, key: &str, tag: &str) -> Option<Lookup> {
+        if self.is_down() || !self.replay_pending().await {
+            return None;
+        }
+        let mut pipe = redis::pipe();
+        pipe.cmd("MGET")
+            .arg(self.generation_key(tag))
+            .arg(self.entry_key(tag, key));
+        let ((generation, entry),): ((Option<u64>, Option<Vec<u8>>),) = self.query(&pipe).await?;
+        let generation = generation.unwrap_or(0);
+        Some(match entry {
+            Some(bytes) if bytes.len() >= 8 && bytes[..8] == generation.to_be_bytes() => {
+                Lookup::Hit(bytes[8..].to_vec())
+            }
+            _ => Lookup::Miss(generation),
+        })
+    }
+
+    pub(crate) async fn put(
+        &self,
+        key: &str,
+        tag: &str,
+        generation: u64,
+        bytes: &[u8],
+        ttl: Duration,
+    ) {
+        if self.is_down() {
+            return;
+        }
+        let mut value = Vec::with_capacity(bytes.len() + 8);
+        value.extend_from_slice(&generation.to_be_bytes());
+        value.extend_from_slice(bytes);
+        let mut pipe = redis::pipe();
+        pipe.cmd("SET")
+            .arg(self.entry_key(tag, key))
+            .arg(value)
+            .arg("PX")
+            .arg(ttl.as_millis().max(1) as u64)
+            .ignore();
+        let _: Option<()> = self.query(&pipe).await;
+    }
+
+    pub(crate) async fn bump(&self, tag: &str) {
+        if self.is_down() || !self.write_bump(tag).await {
+            self.pending
+                .lock()
+                .expect("pending poisoned")
+                .insert(tag.to_owned());
+            self.has_pending.store(true, Ordering::Release);
+        }
+    }
+
+    async fn write_bump(&self, tag: &str) -> bool {
+        let key = self.generation_key(tag);
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .incr(&key, 1)
+            .ignore()
+            .expire(&key, GENERATION_TTL_SECS)
+            .ignore();
+        self.query::<()>(&pipe).await.is_some()
+    }
+
+    /// Writes the bumps queued while Redis was down; false while some are still pending.
+    async fn replay_pending(&self) -> bool {
+        if !self.has_pending.load(Ordering::Acquire) {
+            return true;
+        }
+        let tags: Vec<String> = self
+            .pending
+            .lock()
+            .expect("pending poisoned")
+            .iter()
+            .cloned()
+            .collect();
+        for tag in tags {
+            if !self.write_bump(&tag).await {
+                return false;
+            }
+            self.pending.lock().expect("pending poisoned").remove(&tag);
+        }
+        let pending = self.pending.lock().expect("pending poisoned");
+        if pending.is_empty() {
+            self.has_pending.store(false, Ordering::Release);
+        }
+        // Tags queued meanwhile stay pending and are replayed on the next read.
+        pending.is_empty()
+    }
+}

@@ -1,0 +1,153 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use super::*;
+
+const TTL: Duration = Duration::from_secs(30);
+
+/// Every store this run can test: in-process always, Redis when the test variables name one.
+async fn caches() -> Vec<(Cache, &'static str)> {
+    let mut all = vec![(Cache::in_process(1000), "in-process")];
+    if let Ok(url) = std::env::var("VIPCARE_TEST_REDIS_URL") {
+        let settings = vipcare_runtime::Settings::from_toml(&format!(
+            "[cache]\nredis_url = \"{url}\"\nkey_prefix = \"test-cache-{}:\"",
+            std::process::id() as u128 * 1_000_000 + now_ms_for_prefix()
+        ))
+        .unwrap();
+        all.push((Cache::connect(&settings.cache).await.unwrap(), "redis"));
+    }
+    all
+}
+
+fn now_ms_for_prefix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+        % 1_000_000
+}
+
+async fn load_counted(cache: &Cache, key: &str, value: &str, loads: &AtomicUsize) -> Vec<u8> {
+    cache
+        .get_or_load(key, "customer:1", TTL, || async {
+            loads.fetch_add(1, Ordering::SeqCst);
+            Ok::<_, ()>(value.as_bytes().to_vec())
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_second_read_is_served_from_the_cache() {
+    for (cache, label) in caches().await {
+        let loads = AtomicUsize::new(0);
+        assert_eq!(load_counted(&cache, "view:1", "v1", &loads).await, b"v1");
+        assert_eq!(
+            load_counted(&cache, "view:1", "v2", &loads).await,
+            b"v1",
+            "{label}"
+        );
+        assert_eq!(loads.load(Ordering::SeqCst), 1, "{label}");
+    }
+}
+
+#[tokio::test]
+async fn invalidating_the_tag_makes_the_next_read_load_again() {
+    for (cache, label) in caches().await {
+        let loads = AtomicUsize::new(0);
+        load_counted(&cache, "view:1", "old", &loads).await;
+        cache.invalidate("customer:1").await;
+        assert_eq!(
+            load_counted(&cache, "view:1", "new", &loads).await,
+            b"new",
+            "{label}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_load_that_raced_a_write_is_never_served() {
+    for (cache, label) in caches().await {
+        // The load reads the old value, then the writer commits and bumps before it is stored.
+        let stale = cache
+            .get_or_load("view:1", "customer:1", TTL, || async {
+                cache.invalidate("customer:1").await;
+                Ok::<_, ()>(b"old".to_vec())
+            })
+            .await
+            .unwrap();
+        assert_eq!(stale, b"old");
+        let loads = AtomicUsize::new(0);
+        let next = load_counted(&cache, "view:1", "new", &loads).await;
+        assert_eq!(next, b"new", "{label}: the raced entry must not be served");
+    }
+}
+
+#[tokio::test]
+async fn concurrent_misses_share_one_load() {
+    for (cache, label) in caches().await {
+        let loads = Arc::new(AtomicUsize::new(0));
+        let gate = Arc::new(tokio::sync::Barrier::new(1));
+        let mut tasks = Vec::new();
+        for _ in 0..50 {
+            let (cache, loads, gate) = (cache.clone(), loads.clone(), gate.clone());
+            tasks.push(tokio::spawn(async move {
+                cache
+                    .get_or_load("view:storm", "customer:storm", TTL, || async move {
+                        loads.fetch_add(1, Ordering::SeqCst);
+                        // Hold the load open so the other misses arrive while it runs.
+                        gate.wait().await;
+                        tokio::task::yield_now().await;
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Ok::<_, ()>(b"v".to_vec())
+                    })
+                    .await
+                    .unwrap()
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), b"v");
+        }
+        assert_eq!(loads.load(Ordering::SeqCst), 1, "{label}");
+    }
+}
+
+#[tokio::test]
+async fn a_failed_load_is_returned_and_not_stored() {
+    for (cache, label) in caches().await {
+        let err = cache
+            .get_or_load("view:e", "customer:e", TTL, || async {
+                Err::<Vec<u8>, _>("down")
+            })
+            .await;
+        assert_eq!(err, Err("down"), "{label}");
+        let loads = AtomicUsize::new(0);
+        let ok = cache
+            .get_or_load("view:e", "customer:e", TTL, || async {
+                loads.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, ()>(b"ok".to_vec())
+            })
+            .await;
+        assert_eq!(ok, Ok(b"ok".to_vec()));
+        assert_eq!(loads.load(Ordering::SeqCst), 1);
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_redis_answers_from_the_source() {
+    let settings = vipcare_runtime::Settings::from_toml(
+        "[cache]\nredis_url = \"redis://127.0.0.1:1\"\ntimeout_ms = 100",
+    )
+    .unwrap();
+    let cache = Cache::connect(&settings.cache).await.unwrap();
+    let loads = AtomicUsize::new(0);
+    assert_eq!(load_counted(&cache, "view:1", "a", &loads).await, b"a");
+    cache.invalidate("customer:1").await;
+    assert_eq!(load_counted(&cache, "view:1", "b", &loads).await, b"b");
+    assert_eq!(
+        loads.load(Ordering::SeqCst),
+        2,
+        "nothing is cached while Redis is down"
+    );
+}

@@ -1,0 +1,202 @@
+//! One gRPC server builder for every vipcare binary, so the stack is built once: health and
+//! reflection on every server, the tower layers below, optional gRPC-Web, graceful shutdown.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tonic::body::Body;
+use tonic::server::NamedService;
+use tonic::service::{Routes, RoutesBuilder};
+use tonic::transport::server::TcpIncoming;
+use tonic_health::ServingStatus;
+use tower::{Service, ServiceBuilder, ServiceExt};
+
+use crate::settings::ServerSettings;
+
+mod layers;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {listen}: {reason}")]
+    Bind { listen: String, reason: String },
+    #[error("server failed: {0}")]
+    Transport(#[from] tonic::transport::Error),
+}
+
+/// Binds `listen` (port 0 picks a free port) and logs the address actually bound.
+pub async fn bind(listen: &str) -> Result<TcpListener, ServeError> {
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|err| ServeError::Bind {
+            listen: listen.to_owned(),
+            reason: err.to_string(),
+        })?;
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "listening");
+    }
+    Ok(listener)
+}
+
+type Fallback = Box<dyn FnOnce(axum::Router) -> axum::Router + Send>;
+
+/// Collects the services of one listener and serves them.
+pub struct GrpcServer {
+    settings: ServerSettings,
+    routes: RoutesBuilder,
+    names: Vec<&'static str>,
+    fallback: Option<Fallback>,
+    grpc_web: bool,
+}
+
+impl GrpcServer {
+    pub fn new(settings: &ServerSettings) -> Self {
+        GrpcServer {
+            settings: settings.clone(),
+            routes: RoutesBuilder::default(),
+            names: Vec::new(),
+            fallback: None,
+            grpc_web: false,
+        }
+    }
+
+    /// Routes a generated service by its name and reports it SERVING in health.
+    pub fn add_service<S>(mut self, svc: S) -> Self
+    where
+        S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible>
+            + NamedService
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+    {
+        self.names.push(S::NAME);
+        self.routes.add_service(svc);
+        self
+    }
+
+    /// Every request no added service claims goes to `svc` (the gateway's edge).
+    pub fn fallback<S>(mut self, svc: S) -> Self
+    where
+        S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+    {
+        let svc = svc.map_request(|req: http::Request<axum::body::Body>| req.map(Body::new));
+        self.fallback = Some(Box::new(move |router| router.fallback_service(svc)));
+        self
+    }
+
+    /// Reports `name` SERVING in health without routing it here (a service behind the fallback).
+    pub fn serving(mut self, name: &'static str) -> Self {
+        self.names.push(name);
+        self
+    }
+
+    /// Accepts HTTP/1.1 and gRPC-Web (with CORS) on the same port, for browser pages.
+    pub fn grpc_web(mut self, enabled: bool) -> Self {
+        self.grpc_web = enabled;
+        self
+    }
+
+    /// Serves until `shutdown` resolves, then reports NOT_SERVING and drains in-flight calls.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServeError> {
+        let (reporter, health) = tonic_health::server::health_reporter();
+        for name in self.names.iter().copied().chain([""]) {
+            reporter
+                .set_service_status(name, ServingStatus::Serving)
+                .await;
+        }
+        let mut routes = self.routes;
+        routes
+            .add_service(health)
+            .add_service(reflection_v1())
+            .add_service(reflection_v1alpha());
+        let mut routes: Routes = routes.routes();
+        if let Some(apply) = self.fallback {
+            let router = std::mem::take(routes.axum_router_mut());
+            *routes.axum_router_mut() = apply(router);
+        }
+        let names = self.names;
+        let shutdown = async move {
+            shutdown.await;
+            for name in names.into_iter().chain([""]) {
+                reporter
+                    .set_service_status(name, ServingStatus::NotServing)
+                    .await;
+            }
+        };
+        // Nagle's algorithm would hold small gRPC frames back by up to 40 ms.
+        let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+        let stack = ServiceBuilder::new()
+            // Shed instead of queueing when the server is saturated: callers retry elsewhere.
+            .load_shed()
+            // One limit for the whole server, not per connection, so one busy client can't starve it.
+            .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+                self.settings.max_concurrent_requests,
+            ))
+            // Requests without a deadline get one, so nothing waits forever on a stuck dependency.
+            .layer(layers::DefaultDeadlineLayer::new(Duration::from_millis(
+                self.settings.default_deadline_ms,
+            )))
+            .into_inner();
+        let builder = tonic::transport::Server::builder()
+            .http2_keepalive_interval(Some(Duration::from_secs(30)))
+            .trace_fn(layers::request_span);
+        if self.grpc_web {
+            builder
+                .accept_http1(true)
+                // Browsers call from other origins; answer preflights and expose grpc-status.
+                .layer(layers::grpc_web_cors())
+                .layer(tonic_web::GrpcWebLayer::new())
+                .layer(stack)
+                .add_routes(routes)
+                .serve_with_incoming_shutdown(incoming, shutdown)
+                .await?;
+        } else {
+            builder
+                .layer(stack)
+                .add_routes(routes)
+                .serve_with_incoming_shutdown(incoming, shutdown)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+fn reflection_v1() -> tonic_reflection::server::v1::ServerReflectionServer<
+    impl tonic_reflection::server::v1::ServerReflection,
+> {
+    tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(vipcare_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .expect("the compiled descriptor sets are valid")
+}
+
+fn reflection_v1alpha() -> tonic_reflection::server::v1alpha::ServerReflectionServer<
+    impl tonic_reflection::server::v1alpha::ServerReflection,
+> {
+    tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(vipcare_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()
+        .expect("the compiled descriptor sets are valid")
+}
+
+/// The address a listener is bound to, for logs and tests.
+pub fn local_addr(listener: &TcpListener) -> SocketAddr {
+    listener
+        .local_addr()
+        .expect("a bound listener has an address")
+}

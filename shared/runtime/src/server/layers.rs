@@ -1,0 +1,146 @@
+//! The tower layers of the shared server stack and the per-request span.
+
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use http::HeaderValue;
+use tower::{Layer, Service};
+
+const GRPC_TIMEOUT: &str = "grpc-timeout";
+
+/// Gives requests that carry no `grpc-timeout` the server's default deadline. Unlike tonic's own
+/// server timeout it never shortens a deadline the client chose (a long import is legitimate).
+#[derive(Debug, Clone)]
+pub struct DefaultDeadlineLayer {
+    header: HeaderValue,
+}
+
+impl DefaultDeadlineLayer {
+    pub fn new(deadline: Duration) -> Self {
+        // grpc-timeout allows at most 8 digits; milliseconds cover 27 hours.
+        let millis = deadline.as_millis().clamp(1, 99_999_999);
+        DefaultDeadlineLayer {
+            header: HeaderValue::from_str(&format!("{millis}m"))
+                .expect("digits are a valid header"),
+        }
+    }
+}
+
+impl<S> Layer<S> for DefaultDeadlineLayer {
+    type Service = DefaultDeadline<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        DefaultDeadline {
+            inner,
+            header: self.header.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DefaultDeadline<S> {
+    inner: S,
+    header: HeaderValue,
+}
+
+impl<S, B> Service<http::Request<B>> for DefaultDeadline<S>
+where
+    S: Service<http::Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: http::Request<B>) -> Self::Future {
+        // Health checks and reflection are cheap; every call gets the same treatment anyway.
+        req.headers_mut()
+            .entry(GRPC_TIMEOUT)
+            .or_insert_with(|| self.header.clone());
+        self.inner.call(req)
+    }
+}
+
+/// CORS for gRPC-Web callers: any origin may call (the API key is the credential, not cookies),
+/// and the gRPC status headers are readable by the page.
+pub fn grpc_web_cors() -> tower_http::cors::CorsLayer {
+    use http::header::{AUTHORIZATION, CONTENT_TYPE};
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::mirror_request())
+        .allow_methods([http::Method::POST, http::Method::OPTIONS])
+        .allow_headers([
+            AUTHORIZATION,
+            CONTENT_TYPE,
+            http::HeaderName::from_static("x-grpc-web"),
+            http::HeaderName::from_static("x-user-agent"),
+            http::HeaderName::from_static("grpc-timeout"),
+            http::HeaderName::from_static("traceparent"),
+        ])
+        .expose_headers([
+            http::HeaderName::from_static("grpc-status"),
+            http::HeaderName::from_static("grpc-message"),
+            http::HeaderName::from_static("grpc-status-details-bin"),
+        ])
+        .max_age(Duration::from_secs(600))
+}
+
+/// One span per request, a child of the caller's trace when it sent `traceparent`.
+pub fn request_span(req: &http::Request<()>) -> tracing::Span {
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+    let span = tracing::info_span!("grpc", path = %req.uri().path());
+    let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
+        propagator.extract(&HeaderExtractor(req.headers()))
+    });
+    let _ = span.set_parent(parent);
+    span
+}
+
+struct HeaderExtractor<'a>(&'a http::HeaderMap);
+
+impl opentelemetry::propagation::Extractor for HeaderExtractor<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|v| v.to_str().ok())
+    }
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys().map(http::HeaderName::as_str).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    async fn seen_timeout(req: http::Request<()>) -> Option<String> {
+        let svc = tower::service_fn(|req: http::Request<()>| async move {
+            Ok::<_, std::convert::Infallible>(
+                req.headers()
+                    .get(GRPC_TIMEOUT)
+                    .map(|v| v.to_str().unwrap().to_owned()),
+            )
+        });
+        DefaultDeadlineLayer::new(Duration::from_secs(10))
+            .layer(svc)
+            .oneshot(req)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_request_without_deadline_gets_the_default() {
+        let got = seen_timeout(http::Request::new(())).await;
+        assert_eq!(got.as_deref(), Some("10000m"));
+    }
+
+    #[tokio::test]
+    async fn a_client_deadline_is_kept_even_when_longer() {
+        let req = http::Request::builder()
+            .header(GRPC_TIMEOUT, "120S")
+            .body(())
+            .unwrap();
+        assert_eq!(seen_timeout(req).await.as_deref(), Some("120S"));
+    }
+}

@@ -1,0 +1,87 @@
+use super::*;
+
+#[test]
+fn defaults_are_the_documented_ports_and_embedded_backends() {
+    let s = Settings::default();
+    assert_eq!(s.gateway.listen, "0.0.0.0:50051");
+    assert_eq!(s.profile.listen, "127.0.0.1:50061");
+    assert_eq!(s.tiering.listen, "127.0.0.1:50062");
+    assert_eq!(s.survey.listen, "127.0.0.1:50065");
+    assert_eq!(s.database.url, None);
+    assert_eq!(s.cache.redis_url, None);
+    assert_eq!(s.gateway.view_ttl_seconds, 30);
+    assert_eq!(s.server.max_message_bytes, 4 * 1024 * 1024);
+}
+
+#[test]
+fn a_file_overrides_defaults_and_keeps_the_rest() {
+    let s = Settings::from_toml(
+        r#"
+        [database]
+        url = "postgres://root@127.0.0.1/test"
+        [profile]
+        listen = "127.0.0.1:0"
+        [[gateway.clients]]
+        name = "hall-1"
+        channel = "hall"
+        api_key_sha256 = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"
+        scopes = ["customer:read"]
+        "#,
+    )
+    .unwrap();
+    assert_eq!(
+        s.database.url.as_deref(),
+        Some("postgres://root@127.0.0.1/test")
+    );
+    assert_eq!(s.profile.listen, "127.0.0.1:0");
+    assert_eq!(s.database.max_connections, 16);
+    assert_eq!(s.gateway.clients[0].rate_per_second, 200.0);
+}
+
+fn refused_key(toml: &str) -> String {
+    match Settings::from_toml(toml) {
+        Err(SettingsError::Invalid { key, .. }) => key,
+        other => panic!("expected an invalid setting, got {other:?}"),
+    }
+}
+
+#[test]
+fn bad_settings_name_their_key() {
+    assert_eq!(
+        refused_key("[profile]\nlisten = \"nowhere\""),
+        "profile.listen"
+    );
+    assert_eq!(
+        refused_key("[database]\nurl = \"mysql://x\""),
+        "database.url"
+    );
+    assert_eq!(
+        refused_key("[cache]\nredis_url = \"http://x\""),
+        "cache.redis_url"
+    );
+    assert_eq!(
+        refused_key(
+            "[[gateway.clients]]\nname = \"a\"\nchannel = \"fax\"\napi_key_sha256 = \"00\""
+        ),
+        "gateway.clients[0].channel"
+    );
+    assert_eq!(
+        refused_key(
+            "[[gateway.clients]]\nname = \"a\"\nchannel = \"web\"\napi_key_sha256 = \"00\""
+        ),
+        "gateway.clients[0].api_key_sha256"
+    );
+}
+
+#[test]
+fn a_wrongly_typed_value_is_refused_with_its_key() {
+    let err = Settings::from_toml("[server]\nmax_message_bytes = \"lots\"").unwrap_err();
+    assert!(err.to_string().contains("max_message_bytes"), "{err}");
+}
+
+#[test]
+fn empty_urls_mean_embedded() {
+    let s = Settings::from_toml("[database]\nurl = \"\"\n[cache]\nredis_url = \" \"").unwrap();
+    assert_eq!(s.database.url, None);
+    assert_eq!(s.cache.redis_url, None);
+}

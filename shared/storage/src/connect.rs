@@ -1,0 +1,140 @@
+//! Connecting by URL. Unset: an embedded SQLite file per service under `data_dir`.
+//! `postgres://…`: one database shared by the services, one schema each.
+
+use std::time::{Duration, Instant};
+
+use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm_migration::MigratorTrait;
+use vipcare_runtime::settings::Settings;
+
+use crate::StorageError;
+use crate::migrations::WithSharedTables;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// A pooled connection to one service's schema. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Database {
+    conn: DatabaseConnection,
+    backend: Backend,
+}
+
+impl Database {
+    /// Opens the service's store, waiting up to `database.connect_timeout_ms` for a server
+    /// that is still starting (pods often start before their database).
+    pub async fn connect(settings: &Settings, service: &str) -> Result<Database, StorageError> {
+        let deadline = Instant::now() + Duration::from_millis(settings.database.connect_timeout_ms);
+        loop {
+            match Self::try_connect(settings, service).await {
+                Ok(db) => return Ok(db),
+                Err(StorageError::Unavailable(reason)) if Instant::now() < deadline => {
+                    tracing::warn!(%reason, service, "database not reachable yet; retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    async fn try_connect(settings: &Settings, service: &str) -> Result<Database, StorageError> {
+        match &settings.database.url {
+            Some(url) => {
+                create_schema(url, service).await?;
+                let mut options = ConnectOptions::new(url.clone());
+                options
+                    .max_connections(settings.database.max_connections)
+                    .min_connections(1)
+                    .connect_timeout(Duration::from_secs(5))
+                    // A down database must answer UNAVAILABLE quickly, not hang the caller.
+                    .acquire_timeout(Duration::from_secs(5))
+                    .sqlx_logging(false)
+                    .set_schema_search_path(service.to_owned());
+                let conn = sea_orm::Database::connect(options).await?;
+                Ok(Database {
+                    conn,
+                    backend: Backend::Postgres,
+                })
+            }
+            None => {
+                std::fs::create_dir_all(&settings.data_dir).map_err(|err| {
+                    StorageError::Unavailable(format!(
+                        "cannot create data_dir {}: {err}",
+                        settings.data_dir.display()
+                    ))
+                })?;
+                let path = settings.data_dir.join(format!("{service}.db"));
+                let mut options =
+                    ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
+                options
+                    // One connection: SQLite allows one writer, and a deferred transaction that
+                    // upgrades to a write while another connection writes fails at once with
+                    // SQLITE_BUSY. Serialising keeps every write correct; reads take microseconds.
+                    .max_connections(1)
+                    .min_connections(1)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .sqlx_logging(false)
+                    .map_sqlx_sqlite_opts(|o| {
+                        use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+                        o.journal_mode(SqliteJournalMode::Wal)
+                            .synchronous(SqliteSynchronous::Normal)
+                            .busy_timeout(Duration::from_secs(5))
+                            .foreign_keys(true)
+                    });
+                let conn = sea_orm::Database::connect(options).await?;
+                Ok(Database {
+                    conn,
+                    backend: Backend::Sqlite,
+                })
+            }
+        }
+    }
+
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Brings the schema up to date: the shared tables (outbox, idempotency keys) and then the
+    /// service's own migrations.
+    pub async fn migrate<M: MigratorTrait>(&self) -> Result<(), StorageError> {
+        WithSharedTables::<M>::up(&self.conn, None).await?;
+        Ok(())
+    }
+
+    /// A round trip to the server, for readiness checks.
+    pub async fn ping(&self) -> Result<(), StorageError> {
+        self.conn.ping().await?;
+        Ok(())
+    }
+}
+
+/// Creates the service's schema before the pool pins its search_path to it.
+async fn create_schema(url: &str, schema: &str) -> Result<(), StorageError> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    let conn = sea_orm::Database::connect(options).await?;
+    let sql = format!(
+        "CREATE SCHEMA IF NOT EXISTS \"{}\"",
+        schema.replace('"', "")
+    );
+    let result = conn
+        .execute_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .await;
+    let _ = conn.close().await;
+    match result.map_err(StorageError::from) {
+        // Two services creating their schemas at once can race on the catalog; either won.
+        Ok(_) | Err(StorageError::UniqueViolation(_)) => Ok(()),
+        Err(err) => Err(err),
+    }
+}

@@ -1,0 +1,284 @@
+//! The transactional outbox. A service that must cause an effect in another service writes an
+//! outbox row in the same transaction as its own change; the relay delivers the row as a gRPC
+//! call (the row id is the receiver's `request_id`) and retries with backoff until the receiver
+//! acknowledges. Rows are claimed with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL) so
+//! replicas never deliver the same row at once and a dead replica's claim runs out.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use tokio::sync::Notify;
+
+use crate::{Backend, Database, StorageError};
+
+/// One effect waiting to be delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMessage {
+    pub id: i64,
+    /// The owning service, e.g. "reminder".
+    pub destination: String,
+    /// The full gRPC method path.
+    pub method: String,
+    /// The encoded request message.
+    pub payload: Vec<u8>,
+    /// Failed attempts so far.
+    pub attempts: i32,
+}
+
+impl OutboxMessage {
+    /// The idempotency key the receiver sees: stable across retries and replicas.
+    pub fn request_id(&self) -> String {
+        format!("outbox-{}-{}", self.destination, self.id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryError {
+    /// The receiver is unreachable or busy: try again later.
+    Retry(String),
+    /// The receiver refused the message for good: park it for an operator.
+    Permanent(String),
+}
+
+/// Delivers outbox rows; implemented by each service for its destinations.
+pub trait Deliver: Send + Sync + 'static {
+    fn deliver<'a>(&'a self, msg: &'a OutboxMessage) -> BoxFuture<'a, Result<(), DeliveryError>>;
+}
+
+/// Parked rows wait here; the relay never picks them again.
+const PARKED: i64 = i64::MAX;
+
+pub(crate) fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Writes `$1`-style SQL for either backend (SQLite takes `?1`; numbers may repeat).
+pub(crate) fn sql(backend: DbBackend, text: &str) -> String {
+    match backend {
+        DbBackend::Sqlite => {
+            let mut out = String::with_capacity(text.len());
+            let mut chars = text.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+                    out.push('?');
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        }
+        _ => text.to_owned(),
+    }
+}
+
+/// Adds a row inside the caller's transaction; returns its id.
+pub async fn enqueue<C: ConnectionTrait>(
+    txn: &C,
+    destination: &str,
+    method: &str,
+    payload: Vec<u8>,
+) -> Result<i64, StorageError> {
+    let backend = txn.get_database_backend();
+    let now = now_ms();
+    let text = "INSERT INTO outbox (destination, method, payload, attempts, created_ms, next_attempt_ms) \
+                VALUES ($1, $2, $3, 0, $4, $4) RETURNING id";
+    let values: [Value; 4] = [
+        destination.into(),
+        method.into(),
+        payload.into(),
+        now.into(),
+    ];
+    let row = txn
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            sql(backend, text),
+            values,
+        ))
+        .await?
+        .ok_or_else(|| StorageError::Other("outbox insert returned no id".into()))?;
+    Ok(row.try_get::<i64>("", "id")?)
+}
+
+/// Delivers due outbox rows until shut down.
+pub struct OutboxRelay {
+    db: Database,
+    deliver: Arc<dyn Deliver>,
+    batch: u32,
+    lease: Duration,
+    idle_poll: Duration,
+    wake: Arc<Notify>,
+}
+
+impl OutboxRelay {
+    pub fn new(db: Database, deliver: Arc<dyn Deliver>) -> Self {
+        OutboxRelay {
+            db,
+            deliver,
+            batch: 100,
+            lease: Duration::from_secs(30),
+            idle_poll: Duration::from_millis(500),
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Poke it after a commit that enqueued rows, so delivery starts without waiting a poll.
+    pub fn waker(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// Claims and delivers one batch of due rows; returns how many were attempted.
+    pub async fn run_once(&self) -> Result<usize, StorageError> {
+        let claimed = self.claim().await?;
+        for msg in &claimed {
+            match self.deliver.deliver(msg).await {
+                Ok(()) => self.finish(msg.id).await?,
+                Err(DeliveryError::Retry(reason)) => {
+                    tracing::debug!(id = msg.id, %reason, "outbox delivery will be retried");
+                    self.retry_later(msg, &reason).await?;
+                }
+                Err(DeliveryError::Permanent(reason)) => {
+                    tracing::error!(id = msg.id, %reason, "outbox row refused for good; parked");
+                    self.park(msg.id, &reason).await?;
+                }
+            }
+        }
+        Ok(claimed.len())
+    }
+
+    /// Runs until `shutdown` resolves. Database trouble is logged and retried, never fatal.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            let pause = match self.run_once().await {
+                Ok(n) if n as u32 >= self.batch => Duration::ZERO,
+                Ok(_) => self.idle_poll,
+                Err(err) => {
+                    tracing::warn!(%err, "outbox relay cannot reach its database");
+                    self.idle_poll * 4
+                }
+            };
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+
+    async fn claim(&self) -> Result<Vec<OutboxMessage>, StorageError> {
+        let conn = self.db.conn();
+        let backend = conn.get_database_backend();
+        let lock = match self.db.backend() {
+            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let text = format!(
+            "UPDATE outbox SET lease_until_ms = $1 WHERE id IN (\
+               SELECT id FROM outbox WHERE delivered_ms IS NULL AND next_attempt_ms <= $2 \
+               AND (lease_until_ms IS NULL OR lease_until_ms < $2) ORDER BY id LIMIT $3 {lock}) \
+             RETURNING id, destination, method, payload, attempts"
+        );
+        let now = now_ms();
+        let values: [Value; 3] = [
+            (now + self.lease.as_millis() as i64).into(),
+            now.into(),
+            i64::from(self.batch).into(),
+        ];
+        let rows = conn
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                sql(backend, &text),
+                values,
+            ))
+            .await?;
+        let mut claimed = rows
+            .into_iter()
+            .map(|row| {
+                Ok(OutboxMessage {
+                    id: row.try_get("", "id")?,
+                    destination: row.try_get("", "destination")?,
+                    method: row.try_get("", "method")?,
+                    payload: row.try_get("", "payload")?,
+                    attempts: row.try_get("", "attempts")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
+        // RETURNING gives no order guarantee; deliver in the order the effects were written.
+        claimed.sort_by_key(|m| m.id);
+        Ok(claimed)
+    }
+
+    async fn finish(&self, id: i64) -> Result<(), StorageError> {
+        self.update(
+            "UPDATE outbox SET delivered_ms = $1, lease_until_ms = NULL WHERE id = $2",
+            [now_ms().into(), id.into()],
+        )
+        .await
+    }
+
+    async fn retry_later(&self, msg: &OutboxMessage, reason: &str) -> Result<(), StorageError> {
+        let next = now_ms() + backoff(msg.attempts + 1).as_millis() as i64;
+        self.update(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_ms = $1, lease_until_ms = NULL, \
+             last_error = $2 WHERE id = $3",
+            [next.into(), truncate(reason).into(), msg.id.into()],
+        )
+        .await
+    }
+
+    async fn park(&self, id: i64, reason: &str) -> Result<(), StorageError> {
+        self.update(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_ms = $1, lease_until_ms = NULL, \
+             last_error = $2 WHERE id = $3",
+            [PARKED.into(), truncate(reason).into(), id.into()],
+        )
+        .await
+    }
+
+    async fn update<const N: usize>(
+        &self,
+        text: &str,
+        values: [Value; N],
+    ) -> Result<(), StorageError> {
+        let conn = self.db.conn();
+        let backend = conn.get_database_backend();
+        conn.execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql(backend, text),
+            values,
+        ))
+        .await?;
+        Ok(())
+    }
+}
+
+/// 1 s, 2 s, 4 s … capped at 5 minutes.
+fn backoff(attempts: i32) -> Duration {
+    let exp = attempts.clamp(1, 20) as u32 - 1;
+    Duration::from_secs(2u64.saturating_pow(exp).min(300))
+}
+
+fn truncate(reason: &str) -> String {
+    reason.chars().take(500).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_follow_the_backend() {
+        let text = "SELECT $1, $2 WHERE x = $10";
+        assert_eq!(sql(DbBackend::Sqlite, text), "SELECT ?1, ?2 WHERE x = ?10");
+        assert_eq!(sql(DbBackend::Postgres, text), text);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff(1), Duration::from_secs(1));
+        assert_eq!(backoff(3), Duration::from_secs(4));
+        assert_eq!(backoff(50), Duration::from_secs(300));
+    }
+}

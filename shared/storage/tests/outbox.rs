@@ -1,0 +1,153 @@
+//! The outbox against real databases: rows written with a commit are delivered, rows of a
+//! rolled-back transaction never are, failures are retried later, and two relays never deliver
+//! the same row twice.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use futures::future::BoxFuture;
+use vipcare_storage::outbox::{self, Deliver, DeliveryError, OutboxMessage, OutboxRelay};
+use vipcare_storage::sea_orm::TransactionTrait;
+use vipcare_storage::sea_orm_migration::{MigrationTrait, MigratorTrait};
+use vipcare_storage::{Database, idempotency};
+use vipcare_testkit::TestEnv;
+
+struct NoOwnTables;
+impl MigratorTrait for NoOwnTables {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        Vec::new()
+    }
+}
+
+/// Records what it delivered; refuses payloads listed in `fail_once` the first time.
+#[derive(Default)]
+struct Recorder {
+    delivered: Mutex<HashMap<Vec<u8>, usize>>,
+    fail_once: Mutex<Vec<Vec<u8>>>,
+}
+
+impl Deliver for Recorder {
+    fn deliver<'a>(&'a self, msg: &'a OutboxMessage) -> BoxFuture<'a, Result<(), DeliveryError>> {
+        Box::pin(async move {
+            let mut fail = self.fail_once.lock().unwrap();
+            if let Some(i) = fail.iter().position(|p| *p == msg.payload) {
+                fail.remove(i);
+                return Err(DeliveryError::Retry("receiver unavailable".into()));
+            }
+            *self
+                .delivered
+                .lock()
+                .unwrap()
+                .entry(msg.payload.clone())
+                .or_default() += 1;
+            Ok(())
+        })
+    }
+}
+
+async fn open(env: &TestEnv) -> Database {
+    let db = Database::connect(env.settings(), "outboxtest")
+        .await
+        .unwrap();
+    db.migrate::<NoOwnTables>().await.unwrap();
+    db
+}
+
+async fn enqueue(db: &Database, payload: &[u8], commit: bool) {
+    let txn = db.conn().begin().await.unwrap();
+    outbox::enqueue(
+        &txn,
+        "reminder",
+        "/vipcare.reminder.v1.ReminderService/X",
+        payload.to_vec(),
+    )
+    .await
+    .unwrap();
+    if commit {
+        txn.commit().await.unwrap();
+    } else {
+        txn.rollback().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn committed_rows_are_delivered_and_failures_wait_for_their_backoff() {
+    for env in TestEnv::all().await {
+        let db = open(&env).await;
+        enqueue(&db, b"a", true).await;
+        enqueue(&db, b"rolled-back", false).await;
+        enqueue(&db, b"b", true).await;
+        let recorder = Arc::new(Recorder::default());
+        recorder.fail_once.lock().unwrap().push(b"b".to_vec());
+        let relay = OutboxRelay::new(db.clone(), recorder.clone());
+
+        assert_eq!(relay.run_once().await.unwrap(), 2, "{}", env.label);
+        let delivered = recorder.delivered.lock().unwrap().clone();
+        assert_eq!(delivered.get(b"a".as_slice()), Some(&1), "{}", env.label);
+        assert!(
+            !delivered.contains_key(b"rolled-back".as_slice()),
+            "{}",
+            env.label
+        );
+        assert!(!delivered.contains_key(b"b".as_slice()), "{}", env.label);
+
+        // The failed row is due again only after its backoff; the delivered one never again.
+        assert_eq!(relay.run_once().await.unwrap(), 0, "{}", env.label);
+    }
+}
+
+#[tokio::test]
+async fn two_relays_never_deliver_a_row_twice() {
+    for env in TestEnv::all().await {
+        let db = open(&env).await;
+        for i in 0..200u32 {
+            enqueue(&db, &i.to_be_bytes(), true).await;
+        }
+        let recorder = Arc::new(Recorder::default());
+        let one = OutboxRelay::new(db.clone(), recorder.clone());
+        let two = OutboxRelay::new(db.clone(), recorder.clone());
+        let (mut left, mut right) = (1, 1);
+        while left + right > 0 {
+            let (l, r) = tokio::join!(one.run_once(), two.run_once());
+            (left, right) = (l.unwrap(), r.unwrap());
+        }
+        let delivered = recorder.delivered.lock().unwrap();
+        assert_eq!(delivered.len(), 200, "{}", env.label);
+        assert!(
+            delivered.values().all(|n| *n == 1),
+            "{}: a row went out twice",
+            env.label
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_remembered_response_is_recalled_and_a_duplicate_is_refused() {
+    for env in TestEnv::all().await {
+        let db = open(&env).await;
+        let txn = db.conn().begin().await.unwrap();
+        idempotency::remember(&txn, "CreateCustomer", "req-1", b"first")
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        let recalled = idempotency::recall(db.conn(), "CreateCustomer", "req-1")
+            .await
+            .unwrap();
+        assert_eq!(recalled.as_deref(), Some(&b"first"[..]), "{}", env.label);
+        assert_eq!(
+            idempotency::recall(db.conn(), "Other", "req-1")
+                .await
+                .unwrap(),
+            None
+        );
+        let again = idempotency::remember(db.conn(), "CreateCustomer", "req-1", b"second").await;
+        assert!(
+            matches!(
+                again,
+                Err(vipcare_storage::StorageError::UniqueViolation(_))
+            ),
+            "{}: {again:?}",
+            env.label
+        );
+    }
+}

@@ -1,0 +1,11 @@
+//! Test fixtures shared by the service tests and the end-to-end tests: a fresh environment per
+//! test on every backend the run is configured for (embedded SQLite and in-process cache always;
+//! PostgreSQL and Redis when `VIPCARE_TEST_DATABASE_URL` and `VIPCARE_TEST_REDIS_URL` are set),
+//! and waiting on a server's health check instead of sleeping.
+
+mod env;
+mod health;
+pub mod process;
+
+pub use env::TestEnv;
+pub use health::wait_serving;
