@@ -1,7 +1,8 @@
 //! Test fixtures shared by the service tests and the end-to-end tests: a fresh environment per
 //! test on every backend the run is configured for (embedded SQLite and in-process cache always;
 //! PostgreSQL and Redis when `VIPCARE_TEST_DATABASE_URL` and `VIPCARE_TEST_REDIS_URL` are set),
-//! and waiting on a server's health check instead of sleeping.
+//! waiting on a server's health check instead of sleeping, and running the real binaries for the
+//! end-to-end tests.
 
 mod env;
 mod health;
@@ -9,3 +10,4 @@ pub mod process;
 
 pub use env::TestEnv;
 pub use health::wait_serving;
+pub use process::{Launch, SpawnedBinary, workspace_binary};

@@ -85,3 +85,26 @@ fn empty_urls_mean_embedded() {
     assert_eq!(s.database.url, None);
     assert_eq!(s.cache.redis_url, None);
 }
+
+#[test]
+fn the_shipped_sample_configs_are_valid() {
+    let samples = [
+        (
+            "deploy/config/clients.example.toml",
+            include_str!("../../../../deploy/config/clients.example.toml"),
+        ),
+        (
+            "deploy/config/postgres-redis.toml",
+            include_str!("../../../../deploy/config/postgres-redis.toml"),
+        ),
+        (
+            "k8s/base/vipcare.toml",
+            include_str!("../../../../k8s/base/vipcare.toml"),
+        ),
+    ];
+    for (name, text) in samples {
+        if let Err(err) = Settings::from_toml(text) {
+            panic!("{name}: {err}");
+        }
+    }
+}

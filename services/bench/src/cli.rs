@@ -1,0 +1,120 @@
+//! The command line. Every subcommand takes the same target and drive options, so `tier-batch`
+//! and `lookup` can be added as variants beside `view` with their own arguments flattened in.
+
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Benchmarks of vipcare through its gateway.
+#[derive(Debug, Parser)]
+#[command(version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// GetCustomerView (warm cache, random customers) against the gateway's health Check, each
+    /// at the same concurrency, for the same time, over the same connections.
+    View(ViewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ViewArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub drive: DriveArgs,
+    /// Customers to load (in-process) or to read from a running gateway.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub customers: usize,
+}
+
+/// Where the gateway is.
+#[derive(Debug, Clone, Args)]
+pub struct TargetArgs {
+    /// A running gateway (host:port). Without it the bench starts its own suite in-process: embedded
+    /// SQLite, or PostgreSQL and Redis when VIPCARE__DATABASE__URL and VIPCARE__CACHE__REDIS_URL
+    /// are set (on a fresh database, dropped at the end).
+    #[arg(long, value_name = "ADDR", requires = "api_key")]
+    pub target: Option<String>,
+    /// The API key to call --target with.
+    #[arg(long, value_name = "KEY", requires = "target")]
+    pub api_key: Option<String>,
+}
+
+/// How hard and how long to drive each operation.
+#[derive(Debug, Clone, Args)]
+pub struct DriveArgs {
+    /// How long each operation is driven, e.g. 10s, 500ms, 1m.
+    #[arg(long, value_name = "TIME", default_value = "10s", value_parser = parse_duration)]
+    pub duration: Duration,
+    /// Requests in flight at any time.
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
+    /// HTTP/2 connections the requests share; worker i always uses connection i mod N.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+    pub connections: u16,
+}
+
+/// `10s`, `500ms`, `2m`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration like 10s, 500ms or 1m"))?;
+    let seconds = match unit.trim() {
+        "" | "s" => number,
+        "ms" => number / 1_000.0,
+        "m" | "min" => number * 60.0,
+        other => return Err(format!("unknown unit '{other}' (use ms, s or m)")),
+    };
+    if !(seconds.is_finite() && seconds > 0.0) {
+        return Err("must be longer than zero".into());
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_the_usual_units() {
+        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1_500)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("10h").is_err());
+        assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn a_target_needs_a_key() {
+        use clap::Parser;
+        assert!(
+            Cli::try_parse_from(["vipcare-bench", "view", "--target", "127.0.0.1:50051"]).is_err()
+        );
+        let cli = Cli::try_parse_from([
+            "vipcare-bench",
+            "view",
+            "--target",
+            "127.0.0.1:50051",
+            "--api-key",
+            "k",
+            "--duration",
+            "3s",
+        ])
+        .unwrap();
+        let Command::View(args) = cli.command;
+        assert_eq!(args.drive.duration, Duration::from_secs(3));
+        assert_eq!(args.drive.concurrency, 64);
+        assert_eq!(args.customers, 1000);
+    }
+}

@@ -1,0 +1,33 @@
+//! `vipcare-bench`: measurements of vipcare through its only public door, the gateway. Each
+//! subcommand sets up a target (its own suite in-process on a fresh store, or a running
+//! gateway), loads or finds customers, then drives operations at a fixed concurrency for a fixed
+//! time with the shared driver in [`load`] and prints one line per operation. `view` sets the
+//! customer view against the gateway's health check, the cheapest call the same stack answers,
+//! so the ratio says what the view itself costs. A benchmark, not a timed test: nothing here
+//! runs under `cargo test` except its own unit tests.
+
+pub mod cli;
+mod fresh;
+pub mod latency;
+pub mod load;
+mod seed;
+mod target;
+mod view;
+
+pub use cli::{Cli, Command};
+
+use std::process::ExitCode;
+
+/// Runs one subcommand; the exit code fails when an operation saw more than 1% errors.
+pub async fn run(cli: Cli) -> ExitCode {
+    let outcome = match cli.command {
+        Command::View(args) => view::run(args).await,
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("vipcare-bench: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! What the bench drives: a running gateway given with `--target` and `--api-key`, or a suite of
+//! its own started in-process on port 0 with a fresh store (a temporary SQLite directory, or a
+//! new PostgreSQL database and a Redis key prefix of its own when the environment names them)
+//! and one bench client whose rate limit never throttles the run.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use rand::RngCore;
+use tempfile::TempDir;
+use tonic::transport::{Channel, Endpoint};
+use vipcare_runtime::Settings;
+use vipcare_runtime::settings::ClientSettings;
+use vipcare_runtime::telemetry::TelemetryGuard;
+use vipcare_suite::Suite;
+use vipcare_suite::demo::keys::sha256_hex;
+
+use crate::cli::TargetArgs;
+use crate::fresh::{BenchDatabase, BenchKeys};
+
+/// The bench client's scopes: everything loading and reading customers takes, nothing more.
+const BENCH_SCOPES: &[&str] = &[
+    "customer:read",
+    "customer:write",
+    "consumption:write",
+    "note:write",
+    "caller:lookup",
+];
+
+pub(crate) struct Target {
+    /// host:port of the gateway.
+    pub addr: String,
+    pub api_key: String,
+    /// "remote", or the in-process suite's store and cache, e.g. "postgres+redis".
+    pub backend: String,
+    own: Option<OwnSuite>,
+}
+
+struct OwnSuite {
+    suite: Suite,
+    database: Option<BenchDatabase>,
+    keys: Option<BenchKeys>,
+    _data_dir: TempDir,
+    _telemetry: TelemetryGuard,
+}
+
+impl Target {
+    pub async fn open(args: &TargetArgs) -> anyhow::Result<Target> {
+        match (&args.target, &args.api_key) {
+            (Some(addr), Some(key)) => Ok(Target {
+                addr: addr.clone(),
+                api_key: key.clone(),
+                backend: "remote".into(),
+                own: None,
+            }),
+            _ => Target::in_process().await,
+        }
+    }
+
+    async fn in_process() -> anyhow::Result<Target> {
+        // The environment's settings (VIPCARE__DATABASE__URL, VIPCARE__CACHE__REDIS_URL...),
+        // moved to free ports and a store nobody else uses.
+        let mut settings = Settings::load(None).context("settings")?;
+        let data_dir = tempfile::tempdir().context("temporary data directory")?;
+        settings.data_dir = data_dir.path().to_owned();
+        for listen in [
+            &mut settings.profile.listen,
+            &mut settings.tiering.listen,
+            &mut settings.reminder.listen,
+            &mut settings.complaint.listen,
+            &mut settings.survey.listen,
+            &mut settings.gateway.listen,
+        ] {
+            *listen = "127.0.0.1:0".into();
+        }
+        if std::env::var_os("RUST_LOG").is_none() {
+            settings.telemetry.log_level = "warn".into();
+        }
+        let database = match &settings.database.url {
+            Some(url) => Some(BenchDatabase::create(url).await.context("bench database")?),
+            None => None,
+        };
+        if let Some(db) = &database {
+            settings.database.url = Some(db.url.clone());
+        }
+        settings.cache.key_prefix = format!("vipcare-bench-{}:", random_hex(6));
+        let keys = settings.cache.redis_url.clone().map(|url| BenchKeys {
+            url,
+            prefix: settings.cache.key_prefix.clone(),
+        });
+        let api_key = random_hex(32);
+        settings.gateway.clients = vec![ClientSettings {
+            name: "bench".into(),
+            channel: "admin".into(),
+            api_key_sha256: sha256_hex(&api_key),
+            scopes: BENCH_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+            rate_per_second: 1e9,
+            burst: u32::MAX,
+        }];
+        let backend = format!(
+            "{}+{}",
+            if database.is_some() {
+                "postgres"
+            } else {
+                "sqlite"
+            },
+            if settings.cache.redis_url.is_some() {
+                "redis"
+            } else {
+                "in-process-cache"
+            },
+        );
+        let telemetry = vipcare_runtime::telemetry::init(&settings.telemetry, "vipcare-bench");
+        let suite = match Suite::start(settings).await {
+            Ok(suite) => suite,
+            Err(err) => {
+                if let Some(db) = database {
+                    db.remove().await;
+                }
+                return Err(err).context("starting the suite");
+            }
+        };
+        Ok(Target {
+            addr: suite.gateway_addr().to_string(),
+            api_key,
+            backend,
+            own: Some(OwnSuite {
+                suite,
+                database,
+                keys,
+                _data_dir: data_dir,
+                _telemetry: telemetry,
+            }),
+        })
+    }
+
+    /// "in-process" or "remote".
+    pub fn kind(&self) -> &'static str {
+        if self.own.is_some() {
+            "in-process"
+        } else {
+            "remote"
+        }
+    }
+
+    /// `count` separate HTTP/2 connections to the gateway.
+    pub async fn connect(&self, count: usize) -> anyhow::Result<Vec<Channel>> {
+        let endpoint = Endpoint::from_shared(format!("http://{}", self.addr))?
+            .tcp_nodelay(true)
+            .connect_timeout(Duration::from_secs(5));
+        let mut channels = Vec::with_capacity(count);
+        for _ in 0..count {
+            // Each connect() is its own connection; clones of a Channel share one.
+            let channel = endpoint
+                .connect()
+                .await
+                .with_context(|| format!("connecting to {}", self.addr))?;
+            channels.push(channel);
+        }
+        Ok(channels)
+    }
+
+    /// Stops the in-process suite and removes its database and Redis keys.
+    pub async fn close(self) {
+        if let Some(own) = self.own {
+            if let Err(err) = own.suite.shutdown().await {
+                eprintln!("vipcare-bench: the suite stopped with an error: {err}");
+            }
+            if let Some(db) = own.database {
+                db.remove().await;
+            }
+            if let Some(keys) = own.keys {
+                keys.remove().await;
+            }
+        }
+    }
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0_u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}

@@ -1,0 +1,146 @@
+//! The policy table: every method the gateway lets through, with the scope it requires. A method
+//! that is not listed is denied, so a new RPC stays closed until someone decides who may call it.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use futures::future::{Either, Ready, ready};
+use tonic::Status;
+use tonic::body::Body;
+use tower::{Layer, Service};
+
+use super::{Client, Reply, reject};
+use crate::route;
+use crate::scopes::{
+    AUDIT_READ, BATCH_READ, CALLER_LOOKUP, CONSUMPTION_WRITE, CUSTOMER_ERASE, CUSTOMER_READ,
+    CUSTOMER_WRITE, NOTE_WRITE,
+};
+
+/// Full method path and the scope it requires. Later services add their methods here.
+#[rustfmt::skip]
+pub const POLICY: &[(&str, &str)] = &[
+    ("/vipcare.profile.v1.ProfileService/CreateCustomer",       CUSTOMER_WRITE),
+    ("/vipcare.profile.v1.ProfileService/GetCustomer",          CUSTOMER_READ),
+    ("/vipcare.profile.v1.ProfileService/UpdateCustomer",       CUSTOMER_WRITE),
+    ("/vipcare.profile.v1.ProfileService/ListCustomers",        CUSTOMER_READ),
+    ("/vipcare.profile.v1.ProfileService/EraseCustomer",        CUSTOMER_ERASE),
+    ("/vipcare.profile.v1.ProfileService/AddRelation",          CUSTOMER_WRITE),
+    ("/vipcare.profile.v1.ProfileService/RemoveRelation",       CUSTOMER_WRITE),
+    ("/vipcare.profile.v1.ProfileService/ListRelations",        CUSTOMER_READ),
+    ("/vipcare.profile.v1.ProfileService/RecordConsumption",    CONSUMPTION_WRITE),
+    ("/vipcare.profile.v1.ProfileService/ImportConsumption",    CONSUMPTION_WRITE),
+    ("/vipcare.profile.v1.ProfileService/GetValueSummary",      CUSTOMER_READ),
+    ("/vipcare.profile.v1.ProfileService/AddServiceNote",       NOTE_WRITE),
+    ("/vipcare.profile.v1.ProfileService/ListServiceNotes",     CUSTOMER_READ),
+    ("/vipcare.profile.v1.ProfileService/StreamValueSummaries", BATCH_READ),
+    ("/vipcare.profile.v1.ProfileService/ListAuditRecords",     AUDIT_READ),
+    ("/vipcare.gateway.v1.ChannelService/GetCustomerView",      CUSTOMER_READ),
+    ("/vipcare.gateway.v1.ChannelService/LookupCaller",         CALLER_LOOKUP),
+];
+
+/// What the table says about one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// The method is listed and needs a scope the client lacks.
+    MissingScope(&'static str),
+    /// A vipcare service the gateway knows, but a method nobody has allowed yet.
+    NotListed,
+    /// Not a vipcare service the gateway routes.
+    UnknownService,
+}
+
+/// The table as a lookup by full path, built once at start.
+#[derive(Debug)]
+pub struct Policy {
+    required: HashMap<&'static str, &'static str>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy::new(POLICY)
+    }
+}
+
+impl Policy {
+    pub fn new(table: &[(&'static str, &'static str)]) -> Policy {
+        Policy {
+            required: table.iter().copied().collect(),
+        }
+    }
+
+    pub fn decide(&self, path: &str, client: &Client) -> Decision {
+        match self.required.get(path) {
+            Some(scope) if client.caller.has_scope(scope) => Decision::Allow,
+            Some(scope) => Decision::MissingScope(scope),
+            None if route::destination(path).is_some() => Decision::NotListed,
+            None => Decision::UnknownService,
+        }
+    }
+}
+
+/// Checks the authenticated client against the policy table.
+#[derive(Debug, Clone)]
+pub struct AuthorizeLayer {
+    policy: Arc<Policy>,
+}
+
+impl AuthorizeLayer {
+    pub fn new(policy: Arc<Policy>) -> Self {
+        AuthorizeLayer { policy }
+    }
+}
+
+impl<S> Layer<S> for AuthorizeLayer {
+    type Service = Authorize<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        Authorize {
+            inner,
+            policy: self.policy.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Authorize<S> {
+    inner: S,
+    policy: Arc<Policy>,
+}
+
+impl<S> Service<http::Request<Body>> for Authorize<S>
+where
+    S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible>,
+{
+    type Response = http::Response<Body>;
+    type Error = Infallible;
+    type Future = Either<Ready<Reply>, S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Reply<()>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
+        let Some(client) = req.extensions().get::<Arc<Client>>() else {
+            return Either::Left(ready(Ok(reject(Status::unauthenticated(
+                "missing API key",
+            )))));
+        };
+        let denial = match self.policy.decide(req.uri().path(), client) {
+            Decision::Allow => return Either::Right(self.inner.call(req)),
+            Decision::MissingScope(scope) => Status::permission_denied(format!(
+                "client {} lacks the scope {scope}",
+                client.caller.client
+            )),
+            Decision::NotListed => {
+                Status::permission_denied("this method is not open through the gateway")
+            }
+            Decision::UnknownService => Status::unimplemented("no such service"),
+        };
+        Either::Left(ready(Ok(reject(denial))))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,101 @@
+use prost::Message;
+use prost_types::FileDescriptorSet;
+use vipcare_runtime::Caller;
+
+use super::*;
+use crate::scopes;
+
+/// Every method of `service` as a full path, from the compiled contracts.
+fn methods_of(service: &str) -> Vec<String> {
+    let set = FileDescriptorSet::decode(vipcare_proto::FILE_DESCRIPTOR_SET).unwrap();
+    let mut paths = Vec::new();
+    for file in &set.file {
+        for svc in &file.service {
+            let full = format!("{}.{}", file.package(), svc.name());
+            if full == service {
+                paths.extend(svc.method.iter().map(|m| format!("/{full}/{}", m.name())));
+            }
+        }
+    }
+    assert!(
+        !paths.is_empty(),
+        "{service} has no methods in the descriptor set"
+    );
+    paths
+}
+
+fn client(scopes: &[&str]) -> Client {
+    Client::new(Caller::new("hall-1", "hall", scopes), 100.0, 100)
+}
+
+#[test]
+fn every_routed_method_has_an_entry() {
+    let listed: Vec<&str> = POLICY.iter().map(|(path, _)| *path).collect();
+    for service in [
+        "vipcare.profile.v1.ProfileService",
+        "vipcare.gateway.v1.ChannelService",
+    ] {
+        for path in methods_of(service) {
+            assert!(
+                listed.contains(&path.as_str()),
+                "{path} has no policy entry"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_entry_is_a_real_method_needing_a_known_scope() {
+    let mut real = methods_of("vipcare.profile.v1.ProfileService");
+    real.extend(methods_of("vipcare.gateway.v1.ChannelService"));
+    for (path, scope) in POLICY {
+        assert!(real.iter().any(|m| m == path), "{path} is not a method");
+        assert!(
+            scopes::ALL.contains(scope),
+            "{path} needs unknown scope {scope}"
+        );
+        assert_ne!(
+            *scope,
+            scopes::PII_READ,
+            "pii:read unmasks, it opens no method"
+        );
+    }
+}
+
+#[test]
+fn a_client_with_the_scope_is_allowed_and_one_without_is_not() {
+    let policy = Policy::default();
+    let path = "/vipcare.profile.v1.ProfileService/EraseCustomer";
+    assert_eq!(
+        policy.decide(path, &client(&[scopes::CUSTOMER_ERASE])),
+        Decision::Allow
+    );
+    assert_eq!(
+        policy.decide(
+            path,
+            &client(&[scopes::CUSTOMER_READ, scopes::CUSTOMER_WRITE])
+        ),
+        Decision::MissingScope(scopes::CUSTOMER_ERASE)
+    );
+}
+
+#[test]
+fn methods_without_an_entry_are_denied_even_to_a_client_with_every_scope() {
+    let policy = Policy::default();
+    let admin = client(scopes::ALL);
+    assert_eq!(
+        policy.decide(
+            "/vipcare.profile.v1.ProfileService/DropAllCustomers",
+            &admin
+        ),
+        Decision::NotListed
+    );
+    assert_eq!(
+        policy.decide("/vipcare.tiering.v1.TieringService/EvaluateTier", &admin),
+        Decision::NotListed
+    );
+    assert_eq!(
+        policy.decide("/vipcare.billing.v1.BillingService/Charge", &admin),
+        Decision::UnknownService
+    );
+}

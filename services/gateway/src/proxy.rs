@@ -1,0 +1,99 @@
+//! Forwards a request to the peer service that owns it, streaming both ways with the bodies
+//! untouched. One lazily connected channel per peer, made at start and shared by every request,
+//! so the hot path never sets up a connection. Deadline (`grpc-timeout`) and trace context
+//! (`traceparent`, `tracestate`) travel as the headers they came in.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use http::header::{CONNECTION, HOST, TRANSFER_ENCODING, UPGRADE};
+use tonic::Status;
+use tonic::body::Body;
+use tonic::transport::{Channel, Endpoint};
+use tower::{Service, ServiceExt};
+use vipcare_runtime::settings::PeerSettings;
+
+use crate::edge::reject;
+use crate::error::AppError;
+use crate::route::Peer;
+
+/// One channel per peer, in `Peer::ALL` order.
+#[derive(Debug, Clone)]
+pub struct Peers {
+    channels: Arc<[Channel]>,
+}
+
+impl Peers {
+    /// Prepares a channel to every peer; nothing connects until the first call.
+    pub fn connect_lazy(settings: &PeerSettings) -> Result<Peers, AppError> {
+        let channels = Peer::ALL
+            .into_iter()
+            .map(|peer| {
+                let address = peer.address(settings);
+                let endpoint = Endpoint::from_shared(address.to_owned()).map_err(|_| {
+                    AppError::setting(format!("services.{}", peer.name()), "not a valid URL")
+                })?;
+                Ok(endpoint
+                    // A peer that is down must fail fast, not hold the caller until its deadline.
+                    .connect_timeout(Duration::from_secs(2))
+                    .tcp_nodelay(true)
+                    // Finds dead connections across idle periods (e.g. after a peer restart).
+                    .http2_keep_alive_interval(Duration::from_secs(30))
+                    .keep_alive_while_idle(true)
+                    .connect_lazy())
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        Ok(Peers {
+            channels: channels.into(),
+        })
+    }
+
+    pub fn channel(&self, peer: Peer) -> &Channel {
+        let index = Peer::ALL
+            .iter()
+            .position(|p| *p == peer)
+            .expect("every peer is in Peer::ALL");
+        &self.channels[index]
+    }
+}
+
+/// The forwarding half of the edge.
+#[derive(Debug, Clone)]
+pub struct Proxy {
+    peers: Peers,
+}
+
+impl Proxy {
+    pub fn new(peers: Peers) -> Self {
+        Proxy { peers }
+    }
+
+    /// Sends `req` to `peer` and returns its response; an unreachable peer is UNAVAILABLE.
+    pub fn forward(
+        &self,
+        peer: Peer,
+        mut req: http::Request<Body>,
+    ) -> BoxFuture<'static, Result<http::Response<Body>, std::convert::Infallible>> {
+        let headers = req.headers_mut();
+        // HTTP/1.1 (gRPC-Web) connection headers have no meaning, or are illegal, on HTTP/2.
+        for name in [CONNECTION, HOST, TRANSFER_ENCODING, UPGRADE] {
+            headers.remove(name);
+        }
+        headers.remove("keep-alive");
+        let mut channel = self.peers.channel(peer).clone();
+        Box::pin(async move {
+            let sent = match channel.ready().await {
+                Ok(channel) => channel.call(req).await,
+                Err(err) => Err(err),
+            };
+            Ok(sent.unwrap_or_else(|err| {
+                tracing::warn!(peer = peer.name(), error = %err, "peer unreachable");
+                reject(Status::unavailable(format!(
+                    "the {} service is unavailable",
+                    peer.name()
+                )))
+            }))
+        })
+    }
+}

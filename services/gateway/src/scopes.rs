@@ -1,0 +1,26 @@
+//! The scope names a client can hold. The policy table requires one of them per method; `pii:read`
+//! is required by no method but makes the services return personal data unmasked (and audit it).
+//! Later services add their scopes here.
+
+pub const CUSTOMER_READ: &str = "customer:read";
+pub const CUSTOMER_WRITE: &str = "customer:write";
+pub const CUSTOMER_ERASE: &str = "customer:erase";
+pub const CONSUMPTION_WRITE: &str = "consumption:write";
+pub const BATCH_READ: &str = "batch:read";
+pub const NOTE_WRITE: &str = "note:write";
+pub const AUDIT_READ: &str = "audit:read";
+pub const CALLER_LOOKUP: &str = "caller:lookup";
+pub const PII_READ: &str = "pii:read";
+
+/// Every scope the gateway knows; a client configured with another name is refused at start.
+pub const ALL: &[&str] = &[
+    CUSTOMER_READ,
+    CUSTOMER_WRITE,
+    CUSTOMER_ERASE,
+    CONSUMPTION_WRITE,
+    BATCH_READ,
+    NOTE_WRITE,
+    AUDIT_READ,
+    CALLER_LOOKUP,
+    PII_READ,
+];

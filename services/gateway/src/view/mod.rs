@@ -1,0 +1,175 @@
+//! The composed reads of ChannelService: the customer view and the hotline's caller look-up,
+//! served from the cache when they can be. A cached entry lives under the tag the profile service
+//! bumps after every write to that customer (`customer:<id>`) or number (`msisdn:<msisdn>`), so
+//! a write racing a read can never leave a stale entry that anyone is served. Entries are the
+//! encoded response messages, so a hit costs one cache round trip, no service call, and no
+//! decoding.
+
+use std::time::{Duration, SystemTime};
+
+use prost::Message;
+use vipcare_cache::Cache;
+use vipcare_proto::gateway::v1::{CustomerView, GetCustomerViewResponse, LookupCallerResponse};
+
+mod compose;
+mod lookup;
+mod upstream;
+
+pub use compose::{Composed, RECENT_NOTES, Sections, assemble};
+pub use lookup::{CustomerId, Msisdn, ViewLookup};
+pub use upstream::{CallContext, Masking, ProfileReader};
+
+use crate::error::GatewayError;
+
+/// An answer as the client receives it: an encoded response message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoded(Vec<u8>);
+
+impl Encoded {
+    pub fn of(message: &impl Message) -> Encoded {
+        Encoded(message.encode_to_vec())
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Why a cache load produced no entry to store.
+enum NotStored<T> {
+    /// Answered, but with sections missing: served once, never cached.
+    Degraded(T),
+    Failed(GatewayError),
+}
+
+impl<T> From<GatewayError> for NotStored<T> {
+    fn from(err: GatewayError) -> Self {
+        NotStored::Failed(err)
+    }
+}
+
+/// Composes and caches views.
+#[derive(Debug, Clone)]
+pub struct Views {
+    profile: ProfileReader,
+    cache: Cache,
+    ttl: Duration,
+}
+
+impl Views {
+    pub fn new(profile: ProfileReader, cache: Cache, ttl: Duration) -> Views {
+        Views {
+            profile,
+            cache,
+            ttl,
+        }
+    }
+
+    /// The customer's view (a `GetCustomerViewResponse`), masked as the caller's scopes allow.
+    /// Masked views are the same for every caller without `pii:read` and are cached; unmasked
+    /// ones are composed every time (the profile service audits each unmasked read).
+    pub async fn customer_view(
+        &self,
+        ctx: &CallContext,
+        lookup: ViewLookup,
+    ) -> Result<Encoded, GatewayError> {
+        let id = match lookup {
+            ViewLookup::Id(id) => id,
+            ViewLookup::Msisdn(msisdn) => self.resolve(ctx, &msisdn).await?,
+        };
+        if ctx.client().reads_pii() {
+            return Ok(answer(self.compose(ctx, &id).await?.view));
+        }
+        let key = format!("gateway:view:{id}");
+        let loaded = self
+            .cache
+            .get_or_load(&key, &customer_tag(&id), self.ttl, || async {
+                // Boxed: the miss path's futures are large, and a hit should not carry them.
+                let composed = Box::pin(self.compose(ctx, &id)).await?;
+                if composed.complete {
+                    Ok(answer(composed.view).0)
+                } else {
+                    Err(NotStored::Degraded(composed.view))
+                }
+            })
+            .await;
+        match loaded {
+            Ok(bytes) => Ok(Encoded(bytes)),
+            Err(NotStored::Degraded(view)) => Ok(answer(view)),
+            Err(NotStored::Failed(err)) => Err(err),
+        }
+    }
+
+    /// Who is calling the hotline (a `LookupCallerResponse`). Always masked: the agent's screen
+    /// shows no personal data.
+    pub async fn lookup_caller(
+        &self,
+        ctx: &CallContext,
+        msisdn: &Msisdn,
+    ) -> Result<Encoded, GatewayError> {
+        let id = self.resolve(ctx, msisdn).await?;
+        let key = format!("gateway:caller:{id}");
+        let bytes = self
+            .cache
+            .get_or_load(&key, &customer_tag(&id), self.ttl, || async {
+                let customer = Box::pin(self.profile.customer(ctx, &id, Masking::Always)).await?;
+                let answer = LookupCallerResponse {
+                    customer_id: customer.customer_id,
+                    display_name: customer.name,
+                    // Routing priority comes from the customer's tier; every caller is normal
+                    // (0) until the tiering service exists.
+                    priority: 0,
+                    account_manager_id: customer.account_manager_id,
+                };
+                Ok::<_, GatewayError>(answer.encode_to_vec())
+            })
+            .await?;
+        Ok(Encoded(bytes))
+    }
+
+    /// The customer id of a mobile number (ids are not personal data: cached for everyone).
+    async fn resolve(
+        &self,
+        ctx: &CallContext,
+        msisdn: &Msisdn,
+    ) -> Result<CustomerId, GatewayError> {
+        let key = format!("gateway:msisdn:{msisdn}");
+        let tag = format!("msisdn:{msisdn}");
+        let bytes = self
+            .cache
+            .get_or_load(&key, &tag, self.ttl, || async {
+                let customer = Box::pin(self.profile.customer_by_msisdn(ctx, msisdn)).await?;
+                Ok::<_, GatewayError>(customer.customer_id.into_bytes())
+            })
+            .await?;
+        let id = std::str::from_utf8(&bytes)
+            .map_err(|_| GatewayError::Internal("cached customer id is not UTF-8".into()))?;
+        CustomerId::parse(id)
+            .map_err(|_| GatewayError::Internal(format!("profile returned customer id {id:?}")))
+    }
+
+    /// Asks for every section at once; the slowest answer sets the latency.
+    async fn compose(&self, ctx: &CallContext, id: &CustomerId) -> Result<Composed, GatewayError> {
+        let (customer, value, recent_notes) = tokio::join!(
+            self.profile.customer(ctx, id, Masking::AsClient),
+            self.profile.value_summary(ctx, id),
+            self.profile.recent_notes(ctx, id, RECENT_NOTES),
+        );
+        assemble(
+            Sections {
+                customer,
+                value,
+                recent_notes,
+            },
+            SystemTime::now(),
+        )
+    }
+}
+
+fn customer_tag(id: &CustomerId) -> String {
+    format!("customer:{id}")
+}
+
+fn answer(view: CustomerView) -> Encoded {
+    Encoded::of(&GetCustomerViewResponse { view: Some(view) })
+}

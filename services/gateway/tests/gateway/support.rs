@@ -1,0 +1,246 @@
+//! A profile service and a gateway in front of it, started for one test environment, and
+//! generated clients that present an API key.
+
+use std::net::SocketAddr;
+
+use prost_types::FieldMask;
+use sha2::{Digest, Sha256};
+use tokio::sync::oneshot;
+use tonic::metadata::{AsciiMetadataValue, MetadataValue};
+use tonic::service::Interceptor;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::{Channel, Endpoint};
+use tonic::{Request, Status};
+use vipcare_cache::Cache;
+use vipcare_gateway::App;
+use vipcare_proto::common::v1::Date;
+use vipcare_proto::gateway::v1::channel_service_client::ChannelServiceClient;
+use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
+use vipcare_proto::profile::v1::{CreateCustomerRequest, Customer, Gender, UpdateCustomerRequest};
+use vipcare_proto::service_names;
+use vipcare_testkit::{TestEnv, wait_serving};
+
+/// Every scope but `pii:read`: sees masked data, may do everything else.
+pub const AGENT: &str = "agent-key-0123456789";
+/// Every scope including `pii:read`.
+pub const ADMIN: &str = "admin-key-0123456789";
+/// Only `caller:lookup`, as a hotline switch would have.
+pub const HOTLINE: &str = "hotline-key-0123456789";
+/// `customer:read` with a budget of two calls and then one every two seconds.
+pub const THROTTLED: &str = "throttled-key-0123456789";
+
+const ALL_BUT_PII: &str = r#""customer:read", "customer:write", "customer:erase", "consumption:write",
+    "batch:read", "note:write", "audit:read", "caller:lookup""#;
+
+/// The `[[gateway.clients]]` of every test gateway.
+pub fn clients_toml() -> String {
+    let digest = |key: &str| hex::encode(Sha256::digest(key.as_bytes()));
+    format!(
+        r#"
+        [[gateway.clients]]
+        name = "agent-app"
+        channel = "account_manager"
+        api_key_sha256 = "{agent}"
+        rate_per_second = 100000.0
+        burst = 100000
+        scopes = [{ALL_BUT_PII}]
+
+        [[gateway.clients]]
+        name = "admin-console"
+        channel = "admin"
+        api_key_sha256 = "{admin}"
+        rate_per_second = 100000.0
+        burst = 100000
+        scopes = [{ALL_BUT_PII}, "pii:read"]
+
+        [[gateway.clients]]
+        name = "hotline-switch"
+        channel = "hotline"
+        api_key_sha256 = "{hotline}"
+        rate_per_second = 100000.0
+        burst = 100000
+        scopes = ["caller:lookup"]
+
+        [[gateway.clients]]
+        name = "partner-lounge"
+        channel = "partner"
+        api_key_sha256 = "{throttled}"
+        scopes = ["customer:read"]
+        rate_per_second = 0.5
+        burst = 2
+        "#,
+        agent = digest(AGENT),
+        admin = digest(ADMIN),
+        hotline = digest(HOTLINE),
+        throttled = digest(THROTTLED),
+    )
+}
+
+/// How a test wants its gateway deviate from the plain suite.
+#[derive(Debug, Default)]
+pub struct Options {
+    /// The gateway's cache instead of the one it shares with the profile service.
+    pub gateway_cache: Option<Cache>,
+    /// Where the gateway looks for the profile service instead of the real one.
+    pub profile_address: Option<String>,
+}
+
+/// A running profile service and gateway; both stop when this is dropped.
+pub struct Suite {
+    pub label: &'static str,
+    pub gateway: SocketAddr,
+    channel: Channel,
+    _stop: Vec<oneshot::Sender<()>>,
+}
+
+impl Suite {
+    pub async fn start(env: &TestEnv) -> Suite {
+        Suite::start_with(env, Options::default()).await
+    }
+
+    pub async fn start_with(env: &TestEnv, options: Options) -> Suite {
+        let label = env.label;
+        let cache = env.cache().await;
+        let profile = vipcare_profile::App::build(env.settings(), cache.clone())
+            .await
+            .unwrap_or_else(|err| panic!("[{label}] profile did not start: {err}"));
+        let profile_addr = profile.local_addr();
+        let (stop_profile, stopped) = oneshot::channel::<()>();
+        tokio::spawn(profile.run(async move {
+            let _ = stopped.await;
+        }));
+        wait_serving(profile_addr, service_names::PROFILE).await;
+
+        let profile_address = options
+            .profile_address
+            .unwrap_or_else(|| format!("http://{profile_addr}"));
+        let settings = env.settings_with(&format!(
+            "[services]\nprofile = \"{profile_address}\"\n{}",
+            clients_toml()
+        ));
+        let gateway_cache = options.gateway_cache.unwrap_or(cache);
+        let gateway = App::build(&settings, gateway_cache)
+            .await
+            .unwrap_or_else(|err| panic!("[{label}] gateway did not start: {err}"));
+        let gateway_addr = gateway.local_addr();
+        let (stop_gateway, stopped) = oneshot::channel::<()>();
+        tokio::spawn(gateway.run(async move {
+            let _ = stopped.await;
+        }));
+        wait_serving(gateway_addr, service_names::CHANNEL).await;
+
+        let channel = Endpoint::from_shared(format!("http://{gateway_addr}"))
+            .expect("a socket address is a valid endpoint")
+            .connect_lazy();
+        Suite {
+            label,
+            gateway: gateway_addr,
+            channel,
+            _stop: vec![stop_gateway, stop_profile],
+        }
+    }
+
+    pub fn channel(&self) -> Channel {
+        self.channel.clone()
+    }
+
+    /// The profile service through the gateway, calling with `key`.
+    pub fn profile(&self, key: &str) -> ProfileServiceClient<InterceptedService<Channel, ApiKey>> {
+        ProfileServiceClient::with_interceptor(self.channel(), ApiKey::new(key))
+    }
+
+    /// The gateway's ChannelService, calling with `key`.
+    pub fn views(&self, key: &str) -> ChannelServiceClient<InterceptedService<Channel, ApiKey>> {
+        ChannelServiceClient::with_interceptor(self.channel(), ApiKey::new(key))
+    }
+
+    /// Creates a customer through the gateway and returns it as an admin sees it.
+    pub async fn create_customer(&self, msisdn: &str, name: &str) -> Customer {
+        let request = CreateCustomerRequest {
+            customer: Some(new_customer(msisdn, name)),
+            request_id: String::new(),
+        };
+        self.profile(ADMIN)
+            .create_customer(request)
+            .await
+            .unwrap_or_else(|status| panic!("[{}] create {msisdn}: {status:?}", self.label))
+            .into_inner()
+            .customer
+            .expect("a created customer")
+    }
+}
+
+/// Changes one field through the gateway and returns the customer with its new etag.
+pub async fn update(suite: &Suite, current: &Customer, change: Customer, path: &str) -> Customer {
+    let request = UpdateCustomerRequest {
+        customer: Some(Customer {
+            customer_id: current.customer_id.clone(),
+            etag: current.etag.clone(),
+            ..change
+        }),
+        update_mask: Some(FieldMask {
+            paths: vec![path.to_owned()],
+        }),
+    };
+    match suite.profile(AGENT).update_customer(request).await {
+        Ok(answer) => answer.into_inner().customer.expect("the updated customer"),
+        Err(status) => panic!("[{}] UpdateCustomer {path}: {status:?}", suite.label),
+    }
+}
+
+pub fn occupation(value: &str) -> Customer {
+    Customer {
+        occupation: value.to_owned(),
+        ..Customer::default()
+    }
+}
+
+/// A customer with the personal fields that masking hides.
+pub fn new_customer(msisdn: &str, name: &str) -> Customer {
+    Customer {
+        msisdn: msisdn.to_owned(),
+        name: name.to_owned(),
+        gender: Gender::Female as i32,
+        birth_date: Some(Date {
+            year: 1980,
+            month: 5,
+            day: 17,
+        }),
+        region_code: "440100".into(),
+        preferred_language: "yue".into(),
+        occupation: "engineer".into(),
+        account_manager_id: "am-007".into(),
+        plan_code: "GLOBAL-588".into(),
+        network_joined_on: Some(Date {
+            year: 2015,
+            month: 3,
+            day: 1,
+        }),
+        ..Customer::default()
+    }
+}
+
+/// Presents an API key as `authorization: Bearer <key>`.
+#[derive(Debug, Clone)]
+pub struct ApiKey(AsciiMetadataValue);
+
+impl ApiKey {
+    pub fn new(key: &str) -> ApiKey {
+        ApiKey(MetadataValue::try_from(format!("Bearer {key}")).expect("an ASCII key"))
+    }
+}
+
+impl Interceptor for ApiKey {
+    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
+        request
+            .metadata_mut()
+            .insert("authorization", self.0.clone());
+        Ok(request)
+    }
+}
+
+/// An address nothing listens on.
+pub async fn closed_address() -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    listener.local_addr().unwrap()
+}

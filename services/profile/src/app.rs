@@ -1,0 +1,75 @@
+//! Start-up: open the database (SQLite file or the PostgreSQL schema "profile"), bring the
+//! schema up to date, bind the listener and assemble the server. The suite binary builds every
+//! service this way in one process, handing each the same cache.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use vipcare_cache::Cache;
+use vipcare_runtime::Settings;
+use vipcare_runtime::server::{self, GrpcServer, ServeError};
+use vipcare_storage::{Database, StorageError};
+
+use crate::domain::{Clock, SystemClock};
+use crate::grpc::ProfileApi;
+use crate::store::Migrator;
+
+/// Why the service could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("profile database: {0}")]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Serve(#[from] ServeError),
+}
+
+/// A profile service, bound and ready to serve.
+pub struct App {
+    listener: TcpListener,
+    server: GrpcServer,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("local_addr", &self.local_addr())
+            .finish()
+    }
+}
+
+impl App {
+    pub async fn build(settings: &Settings, cache: Cache) -> Result<App, AppError> {
+        App::build_with_clock(settings, cache, Arc::new(SystemClock)).await
+    }
+
+    /// As `build`, with the clock the service reads "now" and "today" from (tests stop it).
+    pub async fn build_with_clock(
+        settings: &Settings,
+        cache: Cache,
+        clock: Arc<dyn Clock>,
+    ) -> Result<App, AppError> {
+        let db = Database::connect(settings, "profile").await?;
+        db.migrate::<Migrator>().await?;
+        let listener = server::bind(&settings.profile.listen).await?;
+        let api = ProfileApi::new(db, cache, clock);
+        let server = GrpcServer::new(&settings.server)
+            .add_service(api.into_server(settings.server.max_message_bytes));
+        Ok(App { listener, server })
+    }
+
+    /// The address actually bound (the port is chosen by the OS when the setting says 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        server::local_addr(&self.listener)
+    }
+
+    /// Serves until `shutdown` resolves, then drains in-flight calls.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), AppError> {
+        self.server.serve(self.listener, shutdown).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,151 @@
+//! The account manager's work log (needs, problems, progress, care) and the audit trail of
+//! unmasked reads. Both are append-only and listed newest first.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{CustomerId, Invalid, Violation, bounded_text, coded_enum};
+
+coded_enum! {
+    /// Kinds of work-log entry.
+    NoteKind { Need = "need", Problem = "problem", Progress = "progress", Care = "care" }
+}
+
+coded_enum! {
+    /// The channel a calling client belongs to, as the gateway names it.
+    Channel {
+        Hall = "hall",
+        Hotline = "hotline",
+        Web = "web",
+        AccountManager = "account_manager",
+        Partner = "partner",
+        Admin = "admin",
+    }
+}
+
+/// One work-log entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceNote {
+    /// UUIDv7: text order is time order.
+    pub note_id: String,
+    pub customer_id: CustomerId,
+    pub kind: NoteKind,
+    pub text: String,
+    pub author: String,
+    /// `None` when neither the request nor the caller named one.
+    pub channel: Option<Channel>,
+    pub create_time: DateTime<Utc>,
+}
+
+impl ServiceNote {
+    pub const MAX_TEXT_CHARS: usize = 2000;
+
+    /// Text 1–2,000 characters (line breaks allowed), author 1–64 characters.
+    pub fn new(
+        customer_id: CustomerId,
+        kind: NoteKind,
+        text: &str,
+        author: &str,
+        channel: Option<Channel>,
+        now: DateTime<Utc>,
+    ) -> Result<ServiceNote, Violation> {
+        if text.trim().is_empty() {
+            return Err(Invalid::new("required").at("text"));
+        }
+        if text.chars().count() > Self::MAX_TEXT_CHARS {
+            return Err(Invalid::new("must be at most 2000 characters").at("text"));
+        }
+        if text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            return Err(Invalid::new("must not contain control characters").at("text"));
+        }
+        if author.trim().is_empty() {
+            return Err(Invalid::new("required").at("author"));
+        }
+        let author = bounded_text(author, 64).map_err(|e| e.at("author"))?;
+        Ok(ServiceNote {
+            note_id: Uuid::now_v7().to_string(),
+            customer_id,
+            kind,
+            text: text.to_owned(),
+            author,
+            channel,
+            create_time: now,
+        })
+    }
+}
+
+/// Who saw or changed a customer's personal data, and which fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    /// UUIDv7: text order is time order.
+    pub audit_id: String,
+    pub customer_id: CustomerId,
+    pub client: String,
+    pub channel: Option<Channel>,
+    /// The RPC, e.g. "GetCustomer".
+    pub action: String,
+    pub fields: Vec<String>,
+    /// Why, when the caller gave a reason (erasure).
+    pub reason: String,
+    pub create_time: DateTime<Utc>,
+}
+
+impl AuditRecord {
+    pub fn new(
+        customer_id: CustomerId,
+        client: &str,
+        channel: Option<Channel>,
+        action: &str,
+        fields: &[&str],
+        now: DateTime<Utc>,
+    ) -> AuditRecord {
+        AuditRecord {
+            audit_id: Uuid::now_v7().to_string(),
+            customer_id,
+            client: client.to_owned(),
+            channel,
+            action: action.to_owned(),
+            fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+            reason: String::new(),
+            create_time: now,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_are_bounded_and_need_an_author() {
+        let id = CustomerId::generate();
+        let now = Utc::now();
+        let note = |text: &str, author: &str| {
+            ServiceNote::new(id.clone(), NoteKind::Need, text, author, None, now)
+        };
+        assert!(note("想要机场贵宾厅服务\n下周回访", "am-7").is_ok());
+        assert!(note(&"字".repeat(2000), "am-7").is_ok());
+        assert_eq!(note(&"字".repeat(2001), "am-7").unwrap_err().field, "text");
+        assert_eq!(note("  ", "am-7").unwrap_err().field, "text");
+        assert_eq!(note("ok", "").unwrap_err().field, "author");
+    }
+
+    #[test]
+    fn note_ids_sort_by_time() {
+        let id = CustomerId::generate();
+        let a = ServiceNote::new(id.clone(), NoteKind::Care, "a", "x", None, Utc::now()).unwrap();
+        let b = ServiceNote::new(id, NoteKind::Care, "b", "x", None, Utc::now()).unwrap();
+        assert!(a.note_id < b.note_id);
+    }
+
+    #[test]
+    fn channels_round_trip_their_codes() {
+        for c in Channel::ALL {
+            assert_eq!(Channel::from_code(c.code()), Some(*c));
+        }
+        assert_eq!(Channel::from_code("fax"), None);
+    }
+}

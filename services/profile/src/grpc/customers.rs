@@ -1,0 +1,216 @@
+//! CreateCustomer, GetCustomer, UpdateCustomer, ListCustomers and EraseCustomer.
+
+use tonic::{Request, Response};
+use vipcare_proto::profile::v1 as pb;
+use vipcare_proto::profile::v1::get_customer_request::Lookup;
+
+use super::cached::{self, customer_tag, msisdn_tag};
+use super::convert::{self, customer_to_proto};
+use super::{ProfileApi, Reply, next_token, paging, viewer};
+use crate::domain::{
+    AuditRecord, Customer, Disclosure, Invalid, Msisdn, RegionCode, Viewer, Violation, bounded_text,
+};
+use crate::error::Error;
+use crate::store::customers::{self, CustomerFilter, Outcome};
+use crate::store::worklog;
+
+pub async fn create(
+    api: &ProfileApi,
+    request: Request<pb::CreateCustomerRequest>,
+) -> Reply<pb::CreateCustomerResponse> {
+    let viewer = viewer(request.metadata());
+    let pb::CreateCustomerRequest {
+        customer,
+        request_id,
+    } = request.into_inner();
+    let customer = customer.ok_or_else(|| Invalid::new("required").at("customer"))?;
+    let profile = convert::profile_from_proto(&customer)?;
+    let request_id = convert::request_id(&request_id)?;
+    profile
+        .check_dates(api.clock.today())
+        .map_err(|v| v.under("customer"))?;
+    let now = api.clock.now();
+    let customer = Customer::create(profile, now);
+    let audit = viewer.audit(&customer, "CreateCustomer", now);
+    let created = match customers::create(
+        api.db.conn(),
+        &customer,
+        request_id.as_deref(),
+        audit.as_ref(),
+    )
+    .await?
+    {
+        Outcome::Done(customer) => customer,
+        Outcome::Replayed(customer) => audited(api, &viewer, customer, "CreateCustomer").await?,
+    };
+    Ok(Response::new(pb::CreateCustomerResponse {
+        customer: Some(customer_to_proto(&created, viewer.disclosure)),
+    }))
+}
+
+pub async fn get(
+    api: &ProfileApi,
+    request: Request<pb::GetCustomerRequest>,
+) -> Reply<pb::GetCustomerResponse> {
+    let viewer = viewer(request.metadata());
+    let lookup = request.into_inner().lookup;
+    let customer = match (lookup, viewer.disclosure) {
+        (None, _) => {
+            return Err(Invalid::new("set customer_id or msisdn")
+                .at("lookup")
+                .into());
+        }
+        (Some(Lookup::CustomerId(id)), Disclosure::Masked) => {
+            cached::masked_customer(api, &convert::customer_id(&id, "customer_id")?).await?
+        }
+        (Some(Lookup::Msisdn(msisdn)), Disclosure::Masked) => {
+            let id = cached::customer_id_of(api, &msisdn_field(&msisdn)?).await?;
+            cached::masked_customer(api, &id).await?
+        }
+        (Some(Lookup::CustomerId(id)), Disclosure::Full) => {
+            let found =
+                customers::get(api.db.conn(), &convert::customer_id(&id, "customer_id")?).await?;
+            customer_to_proto(
+                &audited(api, &viewer, found, "GetCustomer").await?,
+                Disclosure::Full,
+            )
+        }
+        (Some(Lookup::Msisdn(msisdn)), Disclosure::Full) => {
+            let found = customers::find_by_msisdn(api.db.conn(), &msisdn_field(&msisdn)?)
+                .await?
+                .ok_or_else(|| Error::customer_not_found(format!("msisdn {msisdn}")))?;
+            customer_to_proto(
+                &audited(api, &viewer, found, "GetCustomer").await?,
+                Disclosure::Full,
+            )
+        }
+    };
+    Ok(Response::new(pb::GetCustomerResponse {
+        customer: Some(customer),
+    }))
+}
+
+pub async fn update(
+    api: &ProfileApi,
+    request: Request<pb::UpdateCustomerRequest>,
+) -> Reply<pb::UpdateCustomerResponse> {
+    let viewer = viewer(request.metadata());
+    let pb::UpdateCustomerRequest {
+        customer,
+        update_mask,
+    } = request.into_inner();
+    let customer = customer.ok_or_else(|| Invalid::new("required").at("customer"))?;
+    let id = convert::customer_id(&customer.customer_id, "customer.customer_id")?;
+    if customer.etag.is_empty() {
+        return Err(Invalid::new("required: send the etag you read")
+            .at("customer.etag")
+            .into());
+    }
+    let paths = update_mask.map(|m| m.paths).unwrap_or_default();
+    let changes = convert::changes_from_proto(&customer, &paths)?;
+    let when = (api.clock.now(), api.clock.today());
+    let (before, after) =
+        customers::update(api.db.conn(), &id, &customer.etag, changes, when, &viewer).await?;
+    let msisdns = [before.profile.msisdn, after.profile.msisdn.clone()];
+    let mut tags: Vec<String> = msisdns
+        .iter()
+        .flatten()
+        .map(|m| msisdn_tag(m.as_str()))
+        .collect();
+    tags.push(customer_tag(id.as_str()));
+    cached::invalidate(&api.cache, tags).await;
+    Ok(Response::new(pb::UpdateCustomerResponse {
+        customer: Some(customer_to_proto(&after, viewer.disclosure)),
+    }))
+}
+
+pub async fn list(
+    api: &ProfileApi,
+    request: Request<pb::ListCustomersRequest>,
+) -> Reply<pb::ListCustomersResponse> {
+    let viewer = viewer(request.metadata());
+    let pb::ListCustomersRequest {
+        page_size,
+        page_token,
+        region_code,
+        account_manager_id,
+        group_id,
+        status,
+    } = request.into_inner();
+    let (size, after) = paging(page_size, &page_token)?;
+    let filter = CustomerFilter {
+        region_code: (!region_code.is_empty())
+            .then(|| RegionCode::parse(&region_code).map_err(|e| e.at("region_code")))
+            .transpose()?,
+        account_manager_id: Some(account_manager_id).filter(|s| !s.is_empty()),
+        group_id: Some(group_id).filter(|s| !s.is_empty()),
+        status: convert::status_from_proto(status).map_err(|e| e.at("status"))?,
+    };
+    let mut found = customers::list(api.db.conn(), &filter, after.as_deref(), size + 1).await?;
+    let next_page_token = next_token(&mut found, size, |c: &Customer| c.id.to_string());
+    let now = api.clock.now();
+    let audits: Vec<AuditRecord> = found
+        .iter()
+        .filter_map(|c| viewer.audit(c, "ListCustomers", now))
+        .collect();
+    worklog::insert_audits(api.db.conn(), &audits).await?;
+    let customers = found
+        .iter()
+        .map(|c| customer_to_proto(c, viewer.disclosure))
+        .collect();
+    Ok(Response::new(pb::ListCustomersResponse {
+        customers,
+        next_page_token,
+    }))
+}
+
+pub async fn erase(
+    api: &ProfileApi,
+    request: Request<pb::EraseCustomerRequest>,
+) -> Reply<pb::EraseCustomerResponse> {
+    let viewer = viewer(request.metadata());
+    let pb::EraseCustomerRequest {
+        customer_id,
+        reason,
+        request_id,
+    } = request.into_inner();
+    let id = convert::customer_id(&customer_id, "customer_id")?;
+    let reason = bounded_text(&reason, 500).map_err(|e| e.at("reason"))?;
+    let request_id = convert::request_id(&request_id)?;
+    let now = api.clock.now();
+    let mut audit = AuditRecord::new(
+        id.clone(),
+        &viewer.client,
+        viewer.channel,
+        "EraseCustomer",
+        &[],
+        now,
+    );
+    audit.reason = reason;
+    let (outcome, msisdn) =
+        customers::erase(api.db.conn(), &id, request_id.as_deref(), audit, now).await?;
+    let mut tags: Vec<String> = msisdn.iter().map(|m| msisdn_tag(m.as_str())).collect();
+    tags.push(customer_tag(id.as_str()));
+    cached::invalidate(&api.cache, tags).await;
+    let (Outcome::Done(erased) | Outcome::Replayed(erased)) = outcome;
+    Ok(Response::new(pb::EraseCustomerResponse {
+        customer: Some(customer_to_proto(&erased, viewer.disclosure)),
+    }))
+}
+
+/// Writes the audit record an unmasked read of `customer` owes, then hands it back.
+async fn audited(
+    api: &ProfileApi,
+    viewer: &Viewer,
+    customer: Customer,
+    action: &str,
+) -> Result<Customer, Error> {
+    if let Some(record) = viewer.audit(&customer, action, api.clock.now()) {
+        worklog::insert_audit(api.db.conn(), &record).await?;
+    }
+    Ok(customer)
+}
+
+fn msisdn_field(text: &str) -> Result<Msisdn, Violation> {
+    Msisdn::parse(text).map_err(|e| e.at("msisdn"))
+}

@@ -1,0 +1,291 @@
+//! Customer queries and transactions: create and erase with their idempotency keys and audit
+//! records, updates guarded by the version the etag was made from, filtered keyset lists.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use vipcare_storage::{StorageError, idempotency};
+
+use super::codec::{from_row, to_row};
+use super::entities::customer::{Column, Entity};
+use super::worklog;
+use crate::domain::{
+    AuditRecord, Customer, CustomerId, CustomerStatus, Msisdn, ProfileChange, RegionCode, Viewer,
+};
+use crate::error::Error;
+
+const CREATE_SCOPE: &str = "profile.CreateCustomer";
+const ERASE_SCOPE: &str = "profile.EraseCustomer";
+
+/// A write's result: done now, or the result of an earlier call with the same `request_id`.
+#[derive(Debug)]
+pub enum Outcome {
+    Done(Customer),
+    Replayed(Customer),
+}
+
+/// ListCustomers filters; `None` matches everything.
+#[derive(Debug, Default)]
+pub struct CustomerFilter {
+    pub region_code: Option<RegionCode>,
+    pub account_manager_id: Option<String>,
+    pub group_id: Option<String>,
+    pub status: Option<CustomerStatus>,
+}
+
+pub async fn find<C: ConnectionTrait>(
+    conn: &C,
+    id: &CustomerId,
+) -> Result<Option<Customer>, Error> {
+    let row = Entity::find_by_id(id.to_string()).one(conn).await?;
+    row.map(from_row).transpose()
+}
+
+/// The customer, or NOT_FOUND.
+pub async fn get<C: ConnectionTrait>(conn: &C, id: &CustomerId) -> Result<Customer, Error> {
+    find(conn, id)
+        .await?
+        .ok_or_else(|| Error::customer_not_found(id.as_str()))
+}
+
+pub async fn find_by_msisdn<C: ConnectionTrait>(
+    conn: &C,
+    msisdn: &Msisdn,
+) -> Result<Option<Customer>, Error> {
+    let row = Entity::find()
+        .filter(Column::Msisdn.eq(msisdn.as_str()))
+        .one(conn)
+        .await?;
+    row.map(from_row).transpose()
+}
+
+/// Which of `ids` are customers.
+pub async fn existing<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[String],
+) -> Result<HashSet<String>, Error> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let found: Vec<String> = Entity::find()
+        .select_only()
+        .column(Column::CustomerId)
+        .filter(Column::CustomerId.is_in(ids.iter().cloned()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(found.into_iter().collect())
+}
+
+/// Customers after `after` in id order, at most `limit`.
+pub async fn list(
+    conn: &DatabaseConnection,
+    filter: &CustomerFilter,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<Customer>, Error> {
+    let mut query = Entity::find().order_by_asc(Column::CustomerId).limit(limit);
+    if let Some(after) = after {
+        query = query.filter(Column::CustomerId.gt(after));
+    }
+    if let Some(region) = &filter.region_code {
+        query = query.filter(Column::RegionCode.eq(region.as_str()));
+    }
+    if let Some(manager) = &filter.account_manager_id {
+        query = query.filter(Column::AccountManagerId.eq(manager.as_str()));
+    }
+    if let Some(group) = &filter.group_id {
+        query = query.filter(Column::GroupId.eq(group.as_str()));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(Column::Status.eq(status.code()));
+    }
+    query.all(conn).await?.into_iter().map(from_row).collect()
+}
+
+/// Inserts a new customer with its audit record and idempotency key in one transaction.
+pub async fn create(
+    conn: &DatabaseConnection,
+    customer: &Customer,
+    request_id: Option<&str>,
+    audit: Option<&AuditRecord>,
+) -> Result<Outcome, Error> {
+    if let Some(replayed) = replay(conn, CREATE_SCOPE, request_id).await? {
+        return Ok(replayed);
+    }
+    let txn = conn.begin().await?;
+    let written: Result<(), StorageError> = async {
+        to_row(customer).into_active_model().insert(&txn).await?;
+        if let Some(record) = audit {
+            worklog::insert_audit(&txn, record).await?;
+        }
+        remember(&txn, CREATE_SCOPE, request_id, &customer.id).await
+    }
+    .await;
+    match written {
+        Ok(()) => {
+            txn.commit().await?;
+            Ok(Outcome::Done(customer.clone()))
+        }
+        Err(StorageError::UniqueViolation(_)) => {
+            // Either the msisdn is taken or a concurrent call with the same request_id won.
+            txn.rollback().await?;
+            match replay(conn, CREATE_SCOPE, request_id).await? {
+                Some(replayed) => Ok(replayed),
+                None => Err(Error::MsisdnTaken),
+            }
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Bulk load (demo data, benchmarks): plain inserts in one transaction, no audit or keys.
+pub async fn insert_many(conn: &DatabaseConnection, batch: &[Customer]) -> Result<(), Error> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = batch
+        .iter()
+        .map(|c| to_row(c).into_active_model())
+        .collect();
+    let txn = conn.begin().await?;
+    Entity::insert_many(rows)
+        .exec_without_returning(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Applies an update when `etag` is current. Returns the customer before and after.
+pub async fn update(
+    conn: &DatabaseConnection,
+    id: &CustomerId,
+    etag: &str,
+    changes: Vec<ProfileChange>,
+    (now, today): (DateTime<Utc>, NaiveDate),
+    viewer: &Viewer,
+) -> Result<(Customer, Customer), Error> {
+    let txn = conn.begin().await?;
+    let before = get(&txn, id).await?;
+    if before.is_erased() {
+        return Err(Error::Erased(id.to_string()));
+    }
+    if before.etag() != etag {
+        return Err(Error::StaleEtag {
+            given: etag.to_owned(),
+            current: before.etag(),
+        });
+    }
+    let mut after = before.clone();
+    after.apply(changes, now).map_err(|v| v.under("customer"))?;
+    after
+        .profile
+        .check_dates(today)
+        .map_err(|v| v.under("customer"))?;
+    save(&txn, &after, before.version).await?;
+    if let Some(record) = viewer.audit(&after, "UpdateCustomer", now) {
+        worklog::insert_audit(&txn, &record).await?;
+    }
+    txn.commit().await?;
+    Ok((before, after))
+}
+
+/// Erases the customer's personal data and redacts the work log; audited with `reason`.
+/// Returns the msisdn the customer had (now free) with the outcome.
+pub async fn erase(
+    conn: &DatabaseConnection,
+    id: &CustomerId,
+    request_id: Option<&str>,
+    mut audit: AuditRecord,
+    now: DateTime<Utc>,
+) -> Result<(Outcome, Option<Msisdn>), Error> {
+    if let Some(replayed) = replay(conn, ERASE_SCOPE, request_id).await? {
+        return Ok((replayed, None));
+    }
+    let txn = conn.begin().await?;
+    let mut customer = get(&txn, id).await?;
+    let msisdn = customer.profile.msisdn.clone();
+    let (version, fields) = (customer.version, customer.personal_fields());
+    if customer.erase(now) {
+        save(&txn, &customer, version).await?;
+        worklog::redact_notes(&txn, id).await?;
+        audit.fields = fields.iter().map(|f| (*f).to_owned()).collect();
+        audit.fields.push("service_notes".to_owned());
+        worklog::insert_audit(&txn, &audit).await?;
+    }
+    match remember(&txn, ERASE_SCOPE, request_id, id).await {
+        Ok(()) => txn.commit().await?,
+        Err(StorageError::UniqueViolation(_)) => {
+            txn.rollback().await?;
+            let replayed = replay(conn, ERASE_SCOPE, request_id).await?;
+            return replayed
+                .map(|r| (r, None))
+                .ok_or_else(|| Error::Internal("lost erase key".into()));
+        }
+        Err(err) => return Err(err.into()),
+    }
+    Ok((Outcome::Done(customer), msisdn))
+}
+
+/// Writes `customer` if its stored version is still `expected`; a lost race is a stale etag.
+async fn save<C: ConnectionTrait>(
+    conn: &C,
+    customer: &Customer,
+    expected: i64,
+) -> Result<(), Error> {
+    let row = to_row(customer).into_active_model().reset_all();
+    let result = Entity::update_many()
+        .set(row)
+        .filter(Column::CustomerId.eq(customer.id.as_str()))
+        .filter(Column::Version.eq(expected))
+        .exec(conn)
+        .await
+        .map_err(StorageError::from);
+    match result {
+        Ok(done) if done.rows_affected == 1 => Ok(()),
+        Ok(_) => Err(Error::StaleEtag {
+            given: format!("v{expected}"),
+            current: "newer".into(),
+        }),
+        Err(StorageError::UniqueViolation(_)) => Err(Error::MsisdnTaken),
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn replay(
+    conn: &DatabaseConnection,
+    scope: &str,
+    request_id: Option<&str>,
+) -> Result<Option<Outcome>, Error> {
+    let Some(request_id) = request_id else {
+        return Ok(None);
+    };
+    let Some(stored) = idempotency::recall(conn, scope, request_id).await? else {
+        return Ok(None);
+    };
+    let id = String::from_utf8(stored)
+        .ok()
+        .and_then(|text| CustomerId::parse(&text).ok())
+        .ok_or_else(|| Error::Internal(format!("bad idempotency record in {scope}")))?;
+    Ok(Some(Outcome::Replayed(get(conn, &id).await?)))
+}
+
+/// The response of a keyed call is the customer's id: the customer is read again on replay,
+/// so no personal data sits in the idempotency table after an erasure.
+async fn remember<C: ConnectionTrait>(
+    txn: &C,
+    scope: &str,
+    request_id: Option<&str>,
+    id: &CustomerId,
+) -> Result<(), StorageError> {
+    match request_id {
+        Some(request_id) => {
+            idempotency::remember(txn, scope, request_id, id.as_str().as_bytes()).await
+        }
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,191 @@
+//! Starting a profile service per backend and talking to it as the gateway would.
+
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+use tonic::transport::Channel;
+use tonic::{Code, Request, Status};
+use tonic_types::StatusExt;
+use vipcare_profile::App;
+use vipcare_profile::domain::FixedClock;
+use vipcare_proto::common::v1 as common;
+use vipcare_proto::profile::v1 as pb;
+use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
+use vipcare_runtime::Caller;
+use vipcare_testkit::{TestEnv, wait_serving};
+
+pub use vipcare_proto::profile::v1::get_customer_request::Lookup;
+
+/// The service's "now": 2025-01-15 12:00 in Shanghai, so "today" is 2025-01-15.
+pub const NOW: &str = "2025-01-15T04:00:00Z";
+
+/// One running service; stops when dropped.
+pub struct Service {
+    pub label: &'static str,
+    pub client: ProfileServiceClient<Channel>,
+    _stop: oneshot::Sender<()>,
+    _env: TestEnv,
+}
+
+/// A service per configured backend.
+pub async fn services() -> Vec<Service> {
+    let mut all = Vec::new();
+    for env in TestEnv::all().await {
+        all.push(start(env).await);
+    }
+    all
+}
+
+pub async fn start(env: TestEnv) -> Service {
+    let clock = Arc::new(FixedClock(NOW.parse().unwrap()));
+    let app = App::build_with_clock(env.settings(), env.cache().await, clock)
+        .await
+        .unwrap_or_else(|e| panic!("[{}] profile service starts: {e}", env.label));
+    let addr = app.local_addr();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.run(async {
+        let _ = stopped.await;
+    }));
+    wait_serving(addr, vipcare_proto::service_names::PROFILE).await;
+    let client = ProfileServiceClient::connect(format!("http://{addr}"))
+        .await
+        .expect("client connects");
+    Service {
+        label: env.label,
+        client,
+        _stop: stop,
+        _env: env,
+    }
+}
+
+/// A hall clerk allowed to see personal data.
+pub fn clerk() -> Caller {
+    Caller::new("hall-7", "hall", &["customer:read", "pii:read"])
+}
+
+/// A web client without `pii:read`.
+pub fn web() -> Caller {
+    Caller::new("web-portal", "web", &["customer:read"])
+}
+
+/// `message` sent as `caller`.
+pub fn as_caller<T>(caller: &Caller, message: T) -> Request<T> {
+    let mut request = Request::new(message);
+    caller.write_to(request.metadata_mut());
+    request
+}
+
+/// A complete, valid customer.
+pub fn customer(msisdn: &str, name: &str) -> pb::Customer {
+    pb::Customer {
+        msisdn: msisdn.into(),
+        name: name.into(),
+        gender: pb::Gender::Male as i32,
+        birth_date: Some(common::Date {
+            year: 1980,
+            month: 6,
+            day: 15,
+        }),
+        region_code: "440100".into(),
+        preferred_language: "yue".into(),
+        occupation: "engineer".into(),
+        interests: vec!["car club".into()],
+        contact_preferences: Some(pb::ContactPreferences {
+            preferred_channels: vec![
+                common::ContactChannel::AppPush as i32,
+                common::ContactChannel::Sms as i32,
+            ],
+            quiet_hours: None,
+            opted_out_touchpoints: vec![common::Touchpoint::LowBalance as i32],
+        }),
+        account_manager_id: "am-1".into(),
+        group: Some(pb::GroupMembership {
+            group_id: "g-1".into(),
+            name: "Acme".into(),
+            key_person: true,
+        }),
+        plan_code: "P188".into(),
+        network_joined_on: Some(common::Date {
+            year: 2020,
+            month: 3,
+            day: 15,
+        }),
+        id_document: Some(pb::IdDocument {
+            r#type: pb::IdDocumentType::ResidentIdCard as i32,
+            number: "11010519800615002X".into(),
+        }),
+        ..Default::default()
+    }
+}
+
+/// Creates `customer` as the clerk and returns it unmasked.
+pub async fn create(svc: &mut Service, customer: pb::Customer) -> pb::Customer {
+    let request = pb::CreateCustomerRequest {
+        customer: Some(customer),
+        request_id: String::new(),
+    };
+    svc.client
+        .create_customer(as_caller(&clerk(), request))
+        .await
+        .unwrap_or_else(|s| panic!("[{}] create: {s:?}", svc.label))
+        .into_inner()
+        .customer
+        .unwrap()
+}
+
+/// `n` customers with distinct numbers 1390000xxxx.
+pub async fn create_many(svc: &mut Service, n: usize) -> Vec<pb::Customer> {
+    let mut all = Vec::new();
+    for i in 0..n {
+        all.push(create(svc, customer(&format!("1390000{i:04}"), "王小明")).await);
+    }
+    all
+}
+
+pub async fn get(svc: &mut Service, caller: &Caller, id: &str) -> Result<pb::Customer, Status> {
+    let request = pb::GetCustomerRequest {
+        lookup: Some(Lookup::CustomerId(id.into())),
+    };
+    let response = svc.client.get_customer(as_caller(caller, request)).await?;
+    Ok(response.into_inner().customer.unwrap())
+}
+
+pub async fn audit_records(svc: &mut Service, id: &str) -> Vec<pb::AuditRecord> {
+    let request = pb::ListAuditRecordsRequest {
+        customer_id: id.into(),
+        page_size: 500,
+        page_token: String::new(),
+    };
+    svc.client
+        .list_audit_records(as_caller(&clerk(), request))
+        .await
+        .unwrap()
+        .into_inner()
+        .records
+}
+
+/// Asserts INVALID_ARGUMENT with a field violation on exactly `field`.
+pub fn assert_invalid(label: &str, result: Result<impl std::fmt::Debug, Status>, field: &str) {
+    let status = result.expect_err(&format!("[{label}] expected INVALID_ARGUMENT for {field}"));
+    assert_eq!(
+        status.code(),
+        Code::InvalidArgument,
+        "[{label}] {field}: {status:?}"
+    );
+    let bad = status
+        .get_details_bad_request()
+        .unwrap_or_else(|| panic!("[{label}] {field}: no BadRequest detail in {status:?}"));
+    let fields: Vec<&str> = bad
+        .field_violations
+        .iter()
+        .map(|v| v.field.as_str())
+        .collect();
+    assert_eq!(fields, [field], "[{label}] {status:?}");
+}
+
+pub fn code<T: std::fmt::Debug>(result: Result<T, Status>) -> Code {
+    match result {
+        Ok(value) => panic!("expected an error, got {value:?}"),
+        Err(status) => status.code(),
+    }
+}

@@ -1,0 +1,14 @@
+//! Service tests: the real gRPC server on 127.0.0.1:0, driven through the generated client,
+//! once per configured backend (embedded SQLite always; PostgreSQL and Redis when
+//! VIPCARE_TEST_DATABASE_URL and VIPCARE_TEST_REDIS_URL are set).
+
+mod harness;
+
+mod caching;
+mod consumption;
+mod customers;
+mod lifecycle;
+mod privacy;
+mod relations;
+mod summaries;
+mod validation;

@@ -1,0 +1,220 @@
+//! Masking without `pii:read`, and the audit trail of every unmasked read.
+
+use vipcare_proto::common::v1 as common;
+use vipcare_proto::profile::v1 as pb;
+
+use crate::harness::*;
+
+#[tokio::test]
+async fn personal_data_is_masked_without_pii_read() {
+    for mut svc in services().await {
+        let label = svc.label;
+        let id = create(&mut svc, customer("13800138000", "张三丰"))
+            .await
+            .customer_id;
+        let masked = get(&mut svc, &web(), &id).await.unwrap();
+        assert!(masked.pii_masked, "[{label}]");
+        assert_eq!(masked.name, "张**", "[{label}]");
+        assert_eq!(masked.msisdn, "138****8000", "[{label}]");
+        assert_eq!(
+            masked.id_document.unwrap().number,
+            "**************002X",
+            "[{label}]"
+        );
+        assert_eq!(
+            masked.birth_date,
+            Some(common::Date {
+                year: 1980,
+                month: 0,
+                day: 0
+            }),
+            "[{label}]"
+        );
+        assert_eq!(
+            masked.occupation, "engineer",
+            "[{label}] not personal, not masked"
+        );
+
+        let full = get(&mut svc, &clerk(), &id).await.unwrap();
+        assert!(!full.pii_masked, "[{label}]");
+        assert_eq!(
+            (full.name.as_str(), full.msisdn.as_str()),
+            ("张三丰", "13800138000"),
+            "[{label}]"
+        );
+        assert_eq!(
+            full.birth_date,
+            Some(common::Date {
+                year: 1980,
+                month: 6,
+                day: 15
+            }),
+            "[{label}]"
+        );
+
+        // Anonymous callers (no gateway headers) are masked too, and so is a create's answer.
+        let anonymous = svc
+            .client
+            .get_customer(pb::GetCustomerRequest {
+                lookup: Some(Lookup::CustomerId(id.clone())),
+            })
+            .await;
+        assert!(
+            anonymous.unwrap().into_inner().customer.unwrap().pii_masked,
+            "[{label}]"
+        );
+        let request = pb::CreateCustomerRequest {
+            customer: Some(customer("13900139000", "李四")),
+            request_id: String::new(),
+        };
+        let created = svc
+            .client
+            .create_customer(as_caller(&web(), request))
+            .await
+            .unwrap()
+            .into_inner()
+            .customer
+            .unwrap();
+        assert_eq!(
+            (created.name.as_str(), created.pii_masked),
+            ("李*", true),
+            "[{label}]"
+        );
+    }
+}
+
+#[tokio::test]
+async fn only_unmasked_reads_are_audited() {
+    for mut svc in services().await {
+        let label = svc.label;
+        let id = create(&mut svc, customer("13800138000", "张三丰"))
+            .await
+            .customer_id;
+        let created = audit_records(&mut svc, &id).await;
+        assert_eq!(
+            created.len(),
+            1,
+            "[{label}] the clerk saw the created customer unmasked"
+        );
+        assert_eq!(created[0].action, "CreateCustomer", "[{label}]");
+
+        for _ in 0..3 {
+            get(&mut svc, &web(), &id).await.unwrap();
+        }
+        let list = pb::ListCustomersRequest::default();
+        svc.client
+            .list_customers(as_caller(&web(), list.clone()))
+            .await
+            .unwrap();
+        assert_eq!(
+            audit_records(&mut svc, &id).await.len(),
+            1,
+            "[{label}] masked reads leave no trace"
+        );
+
+        get(&mut svc, &clerk(), &id).await.unwrap();
+        svc.client
+            .list_customers(as_caller(&clerk(), list))
+            .await
+            .unwrap();
+        let records = audit_records(&mut svc, &id).await;
+        let actions: Vec<&str> = records.iter().map(|r| r.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            ["ListCustomers", "GetCustomer", "CreateCustomer"],
+            "[{label}] newest first"
+        );
+        let read = &records[1];
+        assert_eq!(
+            (read.client.as_str(), read.channel),
+            ("hall-7", common::Channel::Hall as i32),
+            "[{label}]"
+        );
+        assert_eq!(
+            read.fields,
+            ["name", "msisdn", "birth_date", "id_document"],
+            "[{label}]"
+        );
+        assert!(read.create_time.is_some(), "[{label}]");
+
+        let first_page = pb::ListAuditRecordsRequest {
+            customer_id: id.clone(),
+            page_size: 2,
+            page_token: String::new(),
+        };
+        let first_page = svc
+            .client
+            .list_audit_records(first_page)
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(first_page.records, records[..2], "[{label}]");
+        let second = pb::ListAuditRecordsRequest {
+            customer_id: id.clone(),
+            page_size: 2,
+            page_token: first_page.next_page_token,
+        };
+        let second = svc
+            .client
+            .list_audit_records(second)
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(second.records, records[2..], "[{label}]");
+        assert!(second.next_page_token.is_empty(), "[{label}]");
+    }
+}
+
+#[tokio::test]
+async fn erasure_is_audited_with_who_and_what() {
+    for mut svc in services().await {
+        let label = svc.label;
+        let request = pb::CreateCustomerRequest {
+            customer: Some(customer("13800138000", "张三丰")),
+            request_id: String::new(),
+        };
+        let id = svc
+            .client
+            .create_customer(as_caller(&web(), request))
+            .await
+            .unwrap()
+            .into_inner()
+            .customer
+            .unwrap()
+            .customer_id;
+        let admin = vipcare_runtime::Caller::new("privacy-desk", "admin", &["customer:erase"]);
+        let erase = pb::EraseCustomerRequest {
+            customer_id: id.clone(),
+            reason: "GDPR-like request 7".into(),
+            request_id: "e-1".into(),
+        };
+        svc.client
+            .erase_customer(as_caller(&admin, erase.clone()))
+            .await
+            .unwrap();
+        svc.client
+            .erase_customer(as_caller(&admin, erase))
+            .await
+            .unwrap();
+        let records = audit_records(&mut svc, &id).await;
+        assert_eq!(records.len(), 1, "[{label}] one erasure, one record");
+        assert_eq!(
+            (records[0].action.as_str(), records[0].client.as_str()),
+            ("EraseCustomer", "privacy-desk"),
+            "[{label}]"
+        );
+        assert_eq!(
+            records[0].channel,
+            common::Channel::Admin as i32,
+            "[{label}]"
+        );
+        assert!(
+            records[0].fields.contains(&"msisdn".to_string()),
+            "[{label}] {:?}",
+            records[0].fields
+        );
+        // An erased customer has nothing personal left: reading it unmasked is not audited.
+        get(&mut svc, &clerk(), &id).await.unwrap();
+        assert_eq!(audit_records(&mut svc, &id).await.len(), 1, "[{label}]");
+    }
+}

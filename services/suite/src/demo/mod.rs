@@ -1,0 +1,83 @@
+//! `vipcare up --demo`: API keys for every channel and a demo population, so a newcomer can call
+//! the gateway a minute after cloning. The data set is generated from a fixed seed and loaded
+//! through the profile service's gRPC API (never its tables); the benchmark reuses the same
+//! generator and loader through the gateway.
+
+pub mod activity;
+mod banner;
+pub mod data;
+mod identity;
+pub mod keys;
+pub mod load;
+mod vocab;
+
+use std::net::SocketAddr;
+
+use chrono::Local;
+
+pub use banner::banner;
+pub use data::{DemoSet, SEED};
+pub use keys::{DemoKey, DemoKeys};
+pub use load::{Credentials, LoadError, Loaded, Outcome, ProfileClient, profile_client};
+
+/// Customers `vipcare up --demo` loads by default: over 1,000, and enough that the billing feed
+/// is over 12,000 rows even though newer customers have fewer than 12 months of bills.
+pub const DEFAULT_CUSTOMERS: usize = 1_200;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("cannot reach the profile service at {addr}: {reason}")]
+    Connect { addr: SocketAddr, reason: String },
+    #[error(transparent)]
+    Load(#[from] LoadError),
+}
+
+/// Loads `customers` demo customers into the profile service at `profile` as the admin client,
+/// unless it already has customers. Returns a mobile number of the store, for examples.
+pub async fn populate(
+    profile: SocketAddr,
+    admin: &DemoKey,
+    customers: usize,
+) -> Result<String, DemoError> {
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{profile}"))
+        .map_err(|err| connect_error(profile, &err))?
+        .connect()
+        .await
+        .map_err(|err| connect_error(profile, &err))?;
+    let client = profile_client(channel, Credentials::caller(&admin.caller()));
+    let set = DemoSet::generate(customers, Local::now().date_naive(), SEED);
+    match load::load_unless_present(&client, &set).await? {
+        load::Outcome::Loaded(loaded) => {
+            tracing::info!(
+                customers = loaded.customer_ids.len(),
+                bills = loaded.bills_accepted,
+                relations = loaded.relations,
+                notes = loaded.notes,
+                elapsed = ?loaded.elapsed,
+                "demo data set loaded"
+            );
+            Ok(example_msisdn(&set))
+        }
+        load::Outcome::AlreadyPresent(customer) => {
+            tracing::info!("the profile store already has customers; demo data not loaded again");
+            Ok(customer.msisdn)
+        }
+    }
+}
+
+/// A customer worth showing: a full year of bills and a work log.
+fn example_msisdn(set: &DemoSet) -> String {
+    let noted = |i: usize| set.activity.notes.iter().any(|n| n.person == i);
+    (0..set.people.len())
+        .find(|&i| set.activity.months_of(i) == activity::MONTHS as usize && noted(i))
+        .or((!set.people.is_empty()).then_some(0))
+        .map(|i| set.people[i].customer.msisdn.clone())
+        .unwrap_or_default()
+}
+
+fn connect_error(addr: SocketAddr, err: &dyn std::fmt::Display) -> DemoError {
+    DemoError::Connect {
+        addr,
+        reason: err.to_string(),
+    }
+}

@@ -1,0 +1,8 @@
+//! End-to-end flows: each test starts the real `vipcare up` on every configured backend and
+//! drives it through the gateway with the generated clients, as the channel systems do. A
+//! failing flow prints its backend and the process log.
+
+mod access;
+mod customers;
+mod household;
+mod lifecycle;
