@@ -1,33 +1,23 @@
-//! `vipcare-profile`: the profile service on its own.
+//! `vipcare-profile`: settings, telemetry, cache, then the profile service until SIGINT or SIGTERM.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 use vipcare_cache::Cache;
 use vipcare_profile::App;
+use vipcare_runtime::cli::{ServiceArgs, fail};
 use vipcare_runtime::{Settings, shutdown, telemetry};
 
-/// The vipcare customer profile service.
-#[derive(Debug, Parser)]
-#[command(version)]
-struct Args {
-    /// Settings file (TOML); VIPCARE__SECTION__KEY variables override it.
-    #[arg(long, env = "VIPCARE_CONFIG")]
-    config: Option<PathBuf>,
-}
+const BINARY: &str = "vipcare-profile";
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = ServiceArgs::parse();
     let settings = match Settings::load(args.config.as_deref()) {
         Ok(settings) => settings,
-        Err(err) => {
-            eprintln!("vipcare-profile: {err}");
-            return ExitCode::FAILURE;
-        }
+        Err(err) => return fail(BINARY, &err),
     };
-    let _telemetry = telemetry::init(&settings.telemetry, "vipcare-profile");
+    let _telemetry = telemetry::init(&settings.telemetry, BINARY);
     let result = async {
         let cache = Cache::connect(&settings.cache).await?;
         let app = App::build(&settings, cache).await?;
@@ -36,10 +26,6 @@ async fn main() -> ExitCode {
     };
     match result.await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            tracing::error!(%err, "vipcare-profile stopped");
-            eprintln!("vipcare-profile: {err}");
-            ExitCode::FAILURE
-        }
+        Err(err) => fail(BINARY, &err),
     }
 }

@@ -3,6 +3,7 @@
 //! gRPC-Web) and graceful shutdown. Services build on this instead of repeating the setup.
 
 pub mod caller;
+pub mod cli;
 pub mod server;
 pub mod settings;
 pub mod shutdown;

@@ -208,6 +208,25 @@ async fn erasure_anonymises_frees_the_msisdn_and_is_idempotent() {
             "[{label}] aggregates are kept"
         );
         assert_eq!(erased.plan_code, "P188", "[{label}]");
+        let audit = svc
+            .client
+            .list_audit_records(as_caller(
+                &clerk(),
+                pb::ListAuditRecordsRequest {
+                    customer_id: id.clone(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner()
+            .records;
+        assert!(
+            audit
+                .iter()
+                .any(|r| r.action == "EraseCustomer" && r.reason == "ticket PR-7"),
+            "[{label}] the erasure and its reason are in the audit trail: {audit:?}"
+        );
 
         let again = svc
             .client

@@ -124,8 +124,6 @@ pub fn note_to_proto(note: &ServiceNote) -> pb::ServiceNote {
     }
 }
 
-/// The reason of an erasure stays in the database: the contract's AuditRecord has no field
-/// for it.
 pub fn audit_to_proto(record: &AuditRecord) -> pb::AuditRecord {
     let AuditRecord {
         audit_id,
@@ -134,7 +132,7 @@ pub fn audit_to_proto(record: &AuditRecord) -> pb::AuditRecord {
         channel,
         action,
         fields,
-        reason: _,
+        reason,
         create_time,
     } = record;
     pb::AuditRecord {
@@ -145,6 +143,7 @@ pub fn audit_to_proto(record: &AuditRecord) -> pb::AuditRecord {
         action: action.clone(),
         fields: fields.clone(),
         create_time: Some(timestamp(*create_time)),
+        reason: reason.clone(),
     }
 }
 
