@@ -5,6 +5,7 @@
 //! and one MGET reads both.
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -74,9 +75,12 @@ impl RedisStore {
         }
     }
 
-    async fn query<T: redis::FromRedisValue>(&self, cmd: &redis::Pipeline) -> Option<T> {
-        let mut conn = self.conn.clone();
-        match tokio::time::timeout(self.timeout, cmd.query_async::<T>(&mut conn)).await {
+    /// Runs one round trip within the timeout; a failure marks Redis down for a moment.
+    async fn bounded<T>(
+        &self,
+        round_trip: impl Future<Output = redis::RedisResult<T>>,
+    ) -> Option<T> {
+        match tokio::time::timeout(self.timeout, round_trip).await {
             Ok(Ok(value)) => Some(value),
             Ok(Err(err)) => {
                 self.mark_down(&err);
@@ -94,15 +98,20 @@ impl RedisStore {
         if self.is_down() || !self.replay_pending().await {
             return None;
         }
-        let mut pipe = redis::pipe();
-        pipe.cmd("MGET")
-            .arg(self.generation_key(tag))
+        let mut cmd = redis::cmd("MGET");
+        cmd.arg(self.generation_key(tag))
             .arg(self.entry_key(tag, key));
-        let ((generation, entry),): ((Option<u64>, Option<Vec<u8>>),) = self.query(&pipe).await?;
+        let mut conn = self.conn.clone();
+        let (generation, entry): (Option<u64>, Option<Vec<u8>>) =
+            self.bounded(cmd.query_async(&mut conn)).await?;
         let generation = generation.unwrap_or(0);
         Some(match entry {
-            Some(bytes) if bytes.len() >= 8 && bytes[..8] == generation.to_be_bytes() => {
-                Lookup::Hit(bytes[8..].to_vec())
+            // The generation trails the bytes, so a hit hands the buffer over without a copy.
+            Some(mut bytes)
+                if bytes.len() >= 8 && bytes[bytes.len() - 8..] == generation.to_be_bytes() =>
+            {
+                bytes.truncate(bytes.len() - 8);
+                Lookup::Hit(bytes)
             }
             _ => Lookup::Miss(generation),
         })
@@ -120,16 +129,15 @@ impl RedisStore {
             return;
         }
         let mut value = Vec::with_capacity(bytes.len() + 8);
-        value.extend_from_slice(&generation.to_be_bytes());
         value.extend_from_slice(bytes);
-        let mut pipe = redis::pipe();
-        pipe.cmd("SET")
-            .arg(self.entry_key(tag, key))
+        value.extend_from_slice(&generation.to_be_bytes());
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(self.entry_key(tag, key))
             .arg(value)
             .arg("PX")
-            .arg(ttl.as_millis().max(1) as u64)
-            .ignore();
-        let _: Option<()> = self.query(&pipe).await;
+            .arg(ttl.as_millis().max(1) as u64);
+        let mut conn = self.conn.clone();
+        let _: Option<()> = self.bounded(cmd.query_async(&mut conn)).await;
     }
 
     pub(crate) async fn bump(&self, tag: &str) {
@@ -150,7 +158,10 @@ impl RedisStore {
             .ignore()
             .expire(&key, GENERATION_TTL_SECS)
             .ignore();
-        self.query::<()>(&pipe).await.is_some()
+        let mut conn = self.conn.clone();
+        self.bounded(pipe.query_async::<()>(&mut conn))
+            .await
+            .is_some()
     }
 
     /// Writes the bumps queued while Redis was down; false while some are still pending.

@@ -7,6 +7,7 @@
 mod env;
 mod health;
 pub mod process;
+pub mod tcp_proxy;
 
 pub use env::TestEnv;
 pub use health::wait_serving;

@@ -8,6 +8,7 @@ mod caching;
 mod consumption;
 mod customers;
 mod lifecycle;
+mod outage;
 mod privacy;
 mod relations;
 mod summaries;
