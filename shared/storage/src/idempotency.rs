@@ -12,7 +12,7 @@ pub async fn recall<C: ConnectionTrait>(
     request_id: &str,
 ) -> Result<Option<Vec<u8>>, StorageError> {
     let backend = conn.get_database_backend();
-    let sql = crate::outbox::sql(
+    let sql = crate::sql::sql(
         backend,
         "SELECT response FROM idempotency_keys WHERE scope = $1 AND request_id = $2",
     );
@@ -38,7 +38,7 @@ pub async fn remember<C: ConnectionTrait>(
     response: &[u8],
 ) -> Result<(), StorageError> {
     let backend = txn.get_database_backend();
-    let sql = crate::outbox::sql(
+    let sql = crate::sql::sql(
         backend,
         "INSERT INTO idempotency_keys (scope, request_id, response, created_ms) VALUES ($1, $2, $3, $4)",
     );

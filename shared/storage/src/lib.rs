@@ -9,9 +9,11 @@ pub mod idempotency;
 mod migrations;
 pub mod outbox;
 pub mod page;
+mod sql;
 
 pub use connect::{Backend, Database};
 pub use error::StorageError;
 pub use migrations::WithSharedTables;
 pub use sea_orm;
 pub use sea_orm_migration;
+pub use sql::{sql, statement};

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, Statement, Value};
+
+use crate::sql::sql;
 use tokio::sync::Notify;
 
 use crate::{Backend, Database, StorageError};
@@ -52,25 +54,6 @@ const PARKED: i64 = i64::MAX;
 
 pub(crate) fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
-}
-
-/// Writes `$1`-style SQL for either backend (SQLite takes `?1`; numbers may repeat).
-pub(crate) fn sql(backend: DbBackend, text: &str) -> String {
-    match backend {
-        DbBackend::Sqlite => {
-            let mut out = String::with_capacity(text.len());
-            let mut chars = text.chars().peekable();
-            while let Some(c) = chars.next() {
-                if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
-                    out.push('?');
-                } else {
-                    out.push(c);
-                }
-            }
-            out
-        }
-        _ => text.to_owned(),
-    }
 }
 
 /// Adds a row inside the caller's transaction; returns its id.
@@ -267,13 +250,6 @@ fn truncate(reason: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn placeholders_follow_the_backend() {
-        let text = "SELECT $1, $2 WHERE x = $10";
-        assert_eq!(sql(DbBackend::Sqlite, text), "SELECT ?1, ?2 WHERE x = ?10");
-        assert_eq!(sql(DbBackend::Postgres, text), text);
-    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

@@ -14,18 +14,5 @@ pub mod worklog;
 
 pub use migrations::Migrator;
 
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
-
-/// A raw statement written with PostgreSQL's `$n` placeholders, for either backend.
-pub(crate) fn statement<C: ConnectionTrait>(
-    conn: &C,
-    sql: &str,
-    values: impl IntoIterator<Item = Value>,
-) -> Statement {
-    let backend = conn.get_database_backend();
-    let sql = match backend {
-        DbBackend::Sqlite => sql.replace('$', "?"),
-        _ => sql.to_owned(),
-    };
-    Statement::from_sql_and_values(backend, sql, values)
-}
+/// Raw statements are written with PostgreSQL's `$n` placeholders for either backend.
+pub(crate) use vipcare_storage::statement;

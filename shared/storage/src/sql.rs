@@ -1,0 +1,47 @@
+//! Raw statements written once, with PostgreSQL's `$n` placeholders, for either backend.
+
+use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+
+/// A statement for `conn`'s backend from `$n`-style SQL.
+pub fn statement<C: ConnectionTrait>(
+    conn: &C,
+    text: &str,
+    values: impl IntoIterator<Item = Value>,
+) -> Statement {
+    let backend = conn.get_database_backend();
+    Statement::from_sql_and_values(backend, sql(backend, text), values)
+}
+
+/// Writes `$1`-style SQL for either backend (SQLite takes `?1`; numbers may repeat).
+pub fn sql(backend: DbBackend, text: &str) -> String {
+    match backend {
+        DbBackend::Sqlite => {
+            let mut out = String::with_capacity(text.len());
+            let mut chars = text.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+                    out.push('?');
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        }
+        _ => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_follow_the_backend() {
+        let text = "SELECT $1, $2 WHERE x = $10 AND y = $1";
+        assert_eq!(
+            sql(DbBackend::Sqlite, text),
+            "SELECT ?1, ?2 WHERE x = ?10 AND y = ?1"
+        );
+        assert_eq!(sql(DbBackend::Postgres, text), text);
+    }
+}
