@@ -1,7 +1,12 @@
 //! The command line every single-service binary shares, and how it reports a failure.
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::{Settings, telemetry};
 
 /// A vipcare service. Settings: built-in defaults, then the file, then VIPCARE__SECTION__KEY.
 #[derive(Debug, clap::Parser)]
@@ -17,4 +22,24 @@ pub fn fail(binary: &str, err: &dyn std::fmt::Display) -> ExitCode {
     tracing::error!(%err, "{binary} stopped");
     eprintln!("{binary}: {err}");
     ExitCode::FAILURE
+}
+
+/// The whole life of a single-service binary: arguments, settings, telemetry, then `serve` until
+/// it returns. Any failure is one line on stderr and a failing exit code.
+pub async fn service_main<F, Fut, E>(binary: &str, serve: F) -> ExitCode
+where
+    F: FnOnce(Settings) -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+    E: std::fmt::Display,
+{
+    let args = ServiceArgs::parse();
+    let settings = match Settings::load(args.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(err) => return fail(binary, &err),
+    };
+    let _telemetry = telemetry::init(&settings.telemetry, binary);
+    match serve(settings).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => fail(binary, &err),
+    }
 }

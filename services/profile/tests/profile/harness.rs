@@ -1,5 +1,6 @@
 //! Starting a profile service per backend and talking to it as the gateway would.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::sync::oneshot;
@@ -11,7 +12,7 @@ use vipcare_profile::domain::FixedClock;
 use vipcare_proto::common::v1 as common;
 use vipcare_proto::profile::v1 as pb;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
-use vipcare_runtime::Caller;
+use vipcare_runtime::{Caller, Settings};
 use vipcare_testkit::{TestEnv, wait_serving};
 
 pub use vipcare_proto::profile::v1::get_customer_request::Lookup;
@@ -22,6 +23,7 @@ pub const NOW: &str = "2025-01-15T04:00:00Z";
 /// One running service; stops when dropped.
 pub struct Service {
     pub label: &'static str,
+    pub addr: SocketAddr,
     pub client: ProfileServiceClient<Channel>,
     _stop: oneshot::Sender<()>,
     _env: TestEnv,
@@ -37,8 +39,14 @@ pub async fn services() -> Vec<Service> {
 }
 
 pub async fn start(env: TestEnv) -> Service {
+    let settings = env.settings().clone();
+    start_with(env, settings).await
+}
+
+/// A service on `env`'s backend with settings of the test's own (e.g. a database behind a proxy).
+pub async fn start_with(env: TestEnv, settings: Settings) -> Service {
     let clock = Arc::new(FixedClock(NOW.parse().unwrap()));
-    let app = App::build_with_clock(env.settings(), env.cache().await, clock)
+    let app = App::build_with_clock(&settings, env.cache().await, clock)
         .await
         .unwrap_or_else(|e| panic!("[{}] profile service starts: {e}", env.label));
     let addr = app.local_addr();
@@ -52,6 +60,7 @@ pub async fn start(env: TestEnv) -> Service {
         .expect("client connects");
     Service {
         label: env.label,
+        addr,
         client,
         _stop: stop,
         _env: env,

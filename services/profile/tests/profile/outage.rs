@@ -4,16 +4,10 @@
 //! work uses and must never be stopped.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::oneshot;
-use tonic::transport::Channel;
 use tonic::{Code, Status};
-use vipcare_profile::App;
-use vipcare_profile::domain::FixedClock;
 use vipcare_proto::profile::v1 as pb;
-use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
 use vipcare_testkit::tcp_proxy::TcpProxy;
 use vipcare_testkit::{TestEnv, wait_serving};
 
@@ -21,12 +15,8 @@ use crate::harness::*;
 
 /// A profile service whose database connections all go through `proxy`.
 struct Proxied {
-    label: &'static str,
-    addr: SocketAddr,
-    client: ProfileServiceClient<Channel>,
+    service: Service,
     proxy: TcpProxy,
-    _stop: oneshot::Sender<()>,
-    _env: TestEnv,
 }
 
 async fn start_behind_proxy(env: TestEnv, database_url: &str) -> Proxied {
@@ -39,26 +29,9 @@ async fn start_behind_proxy(env: TestEnv, database_url: &str) -> Proxied {
     let proxy = TcpProxy::start(target).await.expect("proxy listens");
     let url = proxied_url(proxy.addr());
     let settings = env.settings_with(&format!("[database]\nurl = \"{url}\"\n"));
-    let clock = Arc::new(FixedClock(NOW.parse().unwrap()));
-    let app = App::build_with_clock(&settings, env.cache().await, clock)
-        .await
-        .unwrap_or_else(|e| panic!("[{}] profile service starts: {e}", env.label));
-    let addr = app.local_addr();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(app.run(async {
-        let _ = stopped.await;
-    }));
-    wait_serving(addr, vipcare_proto::service_names::PROFILE).await;
-    let client = ProfileServiceClient::connect(format!("http://{addr}"))
-        .await
-        .expect("client connects");
     Proxied {
-        label: env.label,
-        addr,
-        client,
+        service: start_with(env, settings).await,
         proxy,
-        _stop: stop,
-        _env: env,
     }
 }
 
@@ -86,6 +59,7 @@ async fn create_as_clerk(svc: &mut Proxied, customer: pb::Customer) -> Result<St
         request_id: String::new(),
     };
     let response = svc
+        .service
         .client
         .create_customer(as_caller(&clerk(), request))
         .await?;
@@ -98,6 +72,7 @@ async fn get_as_clerk(svc: &mut Proxied, lookup: Lookup) -> Result<pb::Customer,
         lookup: Some(lookup),
     };
     let response = svc
+        .service
         .client
         .get_customer(as_caller(&clerk(), request))
         .await?;
@@ -110,10 +85,11 @@ async fn customer_ids(svc: &mut Proxied) -> Vec<String> {
         ..Default::default()
     };
     let response = svc
+        .service
         .client
         .list_customers(as_caller(&clerk(), request))
         .await;
-    let response = response.unwrap_or_else(|s| panic!("[{}] list: {s:?}", svc.label));
+    let response = response.unwrap_or_else(|s| panic!("[{}] list: {s:?}", svc.service.label));
     let mut ids: Vec<String> = response
         .into_inner()
         .customers
@@ -131,7 +107,7 @@ fn assert_store_unavailable(
     call: &str,
     result: Result<impl std::fmt::Debug, Status>,
 ) {
-    let label = svc.label;
+    let label = svc.service.label;
     let status = result.expect_err(&format!("[{label}] {call} succeeded with the database cut"));
     assert_eq!(
         status.code(),
@@ -167,7 +143,7 @@ async fn database_outage_answers_unavailable_and_recovers_without_restart() {
             continue;
         };
         let mut svc = start_behind_proxy(env, &url).await;
-        let label = svc.label;
+        let label = svc.service.label;
         let before = create_as_clerk(&mut svc, customer("13800138000", "张三"))
             .await
             .unwrap_or_else(|s| panic!("[{label}] create before the outage: {s:?}"));
@@ -178,7 +154,7 @@ async fn database_outage_answers_unavailable_and_recovers_without_restart() {
         let read = get_as_clerk(&mut svc, Lookup::CustomerId(before.clone())).await;
         assert_store_unavailable(&svc, "GetCustomer", read);
         // The process is alive and its health check answers; a load balancer keeps it.
-        tokio::time::timeout(Duration::from_secs(5), wait_serving(svc.addr, ""))
+        tokio::time::timeout(Duration::from_secs(5), wait_serving(svc.service.addr, ""))
             .await
             .unwrap_or_else(|_| panic!("[{label}] health check silent during the outage"));
 
