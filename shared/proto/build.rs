@@ -6,6 +6,7 @@ use std::path::PathBuf;
 const PROTOS: &[&str] = &[
     "vipcare/common/v1/common.proto",
     "vipcare/profile/v1/profile.proto",
+    "vipcare/tiering/v1/tiering.proto",
     "vipcare/gateway/v1/gateway.proto",
 ];
 

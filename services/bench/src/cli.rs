@@ -1,5 +1,5 @@
 //! The command line. Every subcommand takes the same target and drive options, so `tier-batch`
-//! and `lookup` can be added as variants beside `view` with their own arguments flattened in.
+//! can be added as a variant beside `view` and `lookup` with its own arguments flattened in.
 
 use std::time::Duration;
 
@@ -17,11 +17,16 @@ pub struct Cli {
 pub enum Command {
     /// GetCustomerView (warm cache, random customers) against the gateway's health Check, each
     /// at the same concurrency, for the same time, over the same connections.
-    View(ViewArgs),
+    View(ReadArgs),
+    /// LookupCaller (warm cache, random calling numbers) against the gateway's health Check, each
+    /// at the same concurrency, for the same time, over the same connections. Priorities come
+    /// from the tiering service.
+    Lookup(ReadArgs),
 }
 
+/// The options of a read measured against the health check.
 #[derive(Debug, Args)]
-pub struct ViewArgs {
+pub struct ReadArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
@@ -112,9 +117,31 @@ mod tests {
             "3s",
         ])
         .unwrap();
-        let Command::View(args) = cli.command;
+        let Command::View(args) = cli.command else {
+            panic!("parsed as another subcommand");
+        };
         assert_eq!(args.drive.duration, Duration::from_secs(3));
         assert_eq!(args.drive.concurrency, 64);
         assert_eq!(args.customers, 1000);
+    }
+
+    #[test]
+    fn lookup_takes_the_same_options_as_view() {
+        use clap::Parser;
+        let cli = Cli::try_parse_from([
+            "vipcare-bench",
+            "lookup",
+            "--customers",
+            "50",
+            "--concurrency",
+            "8",
+        ])
+        .unwrap();
+        let Command::Lookup(args) = cli.command else {
+            panic!("parsed as another subcommand");
+        };
+        assert_eq!(args.customers, 50);
+        assert_eq!(args.drive.concurrency, 8);
+        assert!(args.target.target.is_none());
     }
 }

@@ -1,15 +1,18 @@
 //! `vipcare-bench`: measurements of vipcare through its only public door, the gateway. Each
 //! subcommand sets up a target (its own suite in-process on a fresh store, or a running
 //! gateway), loads or finds customers, then drives operations at a fixed concurrency for a fixed
-//! time with the shared driver in [`load`] and prints one line per operation. `view` sets the
-//! customer view against the gateway's health check, the cheapest call the same stack answers,
-//! so the ratio says what the view itself costs. A benchmark, not a timed test: nothing here
-//! runs under `cargo test` except its own unit tests.
+//! time with the shared driver in [`load`] and prints one line per operation. `view` (the
+//! customer view) and `lookup` (the hotline's caller look-up) each set a gateway read against
+//! the gateway's health check, the cheapest call the same stack answers, so the ratio says what
+//! the read itself costs. A benchmark, not a timed test: nothing here runs under `cargo test`
+//! except its own unit tests.
 
+mod baseline;
 pub mod cli;
 mod fresh;
 pub mod latency;
 pub mod load;
+mod lookup;
 mod seed;
 mod target;
 mod view;
@@ -22,6 +25,7 @@ use std::process::ExitCode;
 pub async fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
         Command::View(args) => view::run(args).await,
+        Command::Lookup(args) => lookup::run(args).await,
     };
     match outcome {
         Ok(code) => code,

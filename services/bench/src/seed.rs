@@ -1,6 +1,7 @@
 //! The customers a run reads: those a running gateway already has, or the demo generator's,
 //! loaded through the gateway with the bench key (customers, a year of bills, relations and
-//! work-log entries, so every view has all its sections).
+//! work-log entries, so every view has all its sections). Their mobile numbers are known when
+//! the bench loaded them, or when the key lists customers unmasked (`pii:read`).
 
 use std::time::Instant;
 
@@ -12,16 +13,27 @@ use vipcare_suite::demo::{self, Credentials, DemoSet, ProfileClient};
 
 use crate::target::Target;
 
-/// Up to `wanted` customer ids: the target's own, or `wanted` new ones when it has none.
+/// The customers of a run.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Customers {
+    pub ids: Vec<String>,
+    /// Their mobile numbers, in the order of `ids`; empty when they were listed masked.
+    pub msisdns: Vec<String>,
+}
+
+/// Up to `wanted` customers: the target's own, or `wanted` new ones when it has none.
 pub(crate) async fn customers(
     target: &Target,
     channel: Channel,
     wanted: usize,
-) -> anyhow::Result<Vec<String>> {
+) -> anyhow::Result<Customers> {
     let client = demo::profile_client(channel, Credentials::bearer(&target.api_key));
     let existing = list(&client, wanted).await?;
-    if !existing.is_empty() {
-        eprintln!("using {} customers the gateway already has", existing.len());
+    if !existing.ids.is_empty() {
+        eprintln!(
+            "using {} customers the gateway already has",
+            existing.ids.len()
+        );
         return Ok(existing);
     }
     let started = Instant::now();
@@ -37,11 +49,18 @@ pub(crate) async fn customers(
         loaded.notes,
         started.elapsed()
     );
-    Ok(loaded.customer_ids)
+    // Loaded in the order of the people, so the numbers line up with the ids.
+    let msisdns = set.people.iter().map(|p| p.customer.msisdn.clone());
+    Ok(Customers {
+        msisdns: msisdns.take(loaded.customer_ids.len()).collect(),
+        ids: loaded.customer_ids,
+    })
 }
 
-async fn list(client: &ProfileClient, wanted: usize) -> anyhow::Result<Vec<String>> {
+async fn list(client: &ProfileClient, wanted: usize) -> anyhow::Result<Customers> {
     let mut ids = Vec::new();
+    let mut msisdns = Vec::new();
+    let mut masked = false;
     let mut page_token = String::new();
     while ids.len() < wanted {
         let request = ListCustomersRequest {
@@ -55,12 +74,20 @@ async fn list(client: &ProfileClient, wanted: usize) -> anyhow::Result<Vec<Strin
             .await
             .context("listing customers through the gateway")?
             .into_inner();
-        ids.extend(page.customers.into_iter().map(|c| c.customer_id));
+        for customer in page.customers {
+            masked |= customer.pii_masked;
+            ids.push(customer.customer_id);
+            msisdns.push(customer.msisdn);
+        }
         if page.next_page_token.is_empty() {
             break;
         }
         page_token = page.next_page_token;
     }
     ids.truncate(wanted);
-    Ok(ids)
+    msisdns.truncate(wanted);
+    if masked {
+        msisdns.clear();
+    }
+    Ok(Customers { ids, msisdns })
 }

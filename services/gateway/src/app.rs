@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::grpc::{ChannelHandlers, ChannelServer};
 use crate::proxy::{Peers, Proxy};
 use crate::route::Peer;
-use crate::view::{ProfileReader, Views};
+use crate::view::{ProfileReader, TieringReader, Views};
 
 /// A gateway bound to its port, ready to run.
 pub struct App {
@@ -38,8 +38,9 @@ impl App {
         let peers = Peers::connect_lazy(&settings.services)?;
         let max_message_bytes = settings.server.max_message_bytes;
         let profile = ProfileReader::new(peers.channel(Peer::Profile).clone(), max_message_bytes);
+        let tiering = TieringReader::new(peers.channel(Peer::Tiering).clone(), max_message_bytes);
         let ttl = Duration::from_secs(settings.gateway.view_ttl_seconds);
-        let handlers = ChannelHandlers::new(Views::new(profile, cache, ttl));
+        let handlers = ChannelHandlers::new(Views::new(profile, tiering, cache, ttl));
         let channel = ChannelServer::new(handlers, max_message_bytes);
         let edge = edge::stack(
             Arc::new(clients),

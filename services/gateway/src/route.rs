@@ -92,7 +92,7 @@ mod tests {
             Some(Destination::Peer(Peer::Profile))
         );
         assert_eq!(
-            destination("/vipcare.tiering.v1.TieringService/EvaluateTier"),
+            destination("/vipcare.tiering.v1.TieringService/GetCustomerTier"),
             Some(Destination::Peer(Peer::Tiering))
         );
         assert_eq!(

@@ -11,6 +11,12 @@ pub const NOTE_WRITE: &str = "note:write";
 pub const AUDIT_READ: &str = "audit:read";
 pub const CALLER_LOOKUP: &str = "caller:lookup";
 pub const PII_READ: &str = "pii:read";
+pub const TIER_READ: &str = "tier:read";
+/// Changes tiers, the policy and the benefit catalogue: operators' consoles only.
+pub const TIER_ADMIN: &str = "tier:admin";
+/// Checks and redeems benefits by number: all a partner (a lounge, a merchant) holds.
+pub const BENEFIT_VERIFY: &str = "benefit:verify";
+pub const CHURN_READ: &str = "churn:read";
 
 /// Every scope the gateway knows; a client configured with another name is refused at start.
 pub const ALL: &[&str] = &[
@@ -23,4 +29,8 @@ pub const ALL: &[&str] = &[
     AUDIT_READ,
     CALLER_LOOKUP,
     PII_READ,
+    TIER_READ,
+    TIER_ADMIN,
+    BENEFIT_VERIFY,
+    CHURN_READ,
 ];

@@ -16,6 +16,13 @@ pub mod profile {
     }
 }
 
+/// The tiering service: tiers, benefits, hotline priority, churn risk.
+pub mod tiering {
+    pub mod v1 {
+        tonic::include_proto!("vipcare.tiering.v1");
+    }
+}
+
 /// The gateway's channel API.
 pub mod gateway {
     pub mod v1 {
@@ -29,5 +36,6 @@ pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("vipc
 /// Full gRPC service names, as they appear in request paths and health checks.
 pub mod service_names {
     pub const PROFILE: &str = "vipcare.profile.v1.ProfileService";
+    pub const TIERING: &str = "vipcare.tiering.v1.TieringService";
     pub const CHANNEL: &str = "vipcare.gateway.v1.ChannelService";
 }

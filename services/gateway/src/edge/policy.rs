@@ -14,8 +14,8 @@ use tower::{Layer, Service};
 use super::{Client, Reply, reject};
 use crate::route;
 use crate::scopes::{
-    AUDIT_READ, BATCH_READ, CALLER_LOOKUP, CONSUMPTION_WRITE, CUSTOMER_ERASE, CUSTOMER_READ,
-    CUSTOMER_WRITE, NOTE_WRITE,
+    AUDIT_READ, BATCH_READ, BENEFIT_VERIFY, CALLER_LOOKUP, CHURN_READ, CONSUMPTION_WRITE,
+    CUSTOMER_ERASE, CUSTOMER_READ, CUSTOMER_WRITE, NOTE_WRITE, TIER_ADMIN, TIER_READ,
 };
 
 /// Full method path and the scope it requires. Later services add their methods here.
@@ -36,6 +36,25 @@ pub const POLICY: &[(&str, &str)] = &[
     ("/vipcare.profile.v1.ProfileService/ListServiceNotes",     CUSTOMER_READ),
     ("/vipcare.profile.v1.ProfileService/StreamValueSummaries", BATCH_READ),
     ("/vipcare.profile.v1.ProfileService/ListAuditRecords",     AUDIT_READ),
+    ("/vipcare.tiering.v1.TieringService/GetTierPolicy",        TIER_READ),
+    ("/vipcare.tiering.v1.TieringService/UpdateTierPolicy",     TIER_ADMIN),
+    ("/vipcare.tiering.v1.TieringService/EvaluateCustomer",     TIER_ADMIN),
+    ("/vipcare.tiering.v1.TieringService/RunEvaluation",        TIER_ADMIN),
+    ("/vipcare.tiering.v1.TieringService/GetEvaluationRun",     TIER_READ),
+    ("/vipcare.tiering.v1.TieringService/ListRunDecisions",     TIER_READ),
+    ("/vipcare.tiering.v1.TieringService/GetCustomerTier",      TIER_READ),
+    ("/vipcare.tiering.v1.TieringService/ListTierHistory",      TIER_READ),
+    ("/vipcare.tiering.v1.TieringService/OverrideTier",         TIER_ADMIN),
+    ("/vipcare.tiering.v1.TieringService/ListBenefits",         TIER_READ),
+    ("/vipcare.tiering.v1.TieringService/UpsertBenefit",        TIER_ADMIN),
+    // Partners verify and redeem at their counter by the customer's number, and nothing else.
+    ("/vipcare.tiering.v1.TieringService/CheckEntitlement",     BENEFIT_VERIFY),
+    ("/vipcare.tiering.v1.TieringService/RedeemBenefit",        BENEFIT_VERIFY),
+    ("/vipcare.tiering.v1.TieringService/ListRedemptions",      TIER_READ),
+    // The hotline switch routes by it, with the same scope as LookupCaller.
+    ("/vipcare.tiering.v1.TieringService/GetRoutingPriority",   CALLER_LOOKUP),
+    ("/vipcare.tiering.v1.TieringService/GetChurnRisk",         CHURN_READ),
+    ("/vipcare.tiering.v1.TieringService/ListAtRisk",           CHURN_READ),
     ("/vipcare.gateway.v1.ChannelService/GetCustomerView",      CUSTOMER_READ),
     ("/vipcare.gateway.v1.ChannelService/LookupCaller",         CALLER_LOOKUP),
 ];

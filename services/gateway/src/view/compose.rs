@@ -1,12 +1,14 @@
 //! Putting a CustomerView together from what the services answered. The customer is required;
 //! every other section degrades: it is left empty and named in `unavailable_sections`, so an
-//! agent still sees the customer while the value service is down.
+//! agent still sees the customer while the value or tiering service is down.
 
 use std::time::SystemTime;
 
 use vipcare_proto::gateway::v1::CustomerView;
 use vipcare_proto::profile::v1::{Customer, ServiceNote, ValueSummary};
+use vipcare_proto::tiering::v1::ChurnRisk;
 
+use super::tiering::TierSection;
 use crate::error::GatewayError;
 
 /// At most this many work-log entries are shown.
@@ -25,6 +27,9 @@ pub struct Sections {
     pub customer: Result<Customer, GatewayError>,
     pub value: Result<ValueSummary, GatewayError>,
     pub recent_notes: Result<Vec<ServiceNote>, GatewayError>,
+    /// Fills both `tier` and `benefits`: one answer of the tiering service.
+    pub tier: Result<TierSection, GatewayError>,
+    pub churn_risk: Result<ChurnRisk, GatewayError>,
 }
 
 pub fn assemble(sections: Sections, now: SystemTime) -> Result<Composed, GatewayError> {
@@ -32,6 +37,8 @@ pub fn assemble(sections: Sections, now: SystemTime) -> Result<Composed, Gateway
         customer,
         value,
         recent_notes,
+        tier,
+        churn_risk,
     } = sections;
     let customer = customer?;
     let mut unavailable_sections = Vec::new();
@@ -39,12 +46,20 @@ pub fn assemble(sections: Sections, now: SystemTime) -> Result<Composed, Gateway
     let mut recent_notes =
         section("recent_notes", recent_notes, &mut unavailable_sections).unwrap_or_default();
     recent_notes.truncate(RECENT_NOTES);
+    let (tier, benefits) = match section("tier", tier, &mut unavailable_sections) {
+        Some(TierSection { tier, benefits }) => (Some(tier), benefits),
+        None => (None, Vec::new()),
+    };
+    let churn_risk = section("churn_risk", churn_risk, &mut unavailable_sections);
     let complete = unavailable_sections.is_empty();
     Ok(Composed {
         view: CustomerView {
             customer: Some(customer),
             value,
             recent_notes,
+            tier,
+            benefits,
+            churn_risk,
             compose_time: Some(now.into()),
             unavailable_sections,
         },
@@ -68,86 +83,4 @@ fn section<T>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn customer() -> Customer {
-        Customer {
-            customer_id: "c-1".into(),
-            name: "张**".into(),
-            ..Customer::default()
-        }
-    }
-
-    fn note(id: usize) -> ServiceNote {
-        ServiceNote {
-            note_id: format!("n-{id}"),
-            ..ServiceNote::default()
-        }
-    }
-
-    fn down() -> GatewayError {
-        GatewayError::Unavailable("profile")
-    }
-
-    #[test]
-    fn a_full_answer_makes_a_complete_view_with_at_most_five_notes() {
-        let composed = assemble(
-            Sections {
-                customer: Ok(customer()),
-                value: Ok(ValueSummary {
-                    arpu_3m_fen: 12_800,
-                    ..ValueSummary::default()
-                }),
-                recent_notes: Ok((0..7).map(note).collect()),
-            },
-            SystemTime::UNIX_EPOCH,
-        )
-        .unwrap();
-        assert!(composed.complete);
-        let view = composed.view;
-        assert_eq!(view.customer.unwrap().name, "张**");
-        assert_eq!(view.value.unwrap().arpu_3m_fen, 12_800);
-        let ids: Vec<_> = view
-            .recent_notes
-            .iter()
-            .map(|n| n.note_id.as_str())
-            .collect();
-        assert_eq!(ids, ["n-0", "n-1", "n-2", "n-3", "n-4"]);
-        assert!(view.unavailable_sections.is_empty());
-        assert!(view.compose_time.is_some());
-    }
-
-    #[test]
-    fn failed_sections_are_named_and_the_view_is_not_complete() {
-        let composed = assemble(
-            Sections {
-                customer: Ok(customer()),
-                value: Err(down()),
-                recent_notes: Err(down()),
-            },
-            SystemTime::now(),
-        )
-        .unwrap();
-        assert!(!composed.complete);
-        assert_eq!(
-            composed.view.unavailable_sections,
-            ["value", "recent_notes"]
-        );
-        assert!(composed.view.value.is_none());
-        assert!(composed.view.customer.is_some());
-    }
-
-    #[test]
-    fn without_the_customer_there_is_no_view() {
-        let result = assemble(
-            Sections {
-                customer: Err(down()),
-                value: Ok(ValueSummary::default()),
-                recent_notes: Ok(vec![]),
-            },
-            SystemTime::now(),
-        );
-        assert!(matches!(result, Err(GatewayError::Unavailable("profile"))));
-    }
-}
+mod tests;

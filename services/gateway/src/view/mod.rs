@@ -1,23 +1,30 @@
 //! The composed reads of ChannelService: the customer view and the hotline's caller look-up,
-//! served from the cache when they can be. A cached entry lives under the tag the profile service
-//! bumps after every write to that customer (`customer:<id>`) or number (`msisdn:<msisdn>`), so
-//! a write racing a read can never leave a stale entry that anyone is served. Entries are the
-//! encoded response messages, so a hit costs one cache round trip, no service call, and no
-//! decoding.
+//! served from the cache when they can be. A cached entry lives under the tag the services bump
+//! after every write to that customer (`customer:<id>`: profile on its writes, tiering on every
+//! tier change) or number (`msisdn:<msisdn>`), so a write racing a read can never leave a stale
+//! entry that anyone is served. Entries are the encoded response messages, so a hit costs one
+//! cache round trip, no service call, and no decoding. Answers missing a section are served
+//! once and never cached.
 
 use std::time::{Duration, SystemTime};
 
 use prost::Message;
 use vipcare_cache::Cache;
-use vipcare_proto::gateway::v1::{CustomerView, GetCustomerViewResponse, LookupCallerResponse};
+use vipcare_proto::gateway::v1::{CustomerView, GetCustomerViewResponse};
 
+mod call;
+mod caller;
 mod compose;
 mod lookup;
-mod upstream;
+mod profile;
+mod tiering;
 
+pub use call::{CallContext, Masking, Upstream};
+pub use caller::{CallerAnswer, answer_caller};
 pub use compose::{Composed, RECENT_NOTES, Sections, assemble};
 pub use lookup::{CustomerId, Msisdn, ViewLookup};
-pub use upstream::{CallContext, Masking, ProfileReader};
+pub use profile::ProfileReader;
+pub use tiering::{Routing, TierSection, TieringReader};
 
 use crate::error::GatewayError;
 
@@ -52,14 +59,21 @@ impl<T> From<GatewayError> for NotStored<T> {
 #[derive(Debug, Clone)]
 pub struct Views {
     profile: ProfileReader,
+    tiering: TieringReader,
     cache: Cache,
     ttl: Duration,
 }
 
 impl Views {
-    pub fn new(profile: ProfileReader, cache: Cache, ttl: Duration) -> Views {
+    pub fn new(
+        profile: ProfileReader,
+        tiering: TieringReader,
+        cache: Cache,
+        ttl: Duration,
+    ) -> Views {
         Views {
             profile,
+            tiering,
             cache,
             ttl,
         }
@@ -109,22 +123,30 @@ impl Views {
     ) -> Result<Encoded, GatewayError> {
         let id = self.resolve(ctx, msisdn).await?;
         let key = format!("gateway:caller:{id}");
-        let bytes = self
+        let loaded = self
             .cache
             .get_or_load(&key, &customer_tag(&id), self.ttl, || async {
-                let customer = Box::pin(self.profile.customer(ctx, &id, Masking::Always)).await?;
-                let answer = LookupCallerResponse {
-                    customer_id: customer.customer_id,
-                    display_name: customer.name,
-                    // Routing priority comes from the customer's tier; every caller is normal
-                    // (0) until the tiering service exists.
-                    priority: 0,
-                    account_manager_id: customer.account_manager_id,
-                };
-                Ok::<_, GatewayError>(answer.encode_to_vec())
+                // Boxed: the miss path's futures are large, and a hit should not carry them.
+                let (customer, routing) = Box::pin(async {
+                    tokio::join!(
+                        self.profile.customer(ctx, &id, Masking::Always),
+                        self.tiering.routing(ctx, msisdn),
+                    )
+                })
+                .await;
+                let answer = answer_caller(customer?, routing);
+                if answer.complete {
+                    Ok(answer.response.encode_to_vec())
+                } else {
+                    Err(NotStored::Degraded(answer.response))
+                }
             })
-            .await?;
-        Ok(Encoded(bytes))
+            .await;
+        match loaded {
+            Ok(bytes) => Ok(Encoded(bytes)),
+            Err(NotStored::Degraded(response)) => Ok(Encoded::of(&response)),
+            Err(NotStored::Failed(err)) => Err(err),
+        }
     }
 
     /// The customer id of a mobile number (ids are not personal data: cached for everyone).
@@ -150,16 +172,20 @@ impl Views {
 
     /// Asks for every section at once; the slowest answer sets the latency.
     async fn compose(&self, ctx: &CallContext, id: &CustomerId) -> Result<Composed, GatewayError> {
-        let (customer, value, recent_notes) = tokio::join!(
+        let (customer, value, recent_notes, tier, churn_risk) = tokio::join!(
             self.profile.customer(ctx, id, Masking::AsClient),
             self.profile.value_summary(ctx, id),
             self.profile.recent_notes(ctx, id, RECENT_NOTES),
+            self.tiering.customer_tier(ctx, id),
+            self.tiering.churn_risk(ctx, id),
         );
         assemble(
             Sections {
                 customer,
                 value,
                 recent_notes,
+                tier,
+                churn_risk,
             },
             SystemTime::now(),
         )

@@ -1,8 +1,10 @@
-//! A profile service and a gateway in front of it, started for one test environment, and
-//! generated clients that present an API key.
+//! The profile and tiering services and a gateway in front of them, started for one test
+//! environment, and generated clients that present an API key.
 
+use std::future::Future;
 use std::net::SocketAddr;
 
+use futures::future::BoxFuture;
 use prost_types::FieldMask;
 use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
@@ -18,6 +20,8 @@ use vipcare_proto::gateway::v1::channel_service_client::ChannelServiceClient;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
 use vipcare_proto::profile::v1::{CreateCustomerRequest, Customer, Gender, UpdateCustomerRequest};
 use vipcare_proto::service_names;
+use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
+use vipcare_testkit::tcp_proxy::TcpProxy;
 use vipcare_testkit::{TestEnv, wait_serving};
 
 /// Every scope but `pii:read`: sees masked data, may do everything else.
@@ -28,9 +32,14 @@ pub const ADMIN: &str = "admin-key-0123456789";
 pub const HOTLINE: &str = "hotline-key-0123456789";
 /// `customer:read` with a budget of two calls and then one every two seconds.
 pub const THROTTLED: &str = "throttled-key-0123456789";
+/// Only `benefit:verify`: the airport lounge partner of the default benefit catalogue.
+pub const LOUNGE: &str = "lounge-key-0123456789";
+/// The lounge partner's client name, which is also its partner id.
+pub const LOUNGE_PARTNER: &str = "airport-lounges";
 
 const ALL_BUT_PII: &str = r#""customer:read", "customer:write", "customer:erase", "consumption:write",
-    "batch:read", "note:write", "audit:read", "caller:lookup""#;
+    "batch:read", "note:write", "audit:read", "caller:lookup", "tier:read", "tier:admin",
+    "benefit:verify", "churn:read""#;
 
 /// The `[[gateway.clients]]` of every test gateway.
 pub fn clients_toml() -> String {
@@ -68,11 +77,20 @@ pub fn clients_toml() -> String {
         scopes = ["customer:read"]
         rate_per_second = 0.5
         burst = 2
+
+        [[gateway.clients]]
+        name = "{LOUNGE_PARTNER}"
+        channel = "partner"
+        api_key_sha256 = "{lounge}"
+        rate_per_second = 100000.0
+        burst = 100000
+        scopes = ["benefit:verify"]
         "#,
         agent = digest(AGENT),
         admin = digest(ADMIN),
         hotline = digest(HOTLINE),
         throttled = digest(THROTTLED),
+        lounge = digest(LOUNGE),
     )
 }
 
@@ -83,14 +101,32 @@ pub struct Options {
     pub gateway_cache: Option<Cache>,
     /// Where the gateway looks for the profile service instead of the real one.
     pub profile_address: Option<String>,
+    /// Where the gateway looks for the tiering service instead of the real one.
+    pub tiering_address: Option<String>,
+    /// Puts a [`TcpProxy`] between the gateway and the tiering service (`Suite::tiering_link`).
+    pub tiering_behind_proxy: bool,
 }
 
-/// A running profile service and gateway; both stop when this is dropped.
+/// Running profile and tiering services and a gateway; all stop when this is dropped.
 pub struct Suite {
     pub label: &'static str,
     pub gateway: SocketAddr,
     channel: Channel,
+    tiering_link: Option<TcpProxy>,
     _stop: Vec<oneshot::Sender<()>>,
+}
+
+/// Spawns `run(shutdown)`; the shutdown future resolves when the returned sender is dropped.
+fn serve<F>(run: impl FnOnce(BoxFuture<'static, ()>) -> F) -> oneshot::Sender<()>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(run(Box::pin(async move {
+        let _ = stopped.await;
+    })));
+    stop
 }
 
 impl Suite {
@@ -105,17 +141,38 @@ impl Suite {
             .await
             .unwrap_or_else(|err| panic!("[{label}] profile did not start: {err}"));
         let profile_addr = profile.local_addr();
-        let (stop_profile, stopped) = oneshot::channel::<()>();
-        tokio::spawn(profile.run(async move {
-            let _ = stopped.await;
-        }));
+        let stop_profile = serve(|shutdown| profile.run(shutdown));
         wait_serving(profile_addr, service_names::PROFILE).await;
+
+        // Tiering reads value summaries from the real profile service and bumps the customer
+        // tags in the same cache the gateway reads.
+        let tiering_settings = env.settings_with(&format!(
+            "[services]\nprofile = \"http://{profile_addr}\"\n"
+        ));
+        let tiering = vipcare_tiering::App::build(&tiering_settings, cache.clone())
+            .await
+            .unwrap_or_else(|err| panic!("[{label}] tiering did not start: {err}"));
+        let tiering_addr = tiering.local_addr();
+        let stop_tiering = serve(|shutdown| tiering.run(shutdown));
+        wait_serving(tiering_addr, service_names::TIERING).await;
+        let tiering_link = if options.tiering_behind_proxy {
+            let proxy = TcpProxy::start(tiering_addr)
+                .await
+                .unwrap_or_else(|err| panic!("[{label}] tiering proxy: {err}"));
+            Some(proxy)
+        } else {
+            None
+        };
 
         let profile_address = options
             .profile_address
             .unwrap_or_else(|| format!("http://{profile_addr}"));
+        let tiering_address = options.tiering_address.unwrap_or_else(|| {
+            let addr = tiering_link.as_ref().map_or(tiering_addr, TcpProxy::addr);
+            format!("http://{addr}")
+        });
         let settings = env.settings_with(&format!(
-            "[services]\nprofile = \"{profile_address}\"\n{}",
+            "[services]\nprofile = \"{profile_address}\"\ntiering = \"{tiering_address}\"\n{}",
             clients_toml()
         ));
         let gateway_cache = options.gateway_cache.unwrap_or(cache);
@@ -123,10 +180,7 @@ impl Suite {
             .await
             .unwrap_or_else(|err| panic!("[{label}] gateway did not start: {err}"));
         let gateway_addr = gateway.local_addr();
-        let (stop_gateway, stopped) = oneshot::channel::<()>();
-        tokio::spawn(gateway.run(async move {
-            let _ = stopped.await;
-        }));
+        let stop_gateway = serve(|shutdown| gateway.run(shutdown));
         wait_serving(gateway_addr, service_names::CHANNEL).await;
 
         let channel = Endpoint::from_shared(format!("http://{gateway_addr}"))
@@ -136,7 +190,8 @@ impl Suite {
             label,
             gateway: gateway_addr,
             channel,
-            _stop: vec![stop_gateway, stop_profile],
+            tiering_link,
+            _stop: vec![stop_gateway, stop_tiering, stop_profile],
         }
     }
 
@@ -147,6 +202,18 @@ impl Suite {
     /// The profile service through the gateway, calling with `key`.
     pub fn profile(&self, key: &str) -> ProfileServiceClient<InterceptedService<Channel, ApiKey>> {
         ProfileServiceClient::with_interceptor(self.channel(), ApiKey::new(key))
+    }
+
+    /// The tiering service through the gateway, calling with `key`.
+    pub fn tiering(&self, key: &str) -> TieringServiceClient<InterceptedService<Channel, ApiKey>> {
+        TieringServiceClient::with_interceptor(self.channel(), ApiKey::new(key))
+    }
+
+    /// The proxy between the gateway and tiering, when the options asked for one.
+    pub fn tiering_link(&self) -> &TcpProxy {
+        self.tiering_link
+            .as_ref()
+            .expect("started with tiering_behind_proxy")
     }
 
     /// The gateway's ChannelService, calling with `key`.

@@ -3,7 +3,6 @@
 //! arithmetic that tiering builds on. Values are checked when they are made, so code holding a
 //! `Msisdn` or a `Period` never checks again.
 
-mod clock;
 mod consumption;
 mod contact;
 mod customer;
@@ -13,8 +12,7 @@ mod relation;
 mod value;
 mod worklog;
 
-pub use clock::{Clock, FixedClock, SystemClock};
-pub use consumption::{Consumption, Period, Usage};
+pub use consumption::{Consumption, Usage};
 pub use contact::{ContactChannel, ContactPreferences, QuietHours, Touchpoint};
 pub use customer::{
     Customer, CustomerProfile, CustomerStatus, Gender, GroupMembership, ProfileChange,
@@ -26,97 +24,10 @@ pub use identity::{
 pub use masking::{Disclosure, PersonalData, Viewer, mask_id_number, mask_msisdn, mask_name};
 pub use relation::{Relation, RelationKind};
 pub use value::{SUMMARY_MONTHS, SpendTrend, SummaryInput, ValueSummary, arpu_3m, summarize};
+pub use vipcare_domain::{
+    Clock, FixedClock, Invalid, Period, SystemClock, Violation, coded_enum, page_size,
+};
 pub use worklog::{AuditRecord, Channel, NoteKind, ServiceNote};
 
 #[cfg(test)]
 pub(crate) use customer::tests::sample_profile;
-
-/// Why a single value was refused. The code that knows the field path turns it into a
-/// [`Violation`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Invalid(pub String);
-
-impl Invalid {
-    pub fn new(reason: impl Into<String>) -> Invalid {
-        Invalid(reason.into())
-    }
-
-    /// Names the field the refused value came from.
-    pub fn at(self, field: impl Into<String>) -> Violation {
-        Violation {
-            field: field.into(),
-            reason: self.0,
-        }
-    }
-}
-
-/// A refused value and the path of the field that carried it, e.g. `customer.msisdn`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {reason}")]
-pub struct Violation {
-    pub field: String,
-    pub reason: String,
-}
-
-impl Violation {
-    /// Prefixes the path, so nested validators can report relative paths.
-    pub fn under(self, parent: &str) -> Violation {
-        Violation {
-            field: format!("{parent}.{}", self.field),
-            reason: self.reason,
-        }
-    }
-}
-
-/// Page sizes: 0 means `default`, larger than `max` is clamped, negative is refused.
-pub fn page_size(requested: i32, default: u64, max: u64) -> Result<u64, Invalid> {
-    match requested {
-        n if n < 0 => Err(Invalid::new("must not be negative")),
-        0 => Ok(default),
-        n => Ok(u64::try_from(n).unwrap_or(max).min(max)),
-    }
-}
-
-/// Declares a closed set of values with a stable text code, used in storage and settings.
-macro_rules! coded_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn from_code(code: &str) -> Option<$name> {
-                match code { $($code => Some($name::$variant),)+ _ => None }
-            }
-        }
-    };
-}
-pub(crate) use coded_enum;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn page_size_defaults_clamps_and_refuses_negative() {
-        assert_eq!(page_size(0, 50, 500), Ok(50));
-        assert_eq!(page_size(7, 50, 500), Ok(7));
-        assert_eq!(page_size(501, 50, 500), Ok(500));
-        assert_eq!(page_size(i32::MAX, 50, 500), Ok(500));
-        assert!(page_size(-1, 50, 500).is_err());
-    }
-
-    #[test]
-    fn violation_paths_nest() {
-        let v = Invalid::new("bad").at("time_zone").under("quiet_hours");
-        assert_eq!(v.field, "quiet_hours.time_zone");
-        assert_eq!(v.reason, "bad");
-    }
-}

@@ -1,11 +1,11 @@
 //! RecordConsumption and the ImportConsumption billing feed. A customer's spend moves its own
 //! value summary and the household ARPU of its family, so their views are invalidated too.
 
-use tonic::{Request, Response, Streaming};
+use tonic::{Request, Response, Status, Streaming};
 use vipcare_proto::profile::v1 as pb;
 
 use super::convert::{self, consumption_to_proto};
-use super::{ProfileApi, Reply, cached};
+use super::{Answer, ProfileApi, Reply, cached};
 use crate::domain::{Consumption, CustomerId};
 use crate::error::Error;
 use crate::store::{consumption, relations};
@@ -28,12 +28,14 @@ pub async fn record(
     }))
 }
 
+/// Answers with the stream's own status when the client's stream breaks (cancelled, a message
+/// too large), so it is not an `Error` of ours.
 /// Good rows are kept in batches as they arrive; bad rows and rows of unknown customers are
 /// reported. Batches committed before a broken stream or a database failure stay committed.
 pub async fn import(
     api: &ProfileApi,
     request: Request<Streaming<pb::ImportConsumptionRequest>>,
-) -> Reply<pb::ImportConsumptionResponse> {
+) -> Answer<pb::ImportConsumptionResponse> {
     let mut rows = request.into_inner();
     let today = api.clock.today();
     let mut report = Report::default();
@@ -46,10 +48,14 @@ pub async fn import(
             Err(v) => report.reject(position, row.customer_id, row.period, v.field, v.reason),
         }
         if pending.len() >= IMPORT_BATCH {
-            flush(api, std::mem::take(&mut pending), &mut report).await?;
+            flush(api, std::mem::take(&mut pending), &mut report)
+                .await
+                .map_err(Status::from)?;
         }
     }
-    flush(api, pending, &mut report).await?;
+    flush(api, pending, &mut report)
+        .await
+        .map_err(Status::from)?;
     Ok(Response::new(report.finish()))
 }
 

@@ -89,99 +89,101 @@ fn next_token<T>(rows: &mut Vec<T>, size: u64, cursor: impl Fn(&T) -> String) ->
         .unwrap_or_default()
 }
 
-type Reply<T> = Result<Response<T>, Status>;
+/// What handlers return; the trait impl maps the error to a status in one place.
+type Reply<T> = Result<Response<T>, crate::error::Error>;
+type Answer<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl ProfileService for ProfileApi {
     async fn create_customer(
         &self,
         r: Request<pb::CreateCustomerRequest>,
-    ) -> Reply<pb::CreateCustomerResponse> {
-        customers::create(self, r).await
+    ) -> Answer<pb::CreateCustomerResponse> {
+        customers::create(self, r).await.map_err(Status::from)
     }
 
     async fn get_customer(
         &self,
         r: Request<pb::GetCustomerRequest>,
-    ) -> Reply<pb::GetCustomerResponse> {
-        customers::get(self, r).await
+    ) -> Answer<pb::GetCustomerResponse> {
+        customers::get(self, r).await.map_err(Status::from)
     }
 
     async fn update_customer(
         &self,
         r: Request<pb::UpdateCustomerRequest>,
-    ) -> Reply<pb::UpdateCustomerResponse> {
-        customers::update(self, r).await
+    ) -> Answer<pb::UpdateCustomerResponse> {
+        customers::update(self, r).await.map_err(Status::from)
     }
 
     async fn list_customers(
         &self,
         r: Request<pb::ListCustomersRequest>,
-    ) -> Reply<pb::ListCustomersResponse> {
-        customers::list(self, r).await
+    ) -> Answer<pb::ListCustomersResponse> {
+        customers::list(self, r).await.map_err(Status::from)
     }
 
     async fn erase_customer(
         &self,
         r: Request<pb::EraseCustomerRequest>,
-    ) -> Reply<pb::EraseCustomerResponse> {
-        customers::erase(self, r).await
+    ) -> Answer<pb::EraseCustomerResponse> {
+        customers::erase(self, r).await.map_err(Status::from)
     }
 
     async fn add_relation(
         &self,
         r: Request<pb::AddRelationRequest>,
-    ) -> Reply<pb::AddRelationResponse> {
-        relations::add(self, r).await
+    ) -> Answer<pb::AddRelationResponse> {
+        relations::add(self, r).await.map_err(Status::from)
     }
 
     async fn remove_relation(
         &self,
         r: Request<pb::RemoveRelationRequest>,
-    ) -> Reply<pb::RemoveRelationResponse> {
-        relations::remove(self, r).await
+    ) -> Answer<pb::RemoveRelationResponse> {
+        relations::remove(self, r).await.map_err(Status::from)
     }
 
     async fn list_relations(
         &self,
         r: Request<pb::ListRelationsRequest>,
-    ) -> Reply<pb::ListRelationsResponse> {
-        relations::list(self, r).await
+    ) -> Answer<pb::ListRelationsResponse> {
+        relations::list(self, r).await.map_err(Status::from)
     }
 
     async fn record_consumption(
         &self,
         r: Request<pb::RecordConsumptionRequest>,
-    ) -> Reply<pb::RecordConsumptionResponse> {
-        consumption::record(self, r).await
+    ) -> Answer<pb::RecordConsumptionResponse> {
+        consumption::record(self, r).await.map_err(Status::from)
     }
 
     async fn import_consumption(
         &self,
         r: Request<Streaming<pb::ImportConsumptionRequest>>,
-    ) -> Reply<pb::ImportConsumptionResponse> {
+    ) -> Answer<pb::ImportConsumptionResponse> {
         consumption::import(self, r).await
     }
 
     async fn get_value_summary(
         &self,
         r: Request<pb::GetValueSummaryRequest>,
-    ) -> Reply<pb::GetValueSummaryResponse> {
-        summaries::get(self, r).await
+    ) -> Answer<pb::GetValueSummaryResponse> {
+        summaries::get(self, r).await.map_err(Status::from)
     }
 
     async fn add_service_note(
         &self,
         r: Request<pb::AddServiceNoteRequest>,
-    ) -> Reply<pb::AddServiceNoteResponse> {
-        worklog::add_note(self, r).await
+    ) -> Answer<pb::AddServiceNoteResponse> {
+        worklog::add_note(self, r).await.map_err(Status::from)
     }
 
     async fn list_service_notes(
         &self,
         r: Request<pb::ListServiceNotesRequest>,
-    ) -> Reply<pb::ListServiceNotesResponse> {
-        worklog::list_notes(self, r).await
+    ) -> Answer<pb::ListServiceNotesResponse> {
+        worklog::list_notes(self, r).await.map_err(Status::from)
     }
 
     type StreamValueSummariesStream = summaries::SummaryStream;
@@ -189,14 +191,14 @@ impl ProfileService for ProfileApi {
     async fn stream_value_summaries(
         &self,
         r: Request<pb::StreamValueSummariesRequest>,
-    ) -> Reply<Self::StreamValueSummariesStream> {
-        summaries::stream(self, r).await
+    ) -> Answer<Self::StreamValueSummariesStream> {
+        summaries::stream(self, r).await.map_err(Status::from)
     }
 
     async fn list_audit_records(
         &self,
         r: Request<pb::ListAuditRecordsRequest>,
-    ) -> Reply<pb::ListAuditRecordsResponse> {
-        worklog::list_audit(self, r).await
+    ) -> Answer<pb::ListAuditRecordsResponse> {
+        worklog::list_audit(self, r).await.map_err(Status::from)
     }
 }

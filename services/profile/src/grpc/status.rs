@@ -4,14 +4,7 @@
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
-use crate::domain::Violation;
 use crate::error::Error;
-
-impl From<Violation> for Status {
-    fn from(violation: Violation) -> Status {
-        Error::Invalid(violation).into()
-    }
-}
 
 impl From<Error> for Status {
     fn from(err: Error) -> Status {

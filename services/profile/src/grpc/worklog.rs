@@ -38,7 +38,7 @@ pub async fn add_note(
     let note = ServiceNote::new(id.clone(), kind, &text, author, channel, api.clock.now())?;
     let request_id = convert::request_id(&request_id)?;
     if customers::get(api.db.conn(), &id).await?.is_erased() {
-        return Err(Error::Erased(id.to_string()).into());
+        return Err(Error::Erased(id.to_string()));
     }
     let note = worklog::add_note(api.db.conn(), &note, request_id.as_deref()).await?;
     cached::invalidate_customers(&api.cache, &[id.as_str()]).await;

@@ -1,5 +1,6 @@
 use prost::Message;
 use prost_types::FileDescriptorSet;
+use vipcare_proto::service_names;
 use vipcare_runtime::Caller;
 
 use super::*;
@@ -24,6 +25,13 @@ fn methods_of(service: &str) -> Vec<String> {
     paths
 }
 
+/// Every service the gateway routes or serves.
+const ROUTED: [&str; 3] = [
+    service_names::PROFILE,
+    service_names::TIERING,
+    service_names::CHANNEL,
+];
+
 fn client(scopes: &[&str]) -> Client {
     Client::new(Caller::new("hall-1", "hall", scopes), 100.0, 100)
 }
@@ -31,10 +39,7 @@ fn client(scopes: &[&str]) -> Client {
 #[test]
 fn every_routed_method_has_an_entry() {
     let listed: Vec<&str> = POLICY.iter().map(|(path, _)| *path).collect();
-    for service in [
-        "vipcare.profile.v1.ProfileService",
-        "vipcare.gateway.v1.ChannelService",
-    ] {
+    for service in ROUTED {
         for path in methods_of(service) {
             assert!(
                 listed.contains(&path.as_str()),
@@ -46,8 +51,7 @@ fn every_routed_method_has_an_entry() {
 
 #[test]
 fn every_entry_is_a_real_method_needing_a_known_scope() {
-    let mut real = methods_of("vipcare.profile.v1.ProfileService");
-    real.extend(methods_of("vipcare.gateway.v1.ChannelService"));
+    let real: Vec<String> = ROUTED.iter().flat_map(|s| methods_of(s)).collect();
     for (path, scope) in POLICY {
         assert!(real.iter().any(|m| m == path), "{path} is not a method");
         assert!(
@@ -77,6 +81,30 @@ fn a_client_with_the_scope_is_allowed_and_one_without_is_not() {
         ),
         Decision::MissingScope(scopes::CUSTOMER_ERASE)
     );
+}
+
+#[test]
+fn a_partner_verifying_benefits_reaches_nothing_else_of_tiering() {
+    let policy = Policy::default();
+    let partner = client(&[scopes::BENEFIT_VERIFY]);
+    for method in ["CheckEntitlement", "RedeemBenefit"] {
+        let path = format!("/vipcare.tiering.v1.TieringService/{method}");
+        assert_eq!(policy.decide(&path, &partner), Decision::Allow, "{method}");
+    }
+    for (method, scope) in [
+        ("GetCustomerTier", scopes::TIER_READ),
+        ("ListRedemptions", scopes::TIER_READ),
+        ("OverrideTier", scopes::TIER_ADMIN),
+        ("GetChurnRisk", scopes::CHURN_READ),
+        ("GetRoutingPriority", scopes::CALLER_LOOKUP),
+    ] {
+        let path = format!("/vipcare.tiering.v1.TieringService/{method}");
+        assert_eq!(
+            policy.decide(&path, &partner),
+            Decision::MissingScope(scope),
+            "{method}"
+        );
+    }
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! Time as the profile sees it. Business dates (a period "not in the future", tenure) are
+//! Time as the services see it. Business dates (a period "not in the future", tenure) are
 //! counted on the operator's calendar, Asia/Shanghai, whatever zone the server runs in.
 
 use std::fmt::Debug;

@@ -1,19 +1,14 @@
-//! Calls to the profile service on a client's behalf. Each call carries the client's caller
-//! headers (so the profile service masks and audits as it would for a routed call) and the
-//! client's deadline and trace context.
+//! Calls to the services on a client's behalf, made in one place for every service the views
+//! read. Each call carries the client's caller headers (so the service masks and audits as it
+//! would for a routed call) and the client's deadline and trace context, and a failure is
+//! classified under the service's name.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use http::{HeaderMap, HeaderName};
 use tonic::metadata::MetadataMap;
-use tonic::transport::Channel;
-use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
-use vipcare_proto::profile::v1::{
-    Customer, GetCustomerRequest, GetValueSummaryRequest, ListServiceNotesRequest, ServiceNote,
-    ValueSummary, get_customer_request,
-};
 
-use super::lookup::{CustomerId, Msisdn};
 use crate::edge::Client;
 use crate::error::GatewayError;
 
@@ -23,8 +18,6 @@ const PASSED_ON: [HeaderName; 3] = [
     HeaderName::from_static("traceparent"),
     HeaderName::from_static("tracestate"),
 ];
-
-const PROFILE: &str = "profile";
 
 /// Who a ChannelService call is for, and what of their call is passed on.
 #[derive(Debug, Clone)]
@@ -75,103 +68,40 @@ pub enum Masking {
     Always,
 }
 
-/// The reads the gateway makes of the profile service.
+/// A generated client of one service, with the name its failures are reported under.
 #[derive(Debug, Clone)]
-pub struct ProfileReader {
-    client: ProfileServiceClient<Channel>,
+pub struct Upstream<C> {
+    service: &'static str,
+    client: C,
 }
 
-impl ProfileReader {
-    pub fn new(channel: Channel, max_message_bytes: usize) -> ProfileReader {
-        ProfileReader {
-            client: ProfileServiceClient::new(channel).max_decoding_message_size(max_message_bytes),
+impl<C: Clone> Upstream<C> {
+    pub fn new(service: &'static str, client: C) -> Upstream<C> {
+        Upstream { service, client }
+    }
+
+    /// Sends `message` on the client's behalf with `send` (one method of the generated client).
+    pub async fn call<Req, Resp, Fut>(
+        &self,
+        ctx: &CallContext,
+        message: Req,
+        masking: Masking,
+        send: impl FnOnce(C, tonic::Request<Req>) -> Fut,
+    ) -> Result<Resp, GatewayError>
+    where
+        Fut: Future<Output = Result<tonic::Response<Resp>, tonic::Status>>,
+    {
+        // Generated clients take `&mut self`; clones share the channel, so each call gets one.
+        match send(self.client.clone(), ctx.request(message, masking)).await {
+            Ok(response) => Ok(response.into_inner()),
+            Err(status) => Err(GatewayError::from_upstream(self.service, status)),
         }
     }
+}
 
-    pub async fn customer(
-        &self,
-        ctx: &CallContext,
-        id: &CustomerId,
-        masking: Masking,
-    ) -> Result<Customer, GatewayError> {
-        let lookup = get_customer_request::Lookup::CustomerId(id.as_str().to_owned());
-        self.get_customer(ctx, lookup, masking).await
-    }
-
-    pub async fn customer_by_msisdn(
-        &self,
-        ctx: &CallContext,
-        msisdn: &Msisdn,
-    ) -> Result<Customer, GatewayError> {
-        let lookup = get_customer_request::Lookup::Msisdn(msisdn.as_str().to_owned());
-        self.get_customer(ctx, lookup, Masking::Always).await
-    }
-
-    async fn get_customer(
-        &self,
-        ctx: &CallContext,
-        lookup: get_customer_request::Lookup,
-        masking: Masking,
-    ) -> Result<Customer, GatewayError> {
-        let request = ctx.request(
-            GetCustomerRequest {
-                lookup: Some(lookup),
-            },
-            masking,
-        );
-        let response = self.client.clone().get_customer(request).await;
-        response
-            .map_err(|status| GatewayError::from_upstream(PROFILE, status))?
-            .into_inner()
-            .customer
-            .ok_or_else(|| GatewayError::Internal("GetCustomer answered without a customer".into()))
-    }
-
-    pub async fn value_summary(
-        &self,
-        ctx: &CallContext,
-        id: &CustomerId,
-    ) -> Result<ValueSummary, GatewayError> {
-        let request = GetValueSummaryRequest {
-            customer_id: id.as_str().to_owned(),
-        };
-        let response = self
-            .client
-            .clone()
-            .get_value_summary(ctx.request(request, Masking::AsClient))
-            .await;
-        response
-            .map_err(|status| GatewayError::from_upstream(PROFILE, status))?
-            .into_inner()
-            .summary
-            .ok_or_else(|| {
-                GatewayError::Internal("GetValueSummary answered without a summary".into())
-            })
-    }
-
-    /// The latest `count` work-log entries, newest first.
-    pub async fn recent_notes(
-        &self,
-        ctx: &CallContext,
-        id: &CustomerId,
-        count: usize,
-    ) -> Result<Vec<ServiceNote>, GatewayError> {
-        let request = ListServiceNotesRequest {
-            customer_id: id.as_str().to_owned(),
-            kind: 0,
-            page_size: i32::try_from(count).unwrap_or(i32::MAX),
-            page_token: String::new(),
-        };
-        let response = self
-            .client
-            .clone()
-            .list_service_notes(ctx.request(request, Masking::AsClient))
-            .await;
-        Ok(response
-            .map_err(|status| GatewayError::from_upstream(PROFILE, status))?
-            .into_inner()
-            .notes)
-    }
+/// A message a service left out of an answer that always carries it.
+pub fn missing(method: &str, field: &str) -> GatewayError {
+    GatewayError::Internal(format!("{method} answered without {field}"))
 }
 
 #[cfg(test)]

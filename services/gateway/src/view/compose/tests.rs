@@ -1,0 +1,139 @@
+use vipcare_proto::tiering::v1::{BenefitBalance, CustomerTier, RiskReason};
+
+use super::*;
+
+fn customer() -> Customer {
+    Customer {
+        customer_id: "c-1".into(),
+        name: "张**".into(),
+        ..Customer::default()
+    }
+}
+
+fn note(id: usize) -> ServiceNote {
+    ServiceNote {
+        note_id: format!("n-{id}"),
+        ..ServiceNote::default()
+    }
+}
+
+fn gold() -> TierSection {
+    TierSection {
+        tier: CustomerTier {
+            customer_id: "c-1".into(),
+            tier: "GOLD".into(),
+            display_name: "金卡".into(),
+            ..CustomerTier::default()
+        },
+        benefits: vec![BenefitBalance {
+            code: "airport_lounge".into(),
+            quota: 2,
+            remaining: 2,
+            ..BenefitBalance::default()
+        }],
+    }
+}
+
+fn risk() -> ChurnRisk {
+    ChurnRisk {
+        score: 0.4,
+        reasons: vec![RiskReason {
+            code: "SPEND_DECLINE".into(),
+            ..RiskReason::default()
+        }],
+        at_risk: false,
+    }
+}
+
+fn down(service: &'static str) -> GatewayError {
+    GatewayError::Unavailable(service)
+}
+
+fn all_answered() -> Sections {
+    Sections {
+        customer: Ok(customer()),
+        value: Ok(ValueSummary {
+            arpu_3m_fen: 12_800,
+            ..ValueSummary::default()
+        }),
+        recent_notes: Ok((0..7).map(note).collect()),
+        tier: Ok(gold()),
+        churn_risk: Ok(risk()),
+    }
+}
+
+#[test]
+fn a_full_answer_makes_a_complete_view_with_at_most_five_notes() {
+    let composed = assemble(all_answered(), SystemTime::UNIX_EPOCH).unwrap();
+    assert!(composed.complete);
+    let view = composed.view;
+    assert_eq!(view.customer.unwrap().name, "张**");
+    assert_eq!(view.value.unwrap().arpu_3m_fen, 12_800);
+    let ids: Vec<_> = view
+        .recent_notes
+        .iter()
+        .map(|n| n.note_id.as_str())
+        .collect();
+    assert_eq!(ids, ["n-0", "n-1", "n-2", "n-3", "n-4"]);
+    assert_eq!(view.tier.unwrap().tier, "GOLD");
+    assert_eq!(view.benefits[0].code, "airport_lounge");
+    assert_eq!(view.churn_risk.unwrap().reasons[0].code, "SPEND_DECLINE");
+    assert!(view.unavailable_sections.is_empty());
+    assert!(view.compose_time.is_some());
+}
+
+#[test]
+fn failed_sections_are_named_and_the_view_is_not_complete() {
+    let composed = assemble(
+        Sections {
+            value: Err(down("profile")),
+            recent_notes: Err(down("profile")),
+            ..all_answered()
+        },
+        SystemTime::now(),
+    )
+    .unwrap();
+    assert!(!composed.complete);
+    assert_eq!(
+        composed.view.unavailable_sections,
+        ["value", "recent_notes"]
+    );
+    assert!(composed.view.value.is_none());
+    assert!(composed.view.customer.is_some());
+    assert!(composed.view.tier.is_some());
+}
+
+#[test]
+fn without_tiering_the_tier_benefits_and_risk_are_empty_and_named() {
+    let composed = assemble(
+        Sections {
+            tier: Err(down("tiering")),
+            churn_risk: Err(GatewayError::DeadlineExceeded("tiering")),
+            ..all_answered()
+        },
+        SystemTime::now(),
+    )
+    .unwrap();
+    assert!(
+        !composed.complete,
+        "a view without its tier is never cached"
+    );
+    let view = composed.view;
+    assert_eq!(view.unavailable_sections, ["tier", "churn_risk"]);
+    assert!(view.tier.is_none());
+    assert!(view.benefits.is_empty());
+    assert!(view.churn_risk.is_none());
+    assert_eq!(view.value.unwrap().arpu_3m_fen, 12_800);
+}
+
+#[test]
+fn without_the_customer_there_is_no_view() {
+    let result = assemble(
+        Sections {
+            customer: Err(down("profile")),
+            ..all_answered()
+        },
+        SystemTime::now(),
+    );
+    assert!(matches!(result, Err(GatewayError::Unavailable("profile"))));
+}

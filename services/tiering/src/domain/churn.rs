@@ -1,0 +1,124 @@
+//! Churn risk, 0–1: the weighted signals of the "churn information support system" in
+//! DOMAIN.md — spend falling (the last 3 months against the 3 before), a short tenure, a
+//! suspended line — each with the words that explain it. Complaints and low satisfaction join
+//! once those services exist; their weights are already in the policy.
+
+use super::money::yuan;
+use super::{ChurnRule, LineStatus, ValueInputs, round};
+
+/// One signal that raised the risk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskReason {
+    /// "SPEND_DECLINE", "SHORT_TENURE", "SUSPENDED".
+    pub code: String,
+    pub description: String,
+    pub contribution: f64,
+}
+
+/// A risk and its reasons.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChurnAssessment {
+    pub score: f64,
+    pub reasons: Vec<RiskReason>,
+    /// At or above the rule's threshold.
+    pub at_risk: bool,
+}
+
+pub fn churn_risk(rule: &ChurnRule, inputs: &ValueInputs) -> ChurnAssessment {
+    let mut reasons = Vec::new();
+    let mut raise = |code: &str, description: String, contribution: f64| {
+        if contribution > 0.0 {
+            reasons.push(RiskReason {
+                code: code.into(),
+                description,
+                contribution: round(contribution, 3),
+            });
+        }
+    };
+    let (before, recent) = (inputs.previous_arpu_3m_fen, inputs.arpu_3m_fen);
+    if before > 0 && recent < before {
+        let decline = (before - recent) as f64 * 100.0 / before as f64;
+        if decline >= rule.spend_decline_min_percent {
+            let share = (decline / rule.spend_decline_full_percent).min(1.0);
+            raise(
+                "SPEND_DECLINE",
+                format!(
+                    "spend fell {decline:.0}% ({} to {} a month, last 3 months against the 3 before)",
+                    yuan(before),
+                    yuan(recent)
+                ),
+                rule.spend_decline_weight * share,
+            );
+        }
+    }
+    if inputs.tenure_months < rule.short_tenure_months {
+        raise(
+            "SHORT_TENURE",
+            format!(
+                "on the network {} months (under {})",
+                inputs.tenure_months, rule.short_tenure_months
+            ),
+            rule.short_tenure_weight,
+        );
+    }
+    if inputs.status == LineStatus::Suspended {
+        raise(
+            "SUSPENDED",
+            "line suspended for arrears".into(),
+            rule.suspension_weight,
+        );
+    }
+    let score = round(
+        reasons.iter().map(|r| r.contribution).sum::<f64>().min(1.0),
+        3,
+    );
+    ChurnAssessment {
+        score,
+        at_risk: score >= rule.threshold,
+        reasons,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::TierPolicy;
+    use crate::domain::score::tests::loyal;
+
+    #[test]
+    fn a_steady_long_standing_customer_has_no_risk() {
+        let risk = churn_risk(&TierPolicy::default().churn, &loyal());
+        assert_eq!(risk, ChurnAssessment::default());
+    }
+
+    #[test]
+    fn a_sharp_decline_with_short_tenure_is_at_risk() {
+        let mut inputs = loyal();
+        inputs.previous_arpu_3m_fen = 20_000;
+        inputs.arpu_3m_fen = 10_000; // -50%: the decline's full weight
+        inputs.tenure_months = 8;
+        let risk = churn_risk(&TierPolicy::default().churn, &inputs);
+        assert_eq!(risk.score, 0.8);
+        assert!(risk.at_risk);
+        let codes: Vec<_> = risk.reasons.iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(codes, ["SPEND_DECLINE", "SHORT_TENURE"]);
+        assert!(risk.reasons[0].description.contains("50%"));
+        assert!(risk.reasons[0].description.contains("¥200.00 to ¥100.00"));
+    }
+
+    #[test]
+    fn small_declines_are_ignored_and_the_score_is_capped() {
+        let rule = TierPolicy::default().churn;
+        let mut inputs = loyal();
+        inputs.previous_arpu_3m_fen = 10_000;
+        inputs.arpu_3m_fen = 9_500;
+        assert_eq!(churn_risk(&rule, &inputs).score, 0.0);
+
+        inputs.arpu_3m_fen = 0;
+        inputs.tenure_months = 1;
+        inputs.status = LineStatus::Suspended;
+        let risk = churn_risk(&rule, &inputs);
+        assert_eq!(risk.score, 1.0);
+        assert_eq!(risk.reasons.len(), 3);
+    }
+}

@@ -1,0 +1,86 @@
+//! Tiering's rules, free of transport and storage: the versioned tier policy and its checks,
+//! the 0–100 score with its components, churn risk, the decision an evaluation makes from the
+//! customer's standing, benefits with per-tier quotas per cycle, and hotline priority. Every
+//! result carries the plain-language reasons it was reached by.
+
+mod benefit;
+mod churn;
+mod decision;
+mod inputs;
+mod money;
+mod policy;
+mod record;
+mod score;
+
+pub use benefit::{Benefit, Entitlement, Quota, QuotaCycle, Refusal, cycle_key, default_catalogue};
+pub use churn::{ChurnAssessment, RiskReason, churn_risk};
+pub use decision::{Decision, Outcome, Override, Standing, decide};
+pub use inputs::{LineStatus, ValueInputs};
+pub use policy::{ChurnRule, Scales, Tier, TierPolicy, Weights, routing_priority};
+pub use record::{PeriodBehind, TierChange, TierRecord};
+pub use score::{ComponentKind, ComponentScore, Score, score};
+pub use vipcare_domain::{
+    Clock, FixedClock, Invalid, Period, SystemClock, Violation, coded_enum, page_size,
+};
+
+/// Tier codes: 1–32 of A–Z, 0–9 and `_`, e.g. "GOLD".
+pub fn tier_code(text: &str) -> Result<&str, Invalid> {
+    code_shape(text, 32, |b| {
+        b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'
+    })
+    .map_err(|reason| Invalid::new(format!("{reason}: 1-32 of A-Z, 0-9 and _")))
+}
+
+/// Benefit codes: 1–48 of a–z, 0–9 and `_`, e.g. "airport_lounge".
+pub fn benefit_code(text: &str) -> Result<&str, Invalid> {
+    code_shape(text, 48, |b| {
+        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'
+    })
+    .map_err(|reason| Invalid::new(format!("{reason}: 1-48 of a-z, 0-9 and _")))
+}
+
+fn code_shape(text: &str, max: usize, allowed: impl Fn(u8) -> bool) -> Result<&str, &'static str> {
+    if text.is_empty() {
+        Err("required")
+    } else if text.len() > max || !text.bytes().all(allowed) {
+        Err("not a valid code")
+    } else {
+        Ok(text)
+    }
+}
+
+/// Free text of 1 to `max` characters (trimmed).
+pub fn bounded(text: &str, max: usize) -> Result<String, Invalid> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Invalid::new("required"));
+    }
+    if text.chars().count() > max {
+        return Err(Invalid::new(format!("at most {max} characters")));
+    }
+    Ok(text.to_owned())
+}
+
+/// Rounds for display and storage: scores to 2 decimals, risks to 3.
+pub(crate) fn round(value: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (value * scale).round() / scale
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_have_a_strict_shape() {
+        assert!(tier_code("GOLD").is_ok());
+        assert!(tier_code("TIER_2").is_ok());
+        for bad in ["", "gold", "GO LD", &"G".repeat(33)] {
+            assert!(tier_code(bad).is_err(), "{bad:?}");
+        }
+        assert!(benefit_code("airport_lounge").is_ok());
+        for bad in ["", "Airport", "lounge-1", &"a".repeat(49)] {
+            assert!(benefit_code(bad).is_err(), "{bad:?}");
+        }
+    }
+}

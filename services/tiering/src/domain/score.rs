@@ -1,0 +1,229 @@
+//! The 0–100 score. Each component earns a fraction (0–1) of its input's full scale; its points
+//! are that fraction times its share of the weights. Components without an input yet
+//! (satisfaction before surveys) are left out and their weight is shared among the others, so
+//! a customer is never marked down for data nobody has.
+
+use super::money::yuan;
+use super::{LineStatus, TierPolicy, ValueInputs, coded_enum, round};
+
+coded_enum! {
+    ComponentKind {
+        Contribution = "CONTRIBUTION",
+        Tenure = "TENURE",
+        Loyalty = "LOYALTY",
+        Influence = "INFLUENCE",
+        Satisfaction = "SATISFACTION",
+    }
+}
+
+/// How one component added to the score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComponentScore {
+    pub kind: ComponentKind,
+    /// The input in words.
+    pub input: String,
+    pub fraction: f64,
+    /// Share of the weights in use, 0–1.
+    pub weight: f64,
+    pub points: f64,
+    pub available: bool,
+}
+
+/// A score and its parts; the points add up to the total.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Score {
+    pub total: f64,
+    pub components: Vec<ComponentScore>,
+}
+
+/// Loyalty: no arrears is worth this much, continuous billing the rest.
+const NO_ARREARS_SHARE: f64 = 0.6;
+/// Influence: a group key person, the family's spend, referrals.
+const KEY_PERSON_SHARE: f64 = 0.4;
+const HOUSEHOLD_SHARE: f64 = 0.4;
+const REFERRAL_SHARE: f64 = 0.2;
+
+fn ratio(value: f64, full: f64) -> f64 {
+    if full <= 0.0 {
+        return 0.0;
+    }
+    (value / full).clamp(0.0, 1.0)
+}
+
+/// Scores a customer under a policy.
+pub fn score(policy: &TierPolicy, inputs: &ValueInputs) -> Score {
+    let s = &policy.scales;
+    let w = &policy.weights;
+    let no_arrears = inputs.status == LineStatus::Active;
+    let family_fen = (inputs.household_arpu_fen - inputs.arpu_3m_fen).max(0);
+    let parts = [
+        (
+            ComponentKind::Contribution,
+            w.contribution,
+            ratio(
+                inputs.arpu_6m_fen as f64,
+                s.contribution_full_arpu_fen as f64,
+            ),
+            format!(
+                "6-month ARPU {} (full points at {})",
+                yuan(inputs.arpu_6m_fen),
+                yuan(s.contribution_full_arpu_fen)
+            ),
+            true,
+        ),
+        (
+            ComponentKind::Tenure,
+            w.tenure,
+            ratio(inputs.tenure_months as f64, s.tenure_full_months as f64),
+            format!(
+                "{} months on the network (full points at {})",
+                inputs.tenure_months, s.tenure_full_months
+            ),
+            true,
+        ),
+        (
+            ComponentKind::Loyalty,
+            w.loyalty,
+            if no_arrears { NO_ARREARS_SHARE } else { 0.0 }
+                + (1.0 - NO_ARREARS_SHARE) * ratio(inputs.months_with_data as f64, 12.0),
+            format!(
+                "{}; billed in {} of the last 12 months",
+                if no_arrears {
+                    "no arrears"
+                } else {
+                    "line not active (arrears or closed)"
+                },
+                inputs.months_with_data
+            ),
+            true,
+        ),
+        (
+            ComponentKind::Influence,
+            w.influence,
+            if inputs.group_key_person {
+                KEY_PERSON_SHARE
+            } else {
+                0.0
+            } + HOUSEHOLD_SHARE * ratio(family_fen as f64, s.household_full_arpu_fen as f64)
+                + REFERRAL_SHARE * ratio(inputs.referrals as f64, s.referrals_full as f64),
+            format!(
+                "{}; family spend {} a month (full at {}); {} referrals (full at {})",
+                if inputs.group_key_person {
+                    "group key person"
+                } else {
+                    "not a group key person"
+                },
+                yuan(family_fen),
+                yuan(s.household_full_arpu_fen),
+                inputs.referrals,
+                s.referrals_full
+            ),
+            true,
+        ),
+        (
+            ComponentKind::Satisfaction,
+            w.satisfaction,
+            0.0,
+            "no survey scores yet: its weight is shared among the other components".to_owned(),
+            false,
+        ),
+    ];
+    let weight_in_use: f64 = parts.iter().filter(|p| p.4).map(|p| p.1.max(0.0)).sum();
+    let components: Vec<ComponentScore> = parts
+        .into_iter()
+        .map(|(kind, weight, fraction, input, available)| {
+            let share = if available && weight_in_use > 0.0 {
+                weight.max(0.0) / weight_in_use
+            } else {
+                0.0
+            };
+            ComponentScore {
+                kind,
+                input,
+                fraction: round(fraction, 4),
+                weight: round(share, 4),
+                points: round(fraction * share * 100.0, 2),
+                available,
+            }
+        })
+        .collect();
+    let total = round(components.iter().map(|c| c.points).sum::<f64>(), 2).min(100.0);
+    Score { total, components }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A loyal, high-spending customer: 10 years, ¥300 a month, key person.
+    pub(crate) fn loyal() -> ValueInputs {
+        ValueInputs {
+            customer_id: "c1".into(),
+            arpu_3m_fen: 30_000,
+            arpu_6m_fen: 30_000,
+            previous_arpu_3m_fen: 30_000,
+            months_with_data: 12,
+            tenure_months: 120,
+            household_arpu_fen: 90_000,
+            referrals: 5,
+            group_key_person: true,
+            status: LineStatus::Active,
+        }
+    }
+
+    #[test]
+    fn full_inputs_score_one_hundred() {
+        let s = score(&TierPolicy::default(), &loyal());
+        assert_eq!(s.total, 100.0);
+        let satisfaction = &s.components[4];
+        assert!(!satisfaction.available);
+        assert_eq!(satisfaction.points, 0.0);
+    }
+
+    #[test]
+    fn points_follow_the_weights_of_the_available_components() {
+        let mut inputs = loyal();
+        inputs.arpu_6m_fen = 15_000; // half the contribution scale
+        let s = score(&TierPolicy::default(), &inputs);
+        // Contribution weighs 40 of the 85 in use: half of it is 23.53 points.
+        let contribution = &s.components[0];
+        assert_eq!(contribution.fraction, 0.5);
+        assert_eq!(contribution.points, 23.53);
+        assert!(
+            contribution.input.contains("¥150.00"),
+            "{}",
+            contribution.input
+        );
+        assert_eq!(s.total, 76.48);
+        let sum: f64 = s.components.iter().map(|c| c.points).sum();
+        assert!((sum - s.total).abs() < 0.011);
+    }
+
+    #[test]
+    fn arrears_cost_loyalty_points() {
+        let mut inputs = loyal();
+        inputs.status = LineStatus::Suspended;
+        let loyalty = &score(&TierPolicy::default(), &inputs).components[2];
+        assert_eq!(loyalty.fraction, 0.4);
+        assert!(loyalty.input.starts_with("line not active"));
+    }
+
+    #[test]
+    fn a_new_customer_without_spend_scores_low() {
+        let inputs = ValueInputs {
+            customer_id: "c2".into(),
+            arpu_3m_fen: 0,
+            arpu_6m_fen: 0,
+            previous_arpu_3m_fen: 0,
+            months_with_data: 0,
+            tenure_months: 0,
+            household_arpu_fen: 0,
+            referrals: 0,
+            group_key_person: false,
+            status: LineStatus::Active,
+        };
+        let s = score(&TierPolicy::default(), &inputs);
+        // Only "no arrears" counts: 0.6 of loyalty's 15/85.
+        assert_eq!(s.total, 10.59);
+    }
+}

@@ -1,0 +1,286 @@
+//! ListBenefits, UpsertBenefit, CheckEntitlement, RedeemBenefit and ListRedemptions, and the
+//! balances shown with a customer's tier. Entitlement is decided by the domain from the tier in
+//! force, the live line status and the units used this cycle; a redemption takes its unit in
+//! one conditional update, so concurrent redemptions never exceed the quota.
+
+use tonic::{Request, Response};
+use vipcare_proto::common::v1::Channel;
+use vipcare_proto::tiering::v1 as pb;
+
+use super::request::{self, Calling, next_token, paging};
+use super::tiers::{cached_tier, customer_tag};
+use super::{Reply, TieringApi};
+use crate::convert::{benefit_from_pb, benefit_to_pb, cycle_to_pb, timestamp};
+use crate::domain::{
+    Benefit, Entitlement, Invalid, Quota, Refusal, benefit_code, cycle_key, tier_code,
+};
+use crate::error::Error;
+use crate::store::benefits::{self as store, NotRedeemed};
+use crate::upstream::{CustomerFacts, CustomerRef};
+
+/// The benefits `tier` may use, with what is left of each this cycle.
+pub(crate) async fn balances(
+    api: &TieringApi,
+    customer_id: &str,
+    tier: &str,
+) -> Result<Vec<pb::BenefitBalance>, Error> {
+    let conn = api.db.conn();
+    let usage = store::usage(conn, customer_id).await?;
+    let now = api.clock.now();
+    Ok(store::list(conn)
+        .await?
+        .into_iter()
+        .filter(|b| b.active && b.eligible(tier))
+        .map(|b| {
+            let cycle = cycle_key(b.cycle, now);
+            let used = usage
+                .iter()
+                .find(|(code, key, _)| *code == b.code && *key == cycle)
+                .map_or(0, |u| u.2);
+            let quota = b.quota_for(tier);
+            pb::BenefitBalance {
+                code: b.code.clone(),
+                name: b.name.clone(),
+                cycle: cycle_to_pb(b.cycle) as i32,
+                unlimited: quota == Quota::Unlimited,
+                quota: match quota {
+                    Quota::Limited(n) => n,
+                    Quota::Unlimited => 0,
+                },
+                used,
+                remaining: match quota {
+                    Quota::Limited(n) => (n - used).max(0),
+                    Quota::Unlimited => 0,
+                },
+                cycle_key: cycle,
+            }
+        })
+        .collect())
+}
+
+pub async fn list(
+    api: &TieringApi,
+    r: Request<pb::ListBenefitsRequest>,
+) -> Reply<pb::ListBenefitsResponse> {
+    let tier = r.into_inner().tier;
+    if !tier.is_empty() {
+        tier_code(&tier).map_err(|e| e.at("tier"))?;
+    }
+    let benefits = store::list(api.db.conn())
+        .await?
+        .iter()
+        .filter(|b| tier.is_empty() || b.eligible(&tier))
+        .map(benefit_to_pb)
+        .collect();
+    Ok(Response::new(pb::ListBenefitsResponse { benefits }))
+}
+
+pub async fn upsert(
+    api: &TieringApi,
+    r: Request<pb::UpsertBenefitRequest>,
+) -> Reply<pb::UpsertBenefitResponse> {
+    let message = r
+        .into_inner()
+        .benefit
+        .ok_or_else(|| Invalid::new("required").at("benefit"))?;
+    let benefit = benefit_from_pb(&message)
+        .ok_or_else(|| Invalid::new("YEAR or MONTH is required").at("benefit.cycle"))?;
+    benefit.validate().map_err(|violations| {
+        Error::Invalid(violations.into_iter().map(|v| v.under("benefit")).collect())
+    })?;
+    let created = store::upsert(api.db.conn(), &benefit, api.clock.now()).await?;
+    tracing::info!(code = %benefit.code, created, "benefit stored");
+    Ok(Response::new(pb::UpsertBenefitResponse {
+        benefit: Some(benefit_to_pb(&benefit)),
+        created,
+    }))
+}
+
+/// The customer, the benefit and the partner a check or redemption is about.
+struct Asked {
+    facts: CustomerFacts,
+    benefit: Benefit,
+    partner: Option<String>,
+    tier: String,
+}
+
+async fn asked(
+    api: &TieringApi,
+    calling: &Calling,
+    who: Result<CustomerRef, crate::domain::Violation>,
+    code: &str,
+    partner_id: &str,
+) -> Result<Asked, Error> {
+    let who = who?;
+    let code = benefit_code(code).map_err(|e| e.at("benefit_code"))?;
+    let partner = calling.partner(partner_id)?;
+    let benefit = store::get(api.db.conn(), code)
+        .await?
+        .ok_or_else(|| Error::not_found("benefit", code))?;
+    let facts = api.profile.customer(&who).await?;
+    let tier = cached_tier(api, &facts)
+        .await?
+        .tier
+        .map(|t| t.tier)
+        .unwrap_or_default();
+    Ok(Asked {
+        facts,
+        benefit,
+        partner,
+        tier,
+    })
+}
+
+fn reason_to_pb(refusal: Option<Refusal>) -> pb::EntitlementReason {
+    match refusal {
+        None => pb::EntitlementReason::Ok,
+        Some(Refusal::Inactive) => pb::EntitlementReason::BenefitInactive,
+        Some(Refusal::PartnerNotAllowed) => pb::EntitlementReason::PartnerNotAllowed,
+        Some(Refusal::CustomerSuspended) => pb::EntitlementReason::CustomerSuspended,
+        Some(Refusal::NotEligibleTier) => pb::EntitlementReason::NotEligibleTier,
+        Some(Refusal::QuotaExhausted) => pb::EntitlementReason::QuotaExhausted,
+    }
+}
+
+async fn entitlement(api: &TieringApi, a: &Asked) -> Result<(Entitlement, String), Error> {
+    let cycle = cycle_key(a.benefit.cycle, api.clock.now());
+    let used = store::used(api.db.conn(), &a.facts.customer_id, &a.benefit.code, &cycle).await?;
+    let e = a
+        .benefit
+        .check(&a.tier, a.facts.status, a.partner.as_deref(), used);
+    Ok((e, cycle))
+}
+
+pub async fn check(
+    api: &TieringApi,
+    r: Request<pb::CheckEntitlementRequest>,
+) -> Reply<pb::CheckEntitlementResponse> {
+    let calling = Calling::from(r.metadata());
+    let pb::CheckEntitlementRequest {
+        customer,
+        benefit_code,
+        partner_id,
+    } = r.into_inner();
+    let who = match customer {
+        Some(pb::check_entitlement_request::Customer::CustomerId(id)) => {
+            request::customer(Some(&id), None)
+        }
+        Some(pb::check_entitlement_request::Customer::Msisdn(m)) => {
+            request::customer(None, Some(&m))
+        }
+        None => request::customer(None, None),
+    };
+    let a = asked(api, &calling, who, &benefit_code, &partner_id).await?;
+    let (e, _) = entitlement(api, &a).await?;
+    Ok(Response::new(pb::CheckEntitlementResponse {
+        allowed: e.allowed(),
+        reason: reason_to_pb(e.refusal) as i32,
+        remaining: e.remaining,
+        unlimited: e.quota == Quota::Unlimited,
+        tier: a.tier,
+        message: e.message,
+    }))
+}
+
+fn channel_of(calling: &Calling) -> Channel {
+    Channel::from_str_name(&format!(
+        "CHANNEL_{}",
+        calling.caller.channel.to_uppercase()
+    ))
+    .unwrap_or(Channel::Unspecified)
+}
+
+pub async fn redeem(
+    api: &TieringApi,
+    r: Request<pb::RedeemBenefitRequest>,
+) -> Reply<pb::RedeemBenefitResponse> {
+    let calling = Calling::from(r.metadata());
+    let pb::RedeemBenefitRequest {
+        customer,
+        benefit_code,
+        partner_id,
+        request_id,
+    } = r.into_inner();
+    if request_id.is_empty() || request_id.len() > 128 {
+        return Err(Invalid::new("required, at most 128 characters")
+            .at("request_id")
+            .into());
+    }
+    let strip = |mut answer: pb::RedeemBenefitResponse| {
+        if calling.is_partner()
+            && let Some(r) = answer.redemption.as_mut()
+        {
+            r.customer_id.clear();
+        }
+        answer
+    };
+    // A repeat gets the first answer even if the quota has been used up since.
+    if let Some(first) = store::replay(api.db.conn(), &request_id).await? {
+        return Ok(Response::new(strip(first)));
+    }
+    let who = match customer {
+        Some(pb::redeem_benefit_request::Customer::CustomerId(id)) => {
+            request::customer(Some(&id), None)
+        }
+        Some(pb::redeem_benefit_request::Customer::Msisdn(m)) => request::customer(None, Some(&m)),
+        None => request::customer(None, None),
+    };
+    let a = asked(api, &calling, who, &benefit_code, &partner_id).await?;
+    let (e, cycle) = entitlement(api, &a).await?;
+    if let Some(refusal) = e.refusal {
+        return Err(Error::NotEntitled {
+            refusal,
+            message: e.message,
+        });
+    }
+    let now = api.clock.now();
+    let redemption = pb::Redemption {
+        redemption_id: uuid::Uuid::now_v7().to_string(),
+        customer_id: a.facts.customer_id.clone(),
+        benefit_code: a.benefit.code.clone(),
+        partner_id: a.partner.clone().unwrap_or_default(),
+        cycle_key: cycle,
+        tier: a.tier.clone(),
+        client: calling.client(),
+        redeem_time: Some(timestamp(now)),
+        request_id,
+        channel: channel_of(&calling) as i32,
+    };
+    let answer = match store::redeem(api.db.conn(), &redemption, e.quota).await {
+        Ok(answer) => answer,
+        Err(NotRedeemed::Exhausted { used }) => {
+            let message = a
+                .benefit
+                .check(&a.tier, a.facts.status, a.partner.as_deref(), used);
+            return Err(Error::NotEntitled {
+                refusal: Refusal::QuotaExhausted,
+                message: message.message,
+            });
+        }
+        Err(NotRedeemed::Failed(err)) => return Err(err),
+    };
+    api.cache
+        .invalidate(&customer_tag(&a.facts.customer_id))
+        .await;
+    Ok(Response::new(strip(answer)))
+}
+
+pub async fn redemptions(
+    api: &TieringApi,
+    r: Request<pb::ListRedemptionsRequest>,
+) -> Reply<pb::ListRedemptionsResponse> {
+    let request = r.into_inner();
+    let id = request::customer_id(&request.customer_id, "customer_id")?;
+    let code = match request.benefit_code.as_str() {
+        "" => None,
+        c => Some(benefit_code(c).map_err(|e| e.at("benefit_code"))?),
+    };
+    let (size, cursor) = paging(request.page_size, &request.page_token)?;
+    let mut rows =
+        store::redemptions(api.db.conn(), &id, code, cursor.as_deref(), size + 1).await?;
+    let next_page_token = next_token(&mut rows, size, |r| r.redemption_id.clone());
+    Ok(Response::new(pb::ListRedemptionsResponse {
+        redemptions: rows,
+        next_page_token,
+    }))
+}

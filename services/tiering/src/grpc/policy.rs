@@ -1,0 +1,132 @@
+//! GetTierPolicy, UpdateTierPolicy and EvaluateCustomer: the policy with its etag, a new version
+//! on top of the one the caller read, and one customer evaluated (applied unless a dry run or a
+//! what-if policy).
+
+use sea_orm::TransactionTrait;
+use tonic::{Request, Response};
+use vipcare_proto::tiering::v1 as pb;
+
+use super::request::{self, Calling};
+use super::{Reply, TieringApi};
+use crate::batch::evaluate;
+use crate::convert::{policy_from_pb, policy_to_pb, timestamp};
+use crate::domain::{Invalid, Period, TierPolicy};
+use crate::error::Error;
+use crate::store::policies::{self, StoredPolicy};
+use crate::store::{history, records};
+
+fn policy_message(stored: &StoredPolicy) -> pb::TierPolicy {
+    pb::TierPolicy {
+        version: stored.version,
+        update_time: Some(timestamp(stored.update_time)),
+        updated_by: stored.updated_by.clone(),
+        ..policy_to_pb(&stored.policy)
+    }
+}
+
+/// A policy from a request, checked, with violations named under `field`.
+fn checked(message: &pb::TierPolicy, field: &str) -> Result<TierPolicy, Error> {
+    let policy = policy_from_pb(message);
+    policy.validate().map_err(|violations| {
+        Error::Invalid(violations.into_iter().map(|v| v.under(field)).collect())
+    })?;
+    Ok(policy)
+}
+
+pub async fn get(
+    api: &TieringApi,
+    r: Request<pb::GetTierPolicyRequest>,
+) -> Reply<pb::GetTierPolicyResponse> {
+    let version = r.into_inner().version;
+    let conn = api.db.conn();
+    let stored = match version {
+        0 => policies::current(conn).await?,
+        v if v < 0 => return Err(Invalid::new("must not be negative").at("version").into()),
+        v => policies::version(conn, v)
+            .await?
+            .ok_or_else(|| Error::not_found("policy_version", v.to_string()))?,
+    };
+    Ok(Response::new(pb::GetTierPolicyResponse {
+        etag: stored.etag(),
+        policy: Some(policy_message(&stored)),
+    }))
+}
+
+pub async fn update(
+    api: &TieringApi,
+    r: Request<pb::UpdateTierPolicyRequest>,
+) -> Reply<pb::UpdateTierPolicyResponse> {
+    let calling = Calling::from(r.metadata());
+    let pb::UpdateTierPolicyRequest { policy, etag } = r.into_inner();
+    let message = policy.ok_or_else(|| Invalid::new("required").at("policy"))?;
+    let policy = checked(&message, "policy")?;
+    if etag.is_empty() {
+        return Err(Invalid::new("required: the etag of the policy read")
+            .at("etag")
+            .into());
+    }
+    let conn = api.db.conn();
+    let current = policies::current(conn).await?;
+    if etag != current.etag() {
+        return Err(Error::StaleEtag {
+            given: etag,
+            current: current.etag(),
+        });
+    }
+    let stored = policies::store_after(
+        conn,
+        current.version,
+        &policy,
+        &calling.client(),
+        api.clock.now(),
+    )
+    .await?;
+    tracing::info!(version = stored.version, by = %stored.updated_by, "tier policy updated");
+    Ok(Response::new(pb::UpdateTierPolicyResponse {
+        etag: stored.etag(),
+        policy: Some(policy_message(&stored)),
+    }))
+}
+
+pub async fn evaluate_customer(
+    api: &TieringApi,
+    r: Request<pb::EvaluateCustomerRequest>,
+) -> Reply<pb::EvaluateCustomerResponse> {
+    let pb::EvaluateCustomerRequest {
+        customer_id,
+        dry_run,
+        what_if_policy,
+        period,
+    } = r.into_inner();
+    let customer_id = request::customer_id(&customer_id, "customer_id")?;
+    let now = api.clock.now();
+    let period = match period.as_str() {
+        "" => Period::of(api.clock.today()),
+        text => request::period(text, "period")?,
+    };
+    let conn = api.db.conn();
+    let (policy, version, apply) = match &what_if_policy {
+        Some(message) => (checked(message, "what_if_policy")?, 0, false),
+        None => {
+            let stored = policies::current(conn).await?;
+            (stored.policy, stored.version, !dry_run)
+        }
+    };
+    let summary = api.profile.value_summary(&customer_id).await?;
+    let existing = records::get(conn, &customer_id).await?;
+    let evaluated = evaluate(&policy, version, existing.as_ref(), &summary, period, now)
+        .map_err(|behind| Error::Precondition(behind.to_string()))?;
+    if apply {
+        let txn = conn.begin().await.map_err(Error::from)?;
+        records::upsert(&txn, std::slice::from_ref(&evaluated.record)).await?;
+        history::record(&txn, &policy, evaluated.change.as_slice()).await?;
+        txn.commit().await.map_err(Error::from)?;
+        api.cache
+            .invalidate(&format!("customer:{customer_id}"))
+            .await;
+    }
+    Ok(Response::new(pb::EvaluateCustomerResponse {
+        evaluation: Some(evaluated.evaluation),
+        applied: apply,
+    }))
+}

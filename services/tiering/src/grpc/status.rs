@@ -1,0 +1,114 @@
+//! The one place errors become gRPC statuses, with the details clients act on: field
+//! violations for bad input, the resource for NOT_FOUND, the refusal for benefits.
+
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, FieldViolation, StatusExt};
+
+use crate::error::Error;
+
+impl From<Error> for Status {
+    fn from(err: Error) -> Status {
+        match err {
+            Error::Invalid(violations) => {
+                let message = violations
+                    .iter()
+                    .map(|v| format!("{}: {}", v.field, v.reason))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let details = ErrorDetails::with_bad_request(
+                    violations
+                        .into_iter()
+                        .map(|v| FieldViolation::new(v.field, v.reason))
+                        .collect::<Vec<_>>(),
+                );
+                Status::with_error_details(
+                    Code::InvalidArgument,
+                    format!("invalid {message}"),
+                    details,
+                )
+            }
+            Error::NotFound { kind, id } => Status::with_error_details(
+                Code::NotFound,
+                format!("{kind} {id} not found"),
+                ErrorDetails::with_resource_info(kind, id, "", "not found"),
+            ),
+            Error::StaleEtag { given, current } => Status::aborted(format!(
+                "the policy changed since it was read (etag {given}, now {current}); \
+                 read it again and retry"
+            )),
+            Error::RunInProgress { run_id, period } => Status::with_error_details(
+                Code::AlreadyExists,
+                format!("run {run_id} of {period} is already running"),
+                ErrorDetails::with_resource_info("evaluation_run", run_id, "", "running"),
+            ),
+            Error::NotEntitled { refusal, message } => Status::with_error_details(
+                Code::FailedPrecondition,
+                format!("{}: {message}", refusal.code()),
+                ErrorDetails::with_precondition_failure_violation(
+                    refusal.code(),
+                    "benefit",
+                    message,
+                ),
+            ),
+            Error::Forbidden(message) => Status::permission_denied(message),
+            Error::Precondition(message) => Status::failed_precondition(message),
+            Error::Unavailable(reason) => {
+                tracing::warn!(%reason, "dependency unavailable");
+                Status::unavailable(
+                    "tiering cannot reach its store or the profile service; retry later",
+                )
+            }
+            Error::Internal(reason) => {
+                tracing::error!(%reason, "internal error");
+                Status::internal("internal error")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Invalid, Refusal};
+
+    #[test]
+    fn every_refused_field_is_named() {
+        let status = Status::from(Error::Invalid(vec![
+            Invalid::new("bad").at("policy.tiers[1].min_score"),
+            Invalid::new("bad").at("policy.weights.tenure"),
+        ]));
+        assert_eq!(status.code(), Code::InvalidArgument);
+        let fields: Vec<_> = status
+            .get_details_bad_request()
+            .unwrap()
+            .field_violations
+            .into_iter()
+            .map(|v| v.field)
+            .collect();
+        assert_eq!(
+            fields,
+            ["policy.tiers[1].min_score", "policy.weights.tenure"]
+        );
+    }
+
+    #[test]
+    fn refusals_carry_their_reason_code() {
+        let status = Status::from(Error::NotEntitled {
+            refusal: Refusal::QuotaExhausted,
+            message: "all 8 uses taken".into(),
+        });
+        assert_eq!(status.code(), Code::FailedPrecondition);
+        assert!(status.message().starts_with("QUOTA_EXHAUSTED"));
+        let failure = status.get_details_precondition_failure().unwrap();
+        assert_eq!(failure.violations[0].r#type, "QUOTA_EXHAUSTED");
+    }
+
+    #[test]
+    fn internal_and_unavailable_errors_are_opaque() {
+        let status = Status::from(Error::Internal("relation \"x\" does not exist".into()));
+        assert_eq!(status.message(), "internal error");
+        let status = Status::from(Error::Unavailable("connection refused 10.0.0.5".into()));
+        assert_eq!(status.code(), Code::Unavailable);
+        assert!(!status.message().contains("10.0.0.5"));
+    }
+}

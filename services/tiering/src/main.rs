@@ -1,0 +1,18 @@
+//! `vipcare-tiering`: settings, telemetry, cache, then the tiering service until SIGINT or SIGTERM.
+
+use std::process::ExitCode;
+
+use vipcare_cache::Cache;
+use vipcare_runtime::{cli, shutdown};
+use vipcare_tiering::App;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    cli::service_main("vipcare-tiering", |settings| async move {
+        let cache = Cache::connect(&settings.cache).await?;
+        let app = App::build(&settings, cache).await?;
+        app.run(shutdown::signal()).await?;
+        Ok::<_, Box<dyn std::error::Error>>(())
+    })
+    .await
+}

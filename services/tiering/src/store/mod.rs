@@ -1,0 +1,33 @@
+//! Persistence of tiering: policies (every version kept), tier records with their history,
+//! evaluation runs and the decisions they stored, the benefit catalogue, quota use and
+//! redemptions. Writes that belong together (a tier change, its history row and its outbox
+//! event; a redemption, its quota unit and its request_id) share one transaction here; cache
+//! invalidation is left to the caller, after the commit.
+
+pub mod benefits;
+pub mod history;
+pub mod migrations;
+pub mod policies;
+pub mod records;
+pub mod runs;
+pub mod seed;
+
+pub use migrations::Migrator;
+
+/// Raw statements are written with PostgreSQL's `$n` placeholders for either backend.
+pub(crate) use vipcare_storage::statement;
+
+use chrono::{DateTime, Utc};
+
+pub(crate) fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub(crate) fn time(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// A stored message that no longer decodes: corrupt data, reported as an internal error.
+pub(crate) fn corrupt(what: &str, err: impl std::fmt::Display) -> crate::Error {
+    crate::Error::Internal(format!("stored {what} does not decode: {err}"))
+}

@@ -1,0 +1,201 @@
+//! Tier records: one row per evaluated (or overridden) customer, written in multi-row upserts
+//! so a batch of thousands is a handful of statements; read one at a time or by id range.
+
+use std::collections::HashMap;
+
+use prost::Message;
+use sea_orm::{ConnectionTrait, QueryResult, Value};
+use vipcare_proto::tiering::v1 as pb;
+
+use super::{corrupt, ms, statement, time};
+use crate::convert::{reasons_from_pb, reasons_to_pb};
+use crate::domain::{ChurnAssessment, Override, Period, Standing, TierRecord};
+use crate::error::Error;
+
+const COLUMNS: &str = "customer_id, tier, periods_below, since_ms, score, last_period, base_tier, \
+    base_periods_below, base_since_ms, churn_score, churn_reasons, retention_flag, \
+    policy_version, override_tier, override_reason, override_actor, override_expire_ms, \
+    override_create_ms, update_ms";
+const WIDTH: usize = 19;
+/// Rows per statement: well under both backends' limits on bound values.
+const CHUNK: usize = 500;
+
+fn values(r: &TierRecord) -> [Value; WIDTH] {
+    let manual = r.manual.as_ref();
+    [
+        r.customer_id.clone().into(),
+        r.standing.tier.clone().into(),
+        (r.standing.periods_below as i64).into(),
+        ms(r.since).into(),
+        r.score.into(),
+        r.last_period
+            .map(|p| p.to_string())
+            .unwrap_or_default()
+            .into(),
+        r.base.tier.clone().into(),
+        (r.base.periods_below as i64).into(),
+        ms(r.base_since).into(),
+        r.churn.score.into(),
+        pb::ChurnRisk {
+            score: r.churn.score,
+            reasons: reasons_to_pb(&r.churn.reasons),
+            at_risk: r.churn.at_risk,
+        }
+        .encode_to_vec()
+        .into(),
+        r.retention_flag.into(),
+        r.policy_version.into(),
+        manual.map(|o| o.tier.clone()).into(),
+        manual.map(|o| o.reason.clone()).unwrap_or_default().into(),
+        manual.map(|o| o.actor.clone()).unwrap_or_default().into(),
+        manual.and_then(|o| o.expire_time).map(ms).into(),
+        manual.map(|o| ms(o.create_time)).into(),
+        ms(r.updated).into(),
+    ]
+}
+
+fn record(row: &QueryResult) -> Result<TierRecord, Error> {
+    let (customer_id, tier, periods_below, since_ms, score, last_period, base_tier): (
+        String,
+        String,
+        i64,
+        i64,
+        f64,
+        String,
+        String,
+    ) = row.try_get_many_by_index()?;
+    let base_periods_below: i64 = row.try_get_by_index(7)?;
+    let base_since_ms: i64 = row.try_get_by_index(8)?;
+    let reasons: Vec<u8> = row.try_get_by_index(10)?;
+    let retention_flag: bool = row.try_get_by_index(11)?;
+    let policy_version: i64 = row.try_get_by_index(12)?;
+    let override_tier: Option<String> = row.try_get_by_index(13)?;
+    let override_reason: String = row.try_get_by_index(14)?;
+    let override_actor: String = row.try_get_by_index(15)?;
+    let override_expire_ms: Option<i64> = row.try_get_by_index(16)?;
+    let override_create_ms: Option<i64> = row.try_get_by_index(17)?;
+    let update_ms: i64 = row.try_get_by_index(18)?;
+    let churn = pb::ChurnRisk::decode(reasons.as_slice()).map_err(|e| corrupt("churn", e))?;
+    Ok(TierRecord {
+        customer_id,
+        standing: Standing {
+            tier,
+            periods_below: periods_below as i32,
+        },
+        since: time(since_ms),
+        score,
+        last_period: Period::parse(&last_period).ok(),
+        base: Standing {
+            tier: base_tier,
+            periods_below: base_periods_below as i32,
+        },
+        base_since: time(base_since_ms),
+        churn: ChurnAssessment {
+            score: churn.score,
+            reasons: reasons_from_pb(&churn.reasons),
+            at_risk: churn.at_risk,
+        },
+        retention_flag,
+        policy_version,
+        manual: override_tier.map(|tier| Override {
+            tier,
+            reason: override_reason,
+            actor: override_actor,
+            expire_time: override_expire_ms.map(time),
+            create_time: time(override_create_ms.unwrap_or(update_ms)),
+        }),
+        updated: time(update_ms),
+    })
+}
+
+/// A customer's record; None if never evaluated nor overridden.
+pub async fn get<C: ConnectionTrait>(conn: &C, id: &str) -> Result<Option<TierRecord>, Error> {
+    let sql = format!("SELECT {COLUMNS} FROM tier_records WHERE customer_id = $1");
+    match conn
+        .query_one_raw(statement(conn, &sql, [id.into()]))
+        .await?
+    {
+        Some(row) => Ok(Some(record(&row)?)),
+        None => Ok(None),
+    }
+}
+
+/// The records of the customers with ids from `first` to `last`, by id.
+pub async fn range<C: ConnectionTrait>(
+    conn: &C,
+    first: &str,
+    last: &str,
+) -> Result<HashMap<String, TierRecord>, Error> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM tier_records WHERE customer_id >= $1 AND customer_id <= $2");
+    let rows = conn
+        .query_all_raw(statement(conn, &sql, [first.into(), last.into()]))
+        .await?;
+    rows.iter()
+        .map(|row| record(row).map(|r| (r.customer_id.clone(), r)))
+        .collect()
+}
+
+/// Inserts or replaces records.
+pub async fn upsert<C: ConnectionTrait>(conn: &C, records: &[TierRecord]) -> Result<(), Error> {
+    let update: Vec<String> = COLUMNS
+        .split(',')
+        .map(str::trim)
+        .skip(1)
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    for chunk in records.chunks(CHUNK) {
+        let mut sql = format!("INSERT INTO tier_records ({COLUMNS}) VALUES ");
+        let mut bound = Vec::with_capacity(chunk.len() * WIDTH);
+        for (i, r) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let at = i * WIDTH;
+            let marks: Vec<String> = (1..=WIDTH).map(|n| format!("${}", at + n)).collect();
+            sql.push_str(&format!("({})", marks.join(",")));
+            bound.extend(values(r));
+        }
+        sql.push_str(" ON CONFLICT (customer_id) DO UPDATE SET ");
+        sql.push_str(&update.join(", "));
+        conn.execute_raw(statement(conn, &sql, bound)).await?;
+    }
+    Ok(())
+}
+
+/// Customers at or above `min_risk`, highest risk first, after the `(risk, id)` cursor; only
+/// those whose tier in force is `tier` when given.
+pub async fn at_risk<C: ConnectionTrait>(
+    conn: &C,
+    min_risk: f64,
+    tier: Option<&str>,
+    after: Option<(f64, String)>,
+    limit: u64,
+    now_ms: i64,
+) -> Result<Vec<TierRecord>, Error> {
+    let (after_risk, after_id) = after.unwrap_or((f64::INFINITY, String::new()));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM tier_records WHERE churn_score >= $1 \
+         AND (churn_score < $2 OR (churn_score = $2 AND customer_id > $3)) \
+         AND ($4 = '' OR (CASE WHEN override_tier IS NOT NULL AND \
+              (override_expire_ms IS NULL OR override_expire_ms > $5) \
+              THEN override_tier ELSE tier END) = $4) \
+         ORDER BY churn_score DESC, customer_id LIMIT $6"
+    );
+    let rows = conn
+        .query_all_raw(statement(
+            conn,
+            &sql,
+            [
+                min_risk.into(),
+                // Infinity does not bind on every backend: the top of the 0-1 scale will do.
+                after_risk.min(2.0).into(),
+                after_id.into(),
+                tier.unwrap_or("").into(),
+                now_ms.into(),
+                (limit as i64).into(),
+            ],
+        ))
+        .await?;
+    rows.iter().map(record).collect()
+}

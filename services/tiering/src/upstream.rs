@@ -1,0 +1,134 @@
+//! The profile service as tiering reads it: who a customer is (by id or msisdn, with the line
+//! status and key-person flag), one value summary, and the stream of every summary for batch
+//! runs. The connection is lazy, so tiering starts while the profile is still starting; its
+//! failures become UNAVAILABLE for the caller, never a crash.
+
+use std::time::Duration;
+
+use tonic::transport::{Channel, Endpoint};
+use tonic::{Code, Status, Streaming};
+use vipcare_proto::profile::v1 as pb;
+use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
+
+use crate::convert::status_from_pb;
+use crate::domain::{Invalid, LineStatus};
+use crate::error::Error;
+
+/// How a request names a customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CustomerRef {
+    Id(String),
+    Msisdn(String),
+}
+
+/// The facts tiering needs about a customer, read fresh (the profile caches them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerFacts {
+    pub customer_id: String,
+    pub status: LineStatus,
+    pub group_key_person: bool,
+}
+
+/// A client of the profile service. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    client: ProfileServiceClient<Channel>,
+}
+
+/// Bound on a single profile call; a batch stream has none.
+const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl Profile {
+    pub fn connect_lazy(url: &str) -> Result<Profile, tonic::transport::Error> {
+        let channel = Endpoint::from_shared(url.to_owned())?
+            .tcp_nodelay(true)
+            .connect_timeout(Duration::from_secs(2))
+            .connect_lazy();
+        Ok(Profile {
+            client: ProfileServiceClient::new(channel).max_decoding_message_size(64 * 1024 * 1024),
+        })
+    }
+
+    pub async fn customer(&self, who: &CustomerRef) -> Result<CustomerFacts, Error> {
+        let lookup = match who {
+            CustomerRef::Id(id) => pb::get_customer_request::Lookup::CustomerId(id.clone()),
+            CustomerRef::Msisdn(m) => pb::get_customer_request::Lookup::Msisdn(m.clone()),
+        };
+        let mut request = tonic::Request::new(pb::GetCustomerRequest {
+            lookup: Some(lookup),
+        });
+        request.set_timeout(CALL_TIMEOUT);
+        let customer = self
+            .client
+            .clone()
+            .get_customer(request)
+            .await
+            .map_err(|s| profile_error(s, who))?
+            .into_inner()
+            .customer
+            .ok_or_else(|| Error::Internal("profile answered without a customer".into()))?;
+        Ok(CustomerFacts {
+            customer_id: customer.customer_id,
+            status: status_from_pb(customer.status),
+            group_key_person: customer.group.is_some_and(|g| g.key_person),
+        })
+    }
+
+    pub async fn value_summary(&self, customer_id: &str) -> Result<pb::ValueSummary, Error> {
+        let mut request = tonic::Request::new(pb::GetValueSummaryRequest {
+            customer_id: customer_id.to_owned(),
+        });
+        request.set_timeout(CALL_TIMEOUT);
+        self.client
+            .clone()
+            .get_value_summary(request)
+            .await
+            .map_err(|s| profile_error(s, &CustomerRef::Id(customer_id.to_owned())))?
+            .into_inner()
+            .summary
+            .ok_or_else(|| Error::Internal("profile answered without a summary".into()))
+    }
+
+    /// Every customer's summary after `start_after` (empty: from the first), in id order.
+    pub async fn summaries(
+        &self,
+        start_after: &str,
+        batch_size: i32,
+    ) -> Result<Streaming<pb::StreamValueSummariesResponse>, Error> {
+        let request = pb::StreamValueSummariesRequest {
+            start_after_customer_id: start_after.to_owned(),
+            batch_size,
+        };
+        self.client
+            .clone()
+            .stream_value_summaries(request)
+            .await
+            .map(tonic::Response::into_inner)
+            .map_err(stream_error)
+    }
+}
+
+/// A failure of the summary stream, in tiering's terms.
+pub fn stream_error(status: Status) -> Error {
+    match status.code() {
+        Code::Unavailable
+        | Code::DeadlineExceeded
+        | Code::ResourceExhausted
+        | Code::Unknown
+        | Code::Cancelled
+        | Code::Aborted => Error::Unavailable(format!("profile service: {}", status.message())),
+        _ => Error::Internal(format!("profile service: {status}")),
+    }
+}
+
+fn profile_error(status: Status, who: &CustomerRef) -> Error {
+    let (field, id) = match who {
+        CustomerRef::Id(id) => ("customer_id", id.as_str()),
+        CustomerRef::Msisdn(m) => ("msisdn", m.as_str()),
+    };
+    match status.code() {
+        Code::NotFound => Error::not_found("customer", id),
+        Code::InvalidArgument => Error::invalid(Invalid::new(status.message()).at(field)),
+        _ => stream_error(status),
+    }
+}
