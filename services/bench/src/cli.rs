@@ -22,6 +22,19 @@ pub enum Command {
     /// at the same concurrency, for the same time, over the same connections. Priorities come
     /// from the tiering service.
     Lookup(ReadArgs),
+    /// One evaluation run of every customer for the current month (stream from profile,
+    /// score, write), against streaming the summaries alone; then the same period again.
+    TierBatch(BatchArgs),
+}
+
+/// The options of `tier-batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Customers to load (in-process); a running gateway's customers are evaluated as they are.
+    #[arg(long, value_name = "N", default_value_t = 200_000)]
+    pub customers: usize,
 }
 
 /// The options of a read measured against the health check.

@@ -15,6 +15,7 @@ pub mod load;
 mod lookup;
 mod seed;
 mod target;
+mod tier_batch;
 mod view;
 
 pub use cli::{Cli, Command};
@@ -26,6 +27,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
         Command::View(args) => view::run(args).await,
         Command::Lookup(args) => lookup::run(args).await,
+        Command::TierBatch(args) => tier_batch::run(args).await,
     };
     match outcome {
         Ok(code) => code,

@@ -25,6 +25,9 @@ const BENCH_SCOPES: &[&str] = &[
     "consumption:write",
     "note:write",
     "caller:lookup",
+    "batch:read",
+    "tier:read",
+    "tier:admin",
 ];
 
 pub(crate) struct Target {
@@ -38,6 +41,7 @@ pub(crate) struct Target {
 
 struct OwnSuite {
     suite: Suite,
+    settings: Settings,
     database: Option<BenchDatabase>,
     keys: Option<BenchKeys>,
     _data_dir: TempDir,
@@ -111,7 +115,7 @@ impl Target {
             },
         );
         let telemetry = vipcare_runtime::telemetry::init(&settings.telemetry, "vipcare-bench");
-        let suite = match Suite::start(settings).await {
+        let suite = match Suite::start(settings.clone()).await {
             Ok(suite) => suite,
             Err(err) => {
                 if let Some(db) = database {
@@ -126,12 +130,18 @@ impl Target {
             backend,
             own: Some(OwnSuite {
                 suite,
+                settings,
                 database,
                 keys,
                 _data_dir: data_dir,
                 _telemetry: telemetry,
             }),
         })
+    }
+
+    /// The in-process suite's settings (its store), None for a remote target.
+    pub fn settings(&self) -> Option<&Settings> {
+        self.own.as_ref().map(|own| &own.settings)
     }
 
     /// "in-process" or "remote".

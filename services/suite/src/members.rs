@@ -1,7 +1,7 @@
 //! The services the suite runs, in start order. Each is built (its port bound) before the next,
 //! and its real address is written into `settings.services` first, so members built later —
-//! the gateway above all — reach it even when it was given port 0. Later issues add tiering,
-//! reminder, complaint and survey here: a variant, its build arm and its peer setting.
+//! the gateway above all — reach it even when it was given port 0. Later issues add reminder,
+//! complaint and survey here: a variant, its build arm and its peer setting.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
@@ -16,16 +16,18 @@ use crate::SuiteError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Member {
     Profile,
+    Tiering,
     Gateway,
 }
 
 impl Member {
     /// Services first, the gateway last: it is the only one that calls the others.
-    pub const START_ORDER: &'static [Member] = &[Member::Profile, Member::Gateway];
+    pub const START_ORDER: &'static [Member] = &[Member::Profile, Member::Tiering, Member::Gateway];
 
     pub fn name(self) -> &'static str {
         match self {
             Member::Profile => "profile",
+            Member::Tiering => "tiering",
             Member::Gateway => "gateway",
         }
     }
@@ -34,6 +36,7 @@ impl Member {
     pub fn health_service(self) -> &'static str {
         match self {
             Member::Profile => service_names::PROFILE,
+            Member::Tiering => service_names::TIERING,
             Member::Gateway => service_names::CHANNEL,
         }
     }
@@ -43,6 +46,7 @@ impl Member {
         let url = format!("http://{}", reachable(addr));
         match self {
             Member::Profile => settings.services.profile = url,
+            Member::Tiering => settings.services.tiering = url,
             // Nothing inside the suite calls the gateway.
             Member::Gateway => {}
         }
@@ -54,6 +58,18 @@ impl Member {
         match self {
             Member::Profile => {
                 let app = vipcare_profile::App::build(settings, cache.clone())
+                    .await
+                    .map_err(|err| SuiteError::Start {
+                        service,
+                        reason: err.to_string(),
+                    })?;
+                let addr = app.local_addr();
+                Ok(Built::new(self, addr, move |stop| {
+                    Box::pin(async move { app.run(stop).await.map_err(|e| e.to_string()) })
+                }))
+            }
+            Member::Tiering => {
+                let app = vipcare_tiering::App::build(settings, cache.clone())
                     .await
                     .map_err(|err| SuiteError::Start {
                         service,

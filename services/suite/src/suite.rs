@@ -124,6 +124,11 @@ impl Suite {
             .expect("the profile service is a member of every suite")
     }
 
+    pub fn tiering_addr(&self) -> SocketAddr {
+        self.addr(Member::Tiering)
+            .expect("the tiering service is a member of every suite")
+    }
+
     /// Resolves once the suite is stopping: asked to, or because a member ended.
     pub async fn stopped(&self) {
         let mut rx = self.stopping.subscribe();

@@ -19,14 +19,14 @@ mod lookup;
 mod profile;
 mod tiering;
 
-pub use call::{CallContext, Masking, Upstream};
-pub use caller::{CallerAnswer, answer_caller};
+pub use call::{CallContext, Masking};
 pub use compose::{Composed, RECENT_NOTES, Sections, assemble};
 pub use lookup::{CustomerId, Msisdn, ViewLookup};
 pub use profile::ProfileReader;
 pub use tiering::{Routing, TierSection, TieringReader};
 
 use crate::error::GatewayError;
+use caller::answer_caller;
 
 /// An answer as the client receives it: an encoded response message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +44,8 @@ impl Encoded {
 
 /// Why a cache load produced no entry to store.
 enum NotStored<T> {
-    /// Answered, but with sections missing: served once, never cached.
+    /// Answered without a service's part (a view section, the caller's priority): served once,
+    /// never cached.
     Degraded(T),
     Failed(GatewayError),
 }

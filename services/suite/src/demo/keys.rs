@@ -8,17 +8,10 @@ use vipcare_runtime::Caller;
 use vipcare_runtime::settings::ClientSettings;
 
 /// Every scope the gateway knows (the admin holds them all).
-const ALL_SCOPES: &[&str] = &[
-    "customer:read",
-    "customer:write",
-    "customer:erase",
-    "consumption:write",
-    "batch:read",
-    "note:write",
-    "audit:read",
-    "caller:lookup",
-    "pii:read",
-];
+const ALL_SCOPES: &[&str] = vipcare_gateway::scopes::ALL;
+
+/// The demo partner: the airport lounges of the seeded catalogue.
+pub const DEMO_PARTNER: &str = "airport-lounges";
 
 /// Requests per second a demo client may make: far above what one machine can send.
 const DEMO_RATE: f64 = 1_000_000.0;
@@ -32,10 +25,15 @@ const DEMO_CLIENTS: &[(&str, &[&str])] = &[
             "customer:write",
             "note:write",
             "caller:lookup",
+            "tier:read",
+            "benefit:verify",
         ],
     ),
-    ("hotline", &["caller:lookup", "customer:read", "note:write"]),
-    ("web", &["customer:read"]),
+    (
+        "hotline",
+        &["caller:lookup", "customer:read", "note:write", "tier:read"],
+    ),
+    ("web", &["customer:read", "tier:read"]),
     (
         "account_manager",
         &[
@@ -44,9 +42,14 @@ const DEMO_CLIENTS: &[(&str, &[&str])] = &[
             "note:write",
             "pii:read",
             "consumption:write",
+            "tier:read",
+            "churn:read",
+            "benefit:verify",
         ],
     ),
-    ("partner", &["caller:lookup"]),
+    // A partner only verifies and redeems benefits, as itself: its client name is the partner
+    // id the benefit catalogue lists.
+    ("partner", &["benefit:verify"]),
     ("admin", ALL_SCOPES),
 ];
 
@@ -108,7 +111,10 @@ impl DemoKeys {
                 let mut bytes = [0_u8; 32];
                 rng.fill_bytes(&mut bytes);
                 DemoKey {
-                    client: format!("demo-{}", channel.replace('_', "-")),
+                    client: match channel {
+                        "partner" => DEMO_PARTNER.to_owned(),
+                        _ => format!("demo-{}", channel.replace('_', "-")),
+                    },
                     channel,
                     scopes,
                     key: hex::encode(bytes),
@@ -187,7 +193,10 @@ mod tests {
         let admin = clients.iter().find(|c| c.channel == "admin").unwrap();
         assert_eq!(admin.scopes.len(), ALL_SCOPES.len());
         let web = clients.iter().find(|c| c.channel == "web").unwrap();
-        assert_eq!(web.scopes, ["customer:read"]);
+        assert_eq!(web.scopes, ["customer:read", "tier:read"]);
+        let partner = clients.iter().find(|c| c.channel == "partner").unwrap();
+        assert_eq!(partner.name, DEMO_PARTNER);
+        assert_eq!(partner.scopes, ["benefit:verify"]);
         assert!(web.rate_per_second > 100_000.0 && web.burst > 100_000);
     }
 

@@ -9,6 +9,7 @@ pub mod data;
 mod identity;
 pub mod keys;
 pub mod load;
+mod tiers;
 mod vocab;
 
 use std::net::SocketAddr;
@@ -30,12 +31,16 @@ pub enum DemoError {
     Connect { addr: SocketAddr, reason: String },
     #[error(transparent)]
     Load(#[from] LoadError),
+    #[error("demo tier evaluation: {0}")]
+    Tiering(String),
 }
 
 /// Loads `customers` demo customers into the profile service at `profile` as the admin client,
-/// unless it already has customers. Returns a mobile number of the store, for examples.
+/// unless it already has customers, then evaluates their tiers at `tiering`. Returns a mobile
+/// number of the store, for examples.
 pub async fn populate(
     profile: SocketAddr,
+    tiering: SocketAddr,
     admin: &DemoKey,
     customers: usize,
 ) -> Result<String, DemoError> {
@@ -55,6 +60,12 @@ pub async fn populate(
                 notes = loaded.notes,
                 elapsed = ?loaded.elapsed,
                 "demo data set loaded"
+            );
+            let run = tiers::evaluate(tiering).await?;
+            tracing::info!(
+                evaluated = run.processed,
+                upgrades = run.upgrades,
+                "demo tiers evaluated"
             );
             Ok(example_msisdn(&set))
         }

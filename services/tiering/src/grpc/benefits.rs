@@ -215,7 +215,7 @@ pub async fn redeem(
         answer
     };
     // A repeat gets the first answer even if the quota has been used up since.
-    if let Some(first) = store::replay(api.db.conn(), &request_id).await? {
+    if let Some(first) = store::replay(api.db.conn(), &calling.client(), &request_id).await? {
         return Ok(Response::new(strip(first)));
     }
     let who = match customer {

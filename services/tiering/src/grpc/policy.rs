@@ -100,9 +100,10 @@ pub async fn evaluate_customer(
     } = r.into_inner();
     let customer_id = request::customer_id(&customer_id, "customer_id")?;
     let now = api.clock.now();
+    let current = Period::of(api.clock.today());
     let period = match period.as_str() {
-        "" => Period::of(api.clock.today()),
-        text => request::period(text, "period")?,
+        "" => current,
+        text => request::period(text, "period", current)?,
     };
     let conn = api.db.conn();
     let (policy, version, apply) = match &what_if_policy {

@@ -48,8 +48,14 @@ pub fn customer(id: Option<&str>, number: Option<&str>) -> Result<CustomerRef, V
     }
 }
 
-pub fn period(text: &str, field: &str) -> Result<Period, Violation> {
-    Period::parse(text).map_err(|e| e.at(field))
+/// A period to evaluate: not after `current`, since its data cannot exist yet and a customer
+/// evaluated for a later period can no longer be evaluated for the ones before it.
+pub fn period(text: &str, field: &str, current: Period) -> Result<Period, Violation> {
+    let period = Period::parse(text).map_err(|e| e.at(field))?;
+    if period > current {
+        return Err(Invalid::new(format!("must not be after the current period {current}")).at(field));
+    }
+    Ok(period)
 }
 
 /// Page size (0 → 50, clamped to 500) and the cursor inside the page token.

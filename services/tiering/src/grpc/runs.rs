@@ -7,7 +7,7 @@ use vipcare_proto::tiering::v1 as pb;
 use super::request::{self, next_token, paging};
 use super::{Reply, TieringApi};
 use crate::convert::timestamp;
-use crate::domain::Invalid;
+use crate::domain::{Invalid, Period};
 use crate::error::Error;
 use crate::store::runs::{self, Run};
 
@@ -42,7 +42,8 @@ pub async fn start(
     r: Request<pb::RunEvaluationRequest>,
 ) -> Reply<pb::RunEvaluationResponse> {
     let pb::RunEvaluationRequest { period, dry_run } = r.into_inner();
-    let period = request::period(&period, "period")?;
+    let current = Period::of(api.clock.today());
+    let period = request::period(&period, "period", current)?;
     let run_id = api.runner.start(period, dry_run).await?;
     Ok(Response::new(pb::RunEvaluationResponse { run_id }))
 }

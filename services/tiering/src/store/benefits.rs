@@ -14,7 +14,11 @@ use crate::convert::{benefit_from_pb, benefit_to_pb};
 use crate::domain::{Benefit, Quota};
 use crate::error::Error;
 
-const REDEEM_SCOPE: &str = "tiering.RedeemBenefit";
+/// Request ids are the calling client's own (partners number their visits independently), so
+/// each client has its own scope: the same id from two clients is two redemptions.
+fn redeem_scope(client: &str) -> String {
+    format!("tiering.RedeemBenefit/{client}")
+}
 
 fn decode(bytes: &[u8]) -> Result<Benefit, Error> {
     let message = pb::Benefit::decode(bytes).map_err(|e| corrupt("benefit", e))?;
@@ -130,12 +134,13 @@ pub async fn used<C: ConnectionTrait>(
     })
 }
 
-/// The answer stored for a redemption's request_id, if it was made before.
+/// The answer stored for a redemption's request_id from `client`, if it was made before.
 pub async fn replay(
     conn: &DatabaseConnection,
+    client: &str,
     request_id: &str,
 ) -> Result<Option<pb::RedeemBenefitResponse>, Error> {
-    match idempotency::recall(conn, REDEEM_SCOPE, request_id).await? {
+    match idempotency::recall(conn, &redeem_scope(client), request_id).await? {
         Some(bytes) => Ok(Some(
             pb::RedeemBenefitResponse::decode(bytes.as_slice())
                 .map_err(|e| corrupt("redemption answer", e))?,
@@ -160,14 +165,14 @@ impl<E: Into<Error>> From<E> for NotRedeemed {
     }
 }
 
-/// Takes one unit and stores the redemption, once per request_id. Returns the answer (the
-/// first one on a repeat).
+/// Takes one unit and stores the redemption, once per request_id of its client. Returns the
+/// answer (the first one on a repeat).
 pub async fn redeem(
     conn: &DatabaseConnection,
     redemption: &pb::Redemption,
     quota: Quota,
 ) -> Result<pb::RedeemBenefitResponse, NotRedeemed> {
-    if let Some(first) = replay(conn, &redemption.request_id).await? {
+    if let Some(first) = replay(conn, &redemption.client, &redemption.request_id).await? {
         return Ok(first);
     }
     let txn = conn.begin().await.map_err(Error::from)?;
@@ -231,7 +236,8 @@ pub async fn redeem(
             ],
         ))
         .await?;
-        idempotency::remember(&txn, REDEEM_SCOPE, &redemption.request_id, &bytes).await
+        let scope = redeem_scope(&redemption.client);
+        idempotency::remember(&txn, &scope, &redemption.request_id, &bytes).await
     }
     .await;
     match stored {
@@ -242,7 +248,7 @@ pub async fn redeem(
         // The same request_id won in a concurrent call: its answer is the answer.
         Err(StorageError::UniqueViolation(reason)) => {
             txn.rollback().await.map_err(Error::from)?;
-            replay(conn, &redemption.request_id)
+            replay(conn, &redemption.client, &redemption.request_id)
                 .await?
                 .ok_or(NotRedeemed::Failed(Error::Internal(reason)))
         }

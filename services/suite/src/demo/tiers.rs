@@ -1,0 +1,56 @@
+//! Tiers for the demo population: one evaluation run of the current month right after loading,
+//! so the views, hotline priorities and benefits a newcomer looks at are not all STANDARD.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use chrono::{Datelike, Local};
+use vipcare_proto::tiering::v1 as pb;
+use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
+
+use super::{DemoError, connect_error};
+
+/// How long the demo waits for its evaluation run.
+const RUN_LIMIT: Duration = Duration::from_secs(120);
+
+/// Runs the evaluation of the current month and waits for it to finish.
+pub async fn evaluate(tiering: SocketAddr) -> Result<pb::EvaluationRun, DemoError> {
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{tiering}"))
+        .map_err(|err| connect_error(tiering, &err))?
+        .connect()
+        .await
+        .map_err(|err| connect_error(tiering, &err))?;
+    let mut client = TieringServiceClient::new(channel);
+    let today = Local::now().date_naive();
+    let period = format!("{:04}-{:02}", today.year(), today.month());
+    let failed = |status: tonic::Status| DemoError::Tiering(status.message().to_owned());
+    let run_id = client
+        .run_evaluation(pb::RunEvaluationRequest {
+            period,
+            dry_run: false,
+        })
+        .await
+        .map_err(failed)?
+        .into_inner()
+        .run_id;
+    let mut poll = tokio::time::interval(Duration::from_millis(100));
+    let waited = tokio::time::timeout(RUN_LIMIT, async {
+        loop {
+            poll.tick().await;
+            let run = client
+                .get_evaluation_run(pb::GetEvaluationRunRequest {
+                    run_id: run_id.clone(),
+                })
+                .await
+                .map_err(failed)?
+                .into_inner()
+                .run
+                .unwrap_or_default();
+            if run.state != pb::RunState::Running as i32 {
+                return Ok(run);
+            }
+        }
+    })
+    .await;
+    waited.map_err(|_| DemoError::Tiering("the demo evaluation run did not finish".into()))?
+}

@@ -1,0 +1,16 @@
+//! Service tests: a real profile and tiering service on 127.0.0.1:0, driven through the
+//! generated clients, once per configured backend (embedded SQLite always; PostgreSQL and
+//! Redis when VIPCARE_TEST_DATABASE_URL and VIPCARE_TEST_REDIS_URL are set).
+
+mod harness;
+
+mod benefits;
+mod churn;
+mod downgrades;
+mod evaluation;
+mod notices;
+mod overrides;
+mod partners;
+mod policy;
+mod priority;
+mod runs;

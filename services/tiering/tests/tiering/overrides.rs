@@ -1,0 +1,177 @@
+//! OverrideTier: a manual tier that wins over evaluations, is audited in the history with its
+//! actor, and once cleared gives the evaluated tier back.
+
+use chrono::{DateTime, Duration, Utc};
+use tonic::Code;
+use vipcare_proto::tiering::v1 as pb;
+use vipcare_runtime::Caller;
+
+use crate::harness::*;
+
+fn at(t: DateTime<Utc>) -> prost_types::Timestamp {
+    prost_types::Timestamp {
+        seconds: t.timestamp(),
+        nanos: 0,
+    }
+}
+
+fn request(id: &str, tier: &str, reason: &str) -> pb::OverrideTierRequest {
+    pb::OverrideTierRequest {
+        customer_id: id.into(),
+        tier: tier.into(),
+        reason: reason.into(),
+        actor: "emp-7".into(),
+        expire_time: None,
+        request_id: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn an_override_wins_until_cleared_and_is_audited() {
+    for mut suite in suites().await {
+        let label = suite.label;
+        let now: DateTime<Utc> = NOW.parse().unwrap();
+        let id = suite.customer_scoring("GOLD").await.customer_id;
+        suite.evaluate(&id, "2026-06").await;
+
+        let hall = Caller::new("hall-7", "hall", &[]);
+        let board = pb::OverrideTierRequest {
+            expire_time: Some(at(now + Duration::days(30))),
+            ..request(&id, "DIAMOND", "board member")
+        };
+        let set = suite.tiering.override_tier(as_caller(&hall, board)).await;
+        let set = set
+            .unwrap_or_else(|s| panic!("[{label}] override: {s:?}"))
+            .into_inner();
+        assert_eq!(set.tier.unwrap().tier, "DIAMOND", "[{label}]");
+
+        let shown = suite.tier(&id).await;
+        let tier = shown.tier.unwrap();
+        assert_eq!(
+            (tier.tier.as_str(), tier.display_name.as_str()),
+            ("DIAMOND", "钻石")
+        );
+        assert_eq!(tier.evaluated_tier, "GOLD", "[{label}]");
+        let manual = tier.r#override.unwrap();
+        assert_eq!(
+            (manual.actor.as_str(), manual.reason.as_str()),
+            ("emp-7", "board member")
+        );
+        assert_eq!(
+            manual.expire_time,
+            Some(at(now + Duration::days(30))),
+            "[{label}]"
+        );
+        let lounge = shown
+            .benefits
+            .iter()
+            .find(|b| b.code == "airport_lounge")
+            .unwrap();
+        assert_eq!(lounge.quota, 8, "[{label}] DIAMOND's quota");
+        assert!(
+            shown.benefits.iter().any(|b| b.code == "account_manager"),
+            "[{label}]"
+        );
+
+        let latest = &suite.history(&id).await[0];
+        assert_eq!(
+            (latest.old_tier.as_str(), latest.new_tier.as_str()),
+            ("GOLD", "DIAMOND")
+        );
+        assert_eq!(
+            latest.decision,
+            pb::Decision::Overridden as i32,
+            "[{label}]"
+        );
+        assert_eq!(
+            (latest.actor.as_str(), latest.client.as_str()),
+            ("emp-7", "hall-7")
+        );
+        assert_eq!(latest.reason, "board member", "[{label}]");
+
+        // Evaluations go on underneath without moving the tier in force.
+        let e = suite.evaluate(&id, "2026-06").await;
+        assert_eq!(e.decision, pb::Decision::Overridden as i32, "[{label}]");
+        assert_eq!(
+            (e.resulting_tier.as_str(), e.evaluated_tier.as_str()),
+            ("DIAMOND", "GOLD")
+        );
+
+        let cleared = suite
+            .tiering
+            .override_tier(request(&id, "", "review done"))
+            .await;
+        assert_eq!(
+            cleared.unwrap().into_inner().tier.unwrap().tier,
+            "GOLD",
+            "[{label}]"
+        );
+        let tier = suite.tier(&id).await.tier.unwrap();
+        assert_eq!(tier.tier, "GOLD", "[{label}]");
+        assert!(tier.r#override.is_none(), "[{label}]");
+        let history = suite.history(&id).await;
+        assert_eq!(history.len(), 3, "[{label}] {history:?}");
+        assert_eq!(
+            (history[0].old_tier.as_str(), history[0].new_tier.as_str()),
+            ("DIAMOND", "GOLD")
+        );
+        assert!(history[0].reason.contains("override removed"), "[{label}]");
+    }
+}
+
+#[tokio::test]
+async fn bad_overrides_are_refused_and_change_nothing() {
+    for mut suite in suites().await {
+        let label = suite.label;
+        let now: DateTime<Utc> = NOW.parse().unwrap();
+        let id = suite.customer_scoring("STANDARD").await.customer_id;
+        let expired = pb::OverrideTierRequest {
+            expire_time: Some(at(now - Duration::hours(1))),
+            ..request(&id, "DIAMOND", "too late")
+        };
+        let result = suite.tiering.override_tier(expired).await;
+        assert_invalid(label, result, "expire_time");
+        let result = suite
+            .tiering
+            .override_tier(request(&id, "BRONZE", "no such tier"))
+            .await;
+        assert_invalid(label, result, "tier");
+        let result = suite.tiering.override_tier(request(&id, "GOLD", " ")).await;
+        assert_invalid(label, result, "reason");
+        let nobody = uuid::Uuid::now_v7().to_string();
+        let result = suite
+            .tiering
+            .override_tier(request(&nobody, "GOLD", "who?"))
+            .await;
+        assert_eq!(code(result), Code::NotFound, "[{label}]");
+
+        assert_eq!(suite.tier_code(&id).await, "STANDARD", "[{label}]");
+        assert!(suite.history(&id).await.is_empty(), "[{label}]");
+    }
+}
+
+#[tokio::test]
+async fn a_repeated_override_request_is_applied_once() {
+    for mut suite in suites().await {
+        let label = suite.label;
+        let id = suite.customer_scoring("STANDARD").await.customer_id;
+        let once = pb::OverrideTierRequest {
+            request_id: "ticket-42".into(),
+            ..request(&id, "PLATINUM", "complaint recovery")
+        };
+        let first = suite
+            .tiering
+            .override_tier(once.clone())
+            .await
+            .unwrap()
+            .into_inner();
+        let again = suite
+            .tiering
+            .override_tier(once)
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(again, first, "[{label}]");
+        assert_eq!(suite.history(&id).await.len(), 1, "[{label}]");
+    }
+}
