@@ -254,7 +254,7 @@ impl Runner {
         }
         let txn = sea_orm::TransactionTrait::begin(conn).await?;
         if !run.dry_run {
-            records::upsert(&txn, &updated).await?;
+            records::upsert(&txn, &updated, records::Part::Evaluation).await?;
             history::record(&txn, &policy.policy, &changes).await?;
         }
         runs::store_decisions(&txn, &run.run_id, &evaluations).await?;

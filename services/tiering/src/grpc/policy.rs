@@ -119,7 +119,12 @@ pub async fn evaluate_customer(
         .map_err(|behind| Error::Precondition(behind.to_string()))?;
     if apply {
         let txn = conn.begin().await.map_err(Error::from)?;
-        records::upsert(&txn, std::slice::from_ref(&evaluated.record)).await?;
+        records::upsert(
+            &txn,
+            std::slice::from_ref(&evaluated.record),
+            records::Part::Evaluation,
+        )
+        .await?;
         history::record(&txn, &policy, evaluated.change.as_slice()).await?;
         txn.commit().await.map_err(Error::from)?;
         api.cache

@@ -53,7 +53,9 @@ pub fn customer(id: Option<&str>, number: Option<&str>) -> Result<CustomerRef, V
 pub fn period(text: &str, field: &str, current: Period) -> Result<Period, Violation> {
     let period = Period::parse(text).map_err(|e| e.at(field))?;
     if period > current {
-        return Err(Invalid::new(format!("must not be after the current period {current}")).at(field));
+        return Err(
+            Invalid::new(format!("must not be after the current period {current}")).at(field),
+        );
     }
     Ok(period)
 }

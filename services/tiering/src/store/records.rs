@@ -136,12 +136,38 @@ pub async fn range<C: ConnectionTrait>(
         .collect()
 }
 
-/// Inserts or replaces records.
-pub async fn upsert<C: ConnectionTrait>(conn: &C, records: &[TierRecord]) -> Result<(), Error> {
+/// The part of a record a write owns. Evaluations and overrides each read a record, change
+/// their part and write it back; over an existing row each writes only its own columns, so one
+/// that read the record before the other committed cannot undo the other's change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The standing, score, churn risk and last period.
+    Evaluation,
+    /// The manual tier.
+    Override,
+}
+
+impl Part {
+    fn owns(self, column: &str) -> bool {
+        let manual = column.starts_with("override_");
+        match self {
+            Part::Evaluation => !manual,
+            Part::Override => manual || column == "update_ms",
+        }
+    }
+}
+
+/// Inserts records, or writes `part` of the ones that exist.
+pub async fn upsert<C: ConnectionTrait>(
+    conn: &C,
+    records: &[TierRecord],
+    part: Part,
+) -> Result<(), Error> {
     let update: Vec<String> = COLUMNS
         .split(',')
         .map(str::trim)
         .skip(1)
+        .filter(|c| part.owns(c))
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
     for chunk in records.chunks(CHUNK) {

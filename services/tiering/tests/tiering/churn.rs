@@ -68,6 +68,19 @@ async fn falling_spend_and_a_short_tenure_put_a_customer_on_the_retention_list()
         );
         assert_eq!(listed[0].period, "2026-06", "[{label}]");
         assert_eq!(codes(&listed[0].reasons), ["SPEND_DECLINE", "SHORT_TENURE"]);
+        for (tier, expected) in [("SILVER", 1), ("GOLD", 0)] {
+            let request = pb::ListAtRiskRequest {
+                tier: tier.into(),
+                ..Default::default()
+            };
+            let listed = suite
+                .tiering
+                .list_at_risk(request)
+                .await
+                .unwrap()
+                .into_inner();
+            assert_eq!(listed.customers.len(), expected, "[{label}] {tier}");
+        }
         assert_eq!(
             risk(&mut suite, &risky).await.period,
             "2026-06",

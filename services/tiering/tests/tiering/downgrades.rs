@@ -102,6 +102,9 @@ async fn a_raised_threshold_within_the_margin_keeps_the_tier() {
             assert_eq!(e.computed_tier, "SILVER", "[{label}]");
             assert_eq!(e.resulting_tier, "GOLD", "[{label}]");
             assert_eq!(e.periods_below, below, "[{label}]");
+            if below == 0 {
+                assert!(e.reasons[0].contains("margin"), "[{label}] {:?}", e.reasons);
+            }
         }
         let e = suite.evaluate(&id, "2026-06").await;
         assert!(

@@ -2,13 +2,16 @@
 //! generated clients, once per configured backend (embedded SQLite always; PostgreSQL and
 //! Redis when VIPCARE_TEST_DATABASE_URL and VIPCARE_TEST_REDIS_URL are set).
 
+mod customers;
 mod harness;
 
 mod benefits;
+mod catalogue;
 mod churn;
 mod downgrades;
 mod evaluation;
 mod notices;
+mod overlaps;
 mod overrides;
 mod partners;
 mod policy;

@@ -99,7 +99,7 @@ pub async fn set_override(
     };
     let txn = conn.begin().await.map_err(Error::from)?;
     let written: Result<(), Error> = async {
-        records::upsert(&txn, std::slice::from_ref(&record)).await?;
+        records::upsert(&txn, std::slice::from_ref(&record), records::Part::Override).await?;
         history::record(&txn, &policy.policy, change.as_slice()).await?;
         if !request_id.is_empty() {
             idempotency::remember(&txn, SCOPE, &request_id, &answer.encode_to_vec())
