@@ -39,6 +39,7 @@ async fn up_demo_prints_a_call_that_works_and_stops_on_sigterm() {
         .args(["up", "--demo", "--demo-customers", "25"])
         .env("VIPCARE__GATEWAY__LISTEN", "127.0.0.1:0")
         .env("VIPCARE__PROFILE__LISTEN", "127.0.0.1:0")
+        .env("VIPCARE__TIERING__LISTEN", "127.0.0.1:0")
         .env("VIPCARE__DATA_DIR", dir.path())
         .env("VIPCARE__TELEMETRY__LOG_LEVEL", "warn")
         .stdout(Stdio::piped())
