@@ -9,6 +9,7 @@ pub mod idempotency;
 mod migrations;
 pub mod outbox;
 pub mod page;
+pub mod schema;
 mod sql;
 
 pub use connect::{Backend, Database};

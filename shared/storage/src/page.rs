@@ -26,6 +26,18 @@ pub fn clamp_page_size(requested: i32, default: u64, max: u64) -> Result<u64, &'
     }
 }
 
+/// The token of the next page when a query asked for `size + 1` rows and found more than
+/// `size`: the extra row is dropped and the last kept row's cursor wrapped. Empty on the last page.
+pub fn next_token<T>(rows: &mut Vec<T>, size: u64, cursor: impl Fn(&T) -> String) -> String {
+    if rows.len() as u64 <= size {
+        return String::new();
+    }
+    rows.truncate(size as usize);
+    rows.last()
+        .map(|last| encode(&cursor(last)))
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +59,16 @@ mod tests {
         assert_eq!(clamp_page_size(10_000, 50, 500), Ok(500));
         assert_eq!(clamp_page_size(7, 50, 500), Ok(7));
         assert!(clamp_page_size(-1, 50, 500).is_err());
+    }
+
+    #[test]
+    fn the_next_token_points_after_the_last_kept_row() {
+        let mut rows = vec![1, 2, 3];
+        assert_eq!(
+            decode(&next_token(&mut rows, 2, |r| r.to_string())).as_deref(),
+            Some("2")
+        );
+        assert_eq!(rows, [1, 2]);
+        assert_eq!(next_token(&mut rows, 2, |r| r.to_string()), "");
     }
 }

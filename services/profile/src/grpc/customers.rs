@@ -3,10 +3,11 @@
 use tonic::{Request, Response};
 use vipcare_proto::profile::v1 as pb;
 use vipcare_proto::profile::v1::get_customer_request::Lookup;
+use vipcare_storage::page::next_token;
 
 use super::cached::{self, customer_tag, msisdn_tag};
 use super::convert::{self, customer_to_proto};
-use super::{ProfileApi, Reply, next_token, paging, viewer};
+use super::{ProfileApi, Reply, paging, viewer};
 use crate::domain::{
     AuditRecord, Customer, Disclosure, Invalid, Msisdn, RegionCode, Viewer, Violation, bounded_text,
 };

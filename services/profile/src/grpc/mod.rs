@@ -78,17 +78,6 @@ fn paging(page_size: i32, page_token: &str) -> Result<(u64, Option<String>), Vio
     Ok((size, Some(cursor)))
 }
 
-/// The token of the next page when the query found more than `size` rows.
-fn next_token<T>(rows: &mut Vec<T>, size: u64, cursor: impl Fn(&T) -> String) -> String {
-    if rows.len() as u64 <= size {
-        return String::new();
-    }
-    rows.truncate(size as usize);
-    rows.last()
-        .map(|last| page::encode(&cursor(last)))
-        .unwrap_or_default()
-}
-
 /// What handlers return; the trait impl maps the error to a status in one place.
 type Reply<T> = Result<Response<T>, crate::error::Error>;
 type Answer<T> = Result<Response<T>, Status>;

@@ -3,9 +3,10 @@
 
 use tonic::{Request, Response};
 use vipcare_proto::profile::v1 as pb;
+use vipcare_storage::page::next_token;
 
 use super::convert::{self, relation_to_proto};
-use super::{ProfileApi, Reply, cached, next_token, paging};
+use super::{ProfileApi, Reply, cached, paging};
 use crate::domain::{Invalid, Relation, RelationKind, Violation};
 use crate::store::relations;
 

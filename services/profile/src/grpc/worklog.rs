@@ -2,9 +2,10 @@
 
 use tonic::{Request, Response};
 use vipcare_proto::profile::v1 as pb;
+use vipcare_storage::page::next_token;
 
 use super::convert::{self, audit_to_proto, note_to_proto};
-use super::{ProfileApi, Reply, cached, next_token, paging, viewer};
+use super::{ProfileApi, Reply, cached, paging, viewer};
 use crate::domain::{AuditRecord, Invalid, ServiceNote};
 use crate::error::Error;
 use crate::store::{customers, worklog};

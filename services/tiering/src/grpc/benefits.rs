@@ -6,8 +6,9 @@
 use tonic::{Request, Response};
 use vipcare_proto::common::v1::Channel;
 use vipcare_proto::tiering::v1 as pb;
+use vipcare_storage::page::next_token;
 
-use super::request::{self, Calling, next_token, paging};
+use super::request::{self, Calling, paging};
 use super::tiers::{cached_tier, customer_tag};
 use super::{Reply, TieringApi};
 use crate::convert::{benefit_from_pb, benefit_to_pb, cycle_to_pb, timestamp};

@@ -71,17 +71,6 @@ pub fn paging(page_size_asked: i32, page_token: &str) -> Result<(u64, Option<Str
     Ok((size, Some(cursor)))
 }
 
-/// The token of the next page when the query found more than `size` rows.
-pub fn next_token<T>(rows: &mut Vec<T>, size: u64, cursor: impl Fn(&T) -> String) -> String {
-    if rows.len() as u64 <= size {
-        return String::new();
-    }
-    rows.truncate(size as usize);
-    rows.last()
-        .map(|last| page::encode(&cursor(last)))
-        .unwrap_or_default()
-}
-
 /// Who is calling, as the gateway identified it.
 #[derive(Debug, Clone)]
 pub struct Calling {

@@ -3,8 +3,9 @@
 
 use tonic::{Request, Response};
 use vipcare_proto::tiering::v1 as pb;
+use vipcare_storage::page::next_token;
 
-use super::request::{self, next_token, paging};
+use super::request::{self, paging};
 use super::{Reply, TieringApi};
 use crate::convert::timestamp;
 use crate::domain::{Invalid, Period};

@@ -3,12 +3,13 @@
 //! which every change of the tier, override or quota use bumps after its commit.
 
 use std::time::Duration;
+use vipcare_storage::page::next_token;
 
 use prost::Message;
 use tonic::{Request, Response};
 use vipcare_proto::tiering::v1 as pb;
 
-use super::request::{self, Calling, next_token, paging};
+use super::request::{self, Calling, paging};
 use super::{Reply, TieringApi, benefits};
 use crate::convert::{churn_to_pb, override_to_pb, reasons_to_pb, timestamp};
 use crate::domain::{Invalid, Period, TierRecord, churn_risk, routing_priority, tier_code};

@@ -2,6 +2,7 @@
 //! on UUIDv7 ids, so every filter index ends in the id column.
 
 use sea_orm_migration::prelude::*;
+use vipcare_storage::schema::{index, int, text, time};
 
 pub struct Migration;
 
@@ -11,36 +12,12 @@ impl MigrationName for Migration {
     }
 }
 
-fn text(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name).string().not_null().to_owned()
-}
-
-fn money(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name).big_integer().not_null().to_owned()
-}
-
-fn time(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
-}
-
 fn belongs_to_customer(table: &'static str) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(format!("{table}_customer"))
         .from(table, "customer_id")
         .to("customers", "customer_id")
         .to_owned()
-}
-
-fn index(table: &'static str, name: &str, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(name).table(table).if_not_exists();
-    for col in cols {
-        index.col(*col);
-    }
-    index.to_owned()
 }
 
 #[async_trait::async_trait]
@@ -118,11 +95,11 @@ impl MigrationTrait for Migration {
                     .if_not_exists()
                     .col(text("customer_id"))
                     .col(text("period"))
-                    .col(money("spend_fen"))
-                    .col(money("data_mb"))
-                    .col(money("voice_minutes"))
-                    .col(money("roaming_fen"))
-                    .col(money("vas_fen"))
+                    .col(int("spend_fen"))
+                    .col(int("data_mb"))
+                    .col(int("voice_minutes"))
+                    .col(int("roaming_fen"))
+                    .col(int("vas_fen"))
                     .col(time("update_time"))
                     .primary_key(Index::create().col("customer_id").col("period"))
                     .foreign_key(&mut belongs_to_customer("consumption"))

@@ -98,32 +98,28 @@ pub async fn set_override(
         tier: Some(tier_message(api, &policy, &id, Some(&record))),
     };
     let txn = conn.begin().await.map_err(Error::from)?;
-    let written: Result<(), Error> = async {
+    // Ok(false): the same request_id won in a concurrent call, and its answer is the answer.
+    let stored: Result<bool, Error> = async {
         records::upsert(&txn, std::slice::from_ref(&record), records::Part::Override).await?;
         history::record(&txn, &policy.policy, change.as_slice()).await?;
-        if !request_id.is_empty() {
-            idempotency::remember(&txn, SCOPE, &request_id, &answer.encode_to_vec())
-                .await
-                .map_err(|e| match e {
-                    StorageError::UniqueViolation(_) => Error::Precondition("replay".into()),
-                    other => other.into(),
-                })?;
+        if request_id.is_empty() {
+            return Ok(true);
         }
-        Ok(())
+        match idempotency::remember(&txn, SCOPE, &request_id, &answer.encode_to_vec()).await {
+            Ok(()) => Ok(true),
+            Err(StorageError::UniqueViolation(_)) => Ok(false),
+            Err(err) => Err(err.into()),
+        }
     }
     .await;
-    match written {
-        Ok(()) => txn.commit().await.map_err(Error::from)?,
-        // The same request_id won in a concurrent call: its answer is the answer.
-        Err(Error::Precondition(_)) => {
-            txn.rollback().await.map_err(Error::from)?;
-            let bytes = idempotency::recall(conn, SCOPE, &request_id)
-                .await?
-                .ok_or_else(|| Error::Internal("request_id vanished".into()))?;
-            return Ok(Response::new(decode(&bytes)?));
-        }
-        Err(err) => return Err(err),
+    if !stored? {
+        txn.rollback().await.map_err(Error::from)?;
+        let bytes = idempotency::recall(conn, SCOPE, &request_id)
+            .await?
+            .ok_or_else(|| Error::Internal("request_id vanished".into()))?;
+        return Ok(Response::new(decode(&bytes)?));
     }
+    txn.commit().await.map_err(Error::from)?;
     api.cache.invalidate(&customer_tag(&id)).await;
     tracing::info!(customer_id = %id, tier = %tier, actor = %actor, "tier override set");
     Ok(Response::new(answer))

@@ -3,6 +3,7 @@
 //! churn reasons and run decisions are stored as the contract's encoded messages.
 
 use sea_orm_migration::prelude::*;
+use vipcare_storage::schema::{index, int, text};
 
 pub struct Migration;
 
@@ -12,29 +13,12 @@ impl MigrationName for Migration {
     }
 }
 
-fn text(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name).string().not_null().to_owned()
-}
-
-fn int(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name).big_integer().not_null().to_owned()
-}
-
 fn real(name: &'static str) -> ColumnDef {
     ColumnDef::new(name).double().not_null().to_owned()
 }
 
 fn bytes(name: &'static str) -> ColumnDef {
     ColumnDef::new(name).blob().not_null().to_owned()
-}
-
-fn index(table: &'static str, name: &str, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(name).table(table).if_not_exists();
-    for col in cols {
-        index.col(*col);
-    }
-    index.to_owned()
 }
 
 #[async_trait::async_trait]
