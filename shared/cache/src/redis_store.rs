@@ -150,6 +150,34 @@ impl RedisStore {
         }
     }
 
+    pub(crate) async fn bump_many(&self, tags: &[String]) {
+        if self.is_down() || !self.write_bumps(tags).await {
+            self.pending
+                .lock()
+                .expect("pending poisoned")
+                .extend(tags.iter().cloned());
+            self.has_pending.store(true, Ordering::Release);
+        }
+    }
+
+    /// One transaction for all the tags (a few thousand INCRs take Redis about a millisecond),
+    /// so no generation is ever left without its expiry.
+    async fn write_bumps(&self, tags: &[String]) -> bool {
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        for tag in tags {
+            let key = self.generation_key(tag);
+            pipe.incr(&key, 1)
+                .ignore()
+                .expire(&key, GENERATION_TTL_SECS)
+                .ignore();
+        }
+        let mut conn = self.conn.clone();
+        self.bounded(pipe.query_async::<()>(&mut conn))
+            .await
+            .is_some()
+    }
+
     async fn write_bump(&self, tag: &str) -> bool {
         let key = self.generation_key(tag);
         let mut pipe = redis::pipe();

@@ -29,8 +29,18 @@ fn now_ms_for_prefix() -> u128 {
 }
 
 async fn load_counted(cache: &Cache, key: &str, value: &str, loads: &AtomicUsize) -> Vec<u8> {
+    load_under(cache, key, "customer:1", value, loads).await
+}
+
+async fn load_under(
+    cache: &Cache,
+    key: &str,
+    tag: &str,
+    value: &str,
+    loads: &AtomicUsize,
+) -> Vec<u8> {
     cache
-        .get_or_load(key, "customer:1", TTL, || async {
+        .get_or_load(key, tag, TTL, || async {
             loads.fetch_add(1, Ordering::SeqCst);
             Ok::<_, ()>(value.as_bytes().to_vec())
         })
@@ -63,6 +73,29 @@ async fn invalidating_the_tag_makes_the_next_read_load_again() {
             b"new",
             "{label}"
         );
+    }
+}
+
+#[tokio::test]
+async fn invalidating_many_tags_at_once_reaches_each_and_only_them() {
+    for (cache, label) in caches().await {
+        let loads = AtomicUsize::new(0);
+        for i in 1..=3 {
+            let (key, tag) = (format!("view:{i}"), format!("customer:{i}"));
+            load_under(&cache, &key, &tag, "old", &loads).await;
+        }
+        cache
+            .invalidate_many(&["customer:1".to_owned(), "customer:3".to_owned()])
+            .await;
+        let again = |i: u32| {
+            let (key, tag) = (format!("view:{i}"), format!("customer:{i}"));
+            let (cache, loads) = (&cache, &loads);
+            async move { load_under(cache, &key, &tag, "new", loads).await }
+        };
+        assert_eq!(again(1).await, b"new", "{label}");
+        assert_eq!(again(2).await, b"old", "{label}");
+        assert_eq!(again(3).await, b"new", "{label}");
+        assert_eq!(loads.load(Ordering::SeqCst), 5, "{label}");
     }
 }
 

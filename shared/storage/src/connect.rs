@@ -21,6 +21,7 @@ pub enum Backend {
 pub struct Database {
     conn: DatabaseConnection,
     backend: Backend,
+    pool_size: u32,
 }
 
 impl Database {
@@ -57,6 +58,7 @@ impl Database {
                 Ok(Database {
                     conn,
                     backend: Backend::Postgres,
+                    pool_size: settings.database.max_connections,
                 })
             }
             None => {
@@ -88,6 +90,7 @@ impl Database {
                 Ok(Database {
                     conn,
                     backend: Backend::Sqlite,
+                    pool_size: 1,
                 })
             }
         }
@@ -99,6 +102,11 @@ impl Database {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Connections the pool may open: how much work can hold one at once.
+    pub fn pool_size(&self) -> u32 {
+        self.pool_size
     }
 
     /// Brings the schema up to date: the shared tables (outbox, idempotency keys) and then the

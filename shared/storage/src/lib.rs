@@ -1,8 +1,9 @@
 //! Storage every service shares: a connection by URL (embedded SQLite by default, PostgreSQL
 //! with one schema per service), migrations that bring the shared tables along, idempotency keys
-//! for `request_id`, opaque page tokens, and the transactional outbox with the relay that
+//! for `request_id`, opaque page tokens, multi-row inserts, and the transactional outbox with the relay that
 //! delivers cross-service effects. Services keep their own entities and queries.
 
+pub mod bulk;
 mod connect;
 mod error;
 pub mod idempotency;

@@ -23,6 +23,7 @@ impl MigratorTrait for NoOwnTables {
 #[derive(Default)]
 struct Recorder {
     delivered: Mutex<HashMap<Vec<u8>, usize>>,
+    order: Mutex<Vec<Vec<u8>>>,
     fail_once: Mutex<Vec<Vec<u8>>>,
 }
 
@@ -34,6 +35,7 @@ impl Deliver for Recorder {
                 fail.remove(i);
                 return Err(DeliveryError::Retry("receiver unavailable".into()));
             }
+            self.order.lock().unwrap().push(msg.payload.clone());
             *self
                 .delivered
                 .lock()
@@ -93,6 +95,36 @@ async fn committed_rows_are_delivered_and_failures_wait_for_their_backoff() {
 
         // The failed row is due again only after its backoff; the delivered one never again.
         assert_eq!(relay.run_once().await.unwrap(), 0, "{}", env.label);
+    }
+}
+
+#[tokio::test]
+async fn a_batch_enqueued_at_once_is_delivered_in_order_and_a_rolled_back_one_never() {
+    for env in TestEnv::all().await {
+        let db = open(&env).await;
+        // More rows than one SQLite statement binds, so the chunks must keep their order too.
+        let payloads: Vec<Vec<u8>> = (0..4_000u32).map(|i| i.to_be_bytes().to_vec()).collect();
+        let txn = db.conn().begin().await.unwrap();
+        let written = outbox::enqueue_many(&txn, "reminder", "/x.v1.X/Y", payloads.clone())
+            .await
+            .unwrap();
+        assert_eq!(written, 4_000, "{}", env.label);
+        txn.commit().await.unwrap();
+        let txn = db.conn().begin().await.unwrap();
+        outbox::enqueue_many(&txn, "reminder", "/x.v1.X/Y", [b"rolled-back".to_vec()])
+            .await
+            .unwrap();
+        txn.rollback().await.unwrap();
+
+        let recorder = Arc::new(Recorder::default());
+        let relay = OutboxRelay::new(db.clone(), recorder.clone());
+        while relay.run_once().await.unwrap() > 0 {}
+        assert_eq!(
+            *recorder.order.lock().unwrap(),
+            payloads,
+            "{}: every row once, in the order written",
+            env.label
+        );
     }
 }
 

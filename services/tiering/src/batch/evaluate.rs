@@ -1,6 +1,10 @@
-//! One customer's evaluation from its value summary and tier record: the explained result, the
-//! record after it, and the change of the tier in force if there is one. Shared by
-//! EvaluateCustomer and evaluation runs, so both decide exactly alike.
+//! One customer's evaluation from its value summary and tier record: the decision, the record
+//! after it, and the change of the tier in force if there is one. Shared by EvaluateCustomer,
+//! evaluation runs and the explanation of a run's stored decisions, so all three decide alike.
+//!
+//! A run keeps per customer only what the decision was made from (the [`Basis`]); deciding is
+//! deterministic, so the full explanation is computed again from it and the run's policy
+//! version when someone asks, instead of being written for every customer of every run.
 
 use chrono::{DateTime, Utc};
 use vipcare_proto::profile::v1::ValueSummary;
@@ -8,17 +12,84 @@ use vipcare_proto::tiering::v1 as pb;
 
 use crate::convert::{EvaluationParts, evaluation_to_pb, inputs_from_pb};
 use crate::domain::{
-    Decision, Period, PeriodBehind, TierChange, TierPolicy, TierRecord, churn_risk, decide, score,
+    ChurnAssessment, Decision, Outcome, Override, Period, PeriodBehind, Score, Standing,
+    TierChange, TierPolicy, TierRecord, churn_risk, decide, score,
 };
+use crate::store::snapshots::Basis;
+
+/// A decision and what it rests on.
+#[derive(Debug, Clone)]
+pub struct Decided {
+    pub score: Score,
+    pub churn: ChurnAssessment,
+    pub outcome: Outcome,
+}
+
+impl Decided {
+    pub fn to_pb(
+        &self,
+        summary: &ValueSummary,
+        period: Period,
+        policy_version: i64,
+    ) -> pb::Evaluation {
+        evaluation_to_pb(EvaluationParts {
+            summary,
+            period,
+            score: &self.score,
+            churn: &self.churn,
+            outcome: &self.outcome,
+            policy_version,
+        })
+    }
+}
+
+/// Decides from a basis: the score, the churn risk and the outcome with its reasons.
+pub fn decide_from(policy: &TierPolicy, basis: &Basis) -> Decided {
+    let inputs = inputs_from_pb(&basis.summary);
+    let score = score(policy, &inputs);
+    let churn = churn_risk(&policy.churn, &inputs);
+    let outcome = decide(
+        policy,
+        &basis.standing,
+        &score,
+        &churn,
+        basis.manual.as_ref(),
+        basis.now,
+    );
+    Decided {
+        score,
+        churn,
+        outcome,
+    }
+}
 
 /// What evaluating one customer produced.
 #[derive(Debug, Clone)]
 pub struct Evaluated {
-    pub evaluation: pb::Evaluation,
-    pub decision: Decision,
+    pub decided: Decided,
+    /// What it was decided from: the standing and the override in force (the summary and the
+    /// time are the caller's).
+    pub standing: Standing,
+    pub manual: Option<Override>,
     pub record: TierRecord,
     /// The tier in force changed.
     pub change: Option<TierChange>,
+}
+
+impl Evaluated {
+    pub fn decision(&self) -> Decision {
+        self.decided.outcome.decision
+    }
+
+    /// What a run stores for this decision.
+    pub fn basis(&self, summary: ValueSummary, now: DateTime<Utc>) -> Basis {
+        Basis {
+            summary,
+            standing: self.standing.clone(),
+            manual: self.manual.clone(),
+            now,
+        }
+    }
 }
 
 /// Who made the change, as the history records it.
@@ -32,7 +103,6 @@ pub fn evaluate(
     period: Period,
     now: DateTime<Utc>,
 ) -> Result<Evaluated, PeriodBehind> {
-    let inputs = inputs_from_pb(summary);
     let fresh;
     let record = match existing {
         Some(r) => r,
@@ -42,16 +112,11 @@ pub fn evaluate(
         }
     };
     let (standing, _) = record.standing_for(period)?;
+    let inputs = inputs_from_pb(summary);
     let score = score(policy, &inputs);
     let churn = churn_risk(&policy.churn, &inputs);
-    let outcome = decide(
-        policy,
-        standing,
-        &score,
-        &churn,
-        record.manual.as_ref(),
-        now,
-    );
+    let manual = record.manual.as_ref().filter(|o| o.in_force(now));
+    let outcome = decide(policy, standing, &score, &churn, manual, now);
     let after = record.evaluated(period, &outcome, score.total, &churn, policy_version, now)?;
     let before_tier = record.effective_tier(now);
     let after_tier = after.effective_tier(now);
@@ -66,17 +131,14 @@ pub fn evaluate(
         client: String::new(),
         change_time: now,
     });
-    let evaluation = evaluation_to_pb(EvaluationParts {
-        summary,
-        period,
-        score: &score,
-        churn: &churn,
-        outcome: &outcome,
-        policy_version,
-    });
     Ok(Evaluated {
-        evaluation,
-        decision: outcome.decision,
+        standing: standing.clone(),
+        manual: manual.cloned(),
+        decided: Decided {
+            score,
+            churn,
+            outcome,
+        },
         record: after,
         change,
     })

@@ -1,29 +1,32 @@
 //! Evaluation runs: every customer's value summary streamed from the profile service in id
 //! order, evaluated, and written a batch at a time — tier records, history and tier-change
-//! notices, the batch's stored decisions and the run's counts and cursor in one transaction.
+//! notices, what the decisions were made from and the run's counts and cursor in one
+//! transaction. A few batches are decided and written at once while the stream goes on; they
+//! commit in stream order (see `turns`).
 //! A run that stops half-way (its process died, the profile went away) holds a cursor and a
 //! lease; it is resumed from the cursor by whoever claims it once the lease runs out, and
 //! evaluating a period again starts from the standing before it, so nothing counts twice.
 
 mod evaluate;
+mod turns;
+mod write;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
-use tokio::task::JoinSet;
 use vipcare_cache::Cache;
-use vipcare_proto::profile::v1::ValueSummary;
-use vipcare_storage::Database;
+use vipcare_storage::{Backend, Database};
 
-pub use evaluate::{EVALUATION_ACTOR, Evaluated, evaluate};
+pub use evaluate::{Decided, EVALUATION_ACTOR, Evaluated, decide_from, evaluate};
 
-use crate::domain::{ChurnAssessment, Clock, Decision, Override, Period, Standing, TierRecord};
+use crate::domain::{Clock, Period};
 use crate::error::Error;
+use crate::store::policies::{self, StoredPolicy};
 use crate::store::runs::{self, Counts, Run};
-use crate::store::{history, policies, records};
 use crate::upstream::Profile;
+use turns::Pipeline;
 
 /// How long a run's claim lasts without a written batch.
 const LEASE: Duration = Duration::from_secs(60);
@@ -39,12 +42,15 @@ pub struct Runner {
     profile: Profile,
     clock: Arc<dyn Clock>,
     batch_size: usize,
+    /// Batches written at once.
+    depth: usize,
 }
 
 impl std::fmt::Debug for Runner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Runner")
             .field("batch_size", &self.batch_size)
+            .field("depth", &self.depth)
             .finish()
     }
 }
@@ -55,7 +61,14 @@ fn lease_from(now: DateTime<Utc>) -> DateTime<Utc> {
 
 impl Runner {
     pub fn new(db: Database, cache: Cache, profile: Profile, clock: Arc<dyn Clock>) -> Runner {
+        // A batch holds a connection while it waits for its turn, so one connection is always
+        // left for the batch whose turn it is. SQLite has one connection: one batch at a time.
+        let depth = match db.backend() {
+            Backend::Sqlite => 1,
+            Backend::Postgres => (db.pool_size() as usize).saturating_sub(1).clamp(1, 3),
+        };
         Runner {
+            depth,
             db,
             cache,
             profile,
@@ -135,15 +148,37 @@ impl Runner {
         }
     }
 
-    async fn work(&self, run: &Run) -> Result<(), Error> {
+    async fn work(self: &Arc<Self>, run: &Run) -> Result<(), Error> {
         let period = Period::parse(&run.period)
             .map_err(|e| Error::Internal(format!("stored run period: {e}")))?;
         let policy = policies::version(self.db.conn(), run.policy_version)
             .await?
             .ok_or_else(|| Error::Internal("the run's policy version is gone".into()))?;
+        let mut pipeline = Pipeline::new(self.depth);
+        let read = self
+            .read_all(
+                Arc::new(run.clone()),
+                Arc::new(policy),
+                period,
+                &mut pipeline,
+            )
+            .await;
+        // Batches under way finish (or fail) before the run is marked either way.
+        let written = pipeline.finish().await;
+        read.and(written)
+    }
+
+    /// Streams the summaries from the run's cursor and hands every batch to the pipeline; a
+    /// broken stream is opened again after the last batch received.
+    async fn read_all(
+        self: &Arc<Self>,
+        run: Arc<Run>,
+        policy: Arc<StoredPolicy>,
+        period: Period,
+        pipeline: &mut Pipeline,
+    ) -> Result<(), Error> {
         let mut cursor = run.cursor.clone();
         let mut failures = 0;
-        let mut invalidations = JoinSet::new();
         loop {
             let stream = self
                 .profile
@@ -164,20 +199,15 @@ impl Runner {
             while let Some(next) = stream.next().await {
                 match next {
                     Ok(batch) => {
-                        let written = self
-                            .write_batch(run, &policy, period, &batch.summaries)
-                            .await?;
                         if let Some(last) = batch.summaries.last() {
                             cursor = last.customer_id.clone();
                         }
-                        if !written.is_empty() {
-                            let cache = self.cache.clone();
-                            invalidations.spawn(async move {
-                                for id in written {
-                                    cache.invalidate(&format!("customer:{id}")).await;
-                                }
-                            });
-                        }
+                        let (runner, run, policy) = (self.clone(), run.clone(), policy.clone());
+                        pipeline
+                            .push(move |turn| {
+                                runner.write_batch(run, policy, period, batch.summaries, turn)
+                            })
+                            .await?;
                         failures = 0;
                     }
                     Err(status) => {
@@ -187,7 +217,7 @@ impl Runner {
                 }
             }
             match broken {
-                None => break,
+                None => return Ok(()),
                 Some(err) => {
                     failures += 1;
                     tracing::warn!(run_id = %run.run_id, %err, "summary stream broke; resuming from the cursor");
@@ -198,83 +228,5 @@ impl Runner {
                 }
             }
         }
-        while invalidations.join_next().await.is_some() {}
-        Ok(())
     }
-
-    /// Evaluates and writes one batch; returns the customers whose shown standing changed.
-    async fn write_batch(
-        &self,
-        run: &Run,
-        policy: &policies::StoredPolicy,
-        period: Period,
-        summaries: &[ValueSummary],
-    ) -> Result<Vec<String>, Error> {
-        let (Some(first), Some(last)) = (summaries.first(), summaries.last()) else {
-            return Ok(Vec::new());
-        };
-        let conn = self.db.conn();
-        let existing = records::range(conn, &first.customer_id, &last.customer_id).await?;
-        let now = self.clock.now();
-        let mut counts = Counts::default();
-        let mut evaluations = Vec::with_capacity(summaries.len());
-        let mut updated = Vec::with_capacity(summaries.len());
-        let mut changes = Vec::new();
-        let mut visible = Vec::new();
-        for summary in summaries {
-            counts.processed += 1;
-            let evaluated = match evaluate(
-                &policy.policy,
-                policy.version,
-                existing.get(&summary.customer_id),
-                summary,
-                period,
-                now,
-            ) {
-                Ok(evaluated) => evaluated,
-                Err(behind) => {
-                    tracing::debug!(customer_id = %summary.customer_id, %behind, "not evaluated");
-                    counts.errors += 1;
-                    continue;
-                }
-            };
-            match evaluated.decision {
-                Decision::Upgrade => counts.upgrades += 1,
-                Decision::Downgrade => counts.downgrades += 1,
-                Decision::HoldGrace | Decision::HoldAtRisk => counts.held += 1,
-                Decision::Unchanged | Decision::Overridden => {}
-            }
-            evaluations.push(evaluated.evaluation);
-            let before = existing.get(&summary.customer_id);
-            if before.is_none_or(|b| shown(b) != shown(&evaluated.record)) {
-                visible.push(summary.customer_id.clone());
-            }
-            updated.push(evaluated.record);
-            changes.extend(evaluated.change);
-        }
-        let txn = sea_orm::TransactionTrait::begin(conn).await?;
-        if !run.dry_run {
-            records::upsert(&txn, &updated, records::Part::Evaluation).await?;
-            history::record(&txn, &policy.policy, &changes).await?;
-        }
-        runs::store_decisions(&txn, &run.run_id, &evaluations).await?;
-        runs::advance(
-            &txn,
-            &run.run_id,
-            counts,
-            &last.customer_id,
-            lease_from(now),
-        )
-        .await?;
-        txn.commit().await?;
-        if run.dry_run {
-            return Ok(Vec::new());
-        }
-        Ok(visible)
-    }
-}
-
-/// The parts of a record the customer view shows: when they change, cached views are stale.
-fn shown(r: &TierRecord) -> (&Standing, f64, &ChurnAssessment, bool, &Option<Override>) {
-    (&r.standing, r.score, &r.churn, r.retention_flag, &r.manual)
 }

@@ -132,7 +132,7 @@ pub async fn evaluate_customer(
             .await;
     }
     Ok(Response::new(pb::EvaluateCustomerResponse {
-        evaluation: Some(evaluated.evaluation),
+        evaluation: Some(evaluated.decided.to_pb(&summary, period, version)),
         applied: apply,
     }))
 }

@@ -7,10 +7,12 @@ use vipcare_storage::page::next_token;
 
 use super::request::{self, paging};
 use super::{Reply, TieringApi};
+use crate::batch::decide_from;
 use crate::convert::timestamp;
 use crate::domain::{Invalid, Period};
 use crate::error::Error;
 use crate::store::runs::{self, Run};
+use crate::store::{policies, snapshots};
 
 fn run_message(run: Run) -> pb::EvaluationRun {
     let state = match run.state.as_str() {
@@ -84,12 +86,21 @@ pub async fn decisions(
     };
     let (size, cursor) = paging(request.page_size, &request.page_token)?;
     let conn = api.db.conn();
-    if runs::get(conn, id).await?.is_none() {
-        return Err(Error::not_found("evaluation_run", id));
-    }
+    let run = runs::get(conn, id)
+        .await?
+        .ok_or_else(|| Error::not_found("evaluation_run", id))?;
+    let period = Period::parse(&run.period)
+        .map_err(|e| Error::Internal(format!("stored run period: {e}")))?;
+    let policy = policies::version(conn, run.policy_version)
+        .await?
+        .ok_or_else(|| Error::Internal("the run's policy version is gone".into()))?;
     let after = cursor.unwrap_or_default();
-    let mut evaluations =
-        runs::decisions(conn, id, customer.as_deref(), &after, size as usize + 1).await?;
+    let bases = snapshots::list(conn, id, customer.as_deref(), &after, size as usize + 1).await?;
+    // Deciding is deterministic: the explanation given now is the one the run acted on.
+    let mut evaluations: Vec<pb::Evaluation> = bases
+        .iter()
+        .map(|b| decide_from(&policy.policy, b).to_pb(&b.summary, period, policy.version))
+        .collect();
     let next_page_token = next_token(&mut evaluations, size, |e| e.customer_id.clone());
     Ok(Response::new(pb::ListRunDecisionsResponse {
         evaluations,

@@ -5,6 +5,7 @@
 use prost::Message;
 use sea_orm::ConnectionTrait;
 use vipcare_proto::tiering::v1 as pb;
+use vipcare_storage::bulk::BulkInsert;
 use vipcare_storage::outbox;
 
 use super::{ms, statement, time};
@@ -31,45 +32,60 @@ pub fn change_to_pb(c: &TierChange) -> pb::TierChange {
     }
 }
 
-/// Records changes and their notices. Call inside the transaction that changes the tiers.
+/// Records changes and their notices, two statements however many there are. Call inside
+/// the transaction that changes the tiers.
 pub async fn record<C: ConnectionTrait>(
     txn: &C,
     policy: &TierPolicy,
     changes: &[TierChange],
 ) -> Result<(), Error> {
+    if changes.is_empty() {
+        return Ok(());
+    }
     let name = |code: &str| {
         policy
             .tier(code)
             .map(|t| t.display_name.clone())
             .unwrap_or_default()
     };
+    let mut rows = BulkInsert::new(
+        "tier_history",
+        &[
+            "change_id",
+            "customer_id",
+            "old_tier",
+            "new_tier",
+            "decision",
+            "reason",
+            "period",
+            "actor",
+            "client",
+            "change_ms",
+        ],
+    );
+    let mut notices = Vec::with_capacity(changes.len());
     for c in changes {
-        txn.execute_raw(statement(
-            txn,
-            "INSERT INTO tier_history (change_id, customer_id, old_tier, new_tier, decision, \
-             reason, period, actor, client, change_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            [
-                uuid::Uuid::now_v7().to_string().into(),
-                c.customer_id.clone().into(),
-                c.old_tier.clone().into(),
-                c.new_tier.clone().into(),
-                c.decision.code().into(),
-                c.reason.clone().into(),
-                c.period.map(|p| p.to_string()).unwrap_or_default().into(),
-                c.actor.clone().into(),
-                c.client.clone().into(),
-                ms(c.change_time).into(),
-            ],
-        ))
-        .await?;
+        rows.row([
+            uuid::Uuid::now_v7().to_string().into(),
+            c.customer_id.clone().into(),
+            c.old_tier.clone().into(),
+            c.new_tier.clone().into(),
+            c.decision.code().into(),
+            c.reason.clone().into(),
+            c.period.map(|p| p.to_string()).unwrap_or_default().into(),
+            c.actor.clone().into(),
+            c.client.clone().into(),
+            ms(c.change_time).into(),
+        ]);
         let event = pb::TierChangeEvent {
             change: Some(change_to_pb(c)),
             old_display_name: name(&c.old_tier),
             new_display_name: name(&c.new_tier),
         };
-        outbox::enqueue(txn, NOTICE_DESTINATION, NOTICE_EVENT, event.encode_to_vec()).await?;
+        notices.push(event.encode_to_vec());
     }
+    rows.execute(txn).await?;
+    outbox::enqueue_many(txn, NOTICE_DESTINATION, NOTICE_EVENT, notices).await?;
     Ok(())
 }
 

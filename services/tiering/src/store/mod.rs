@@ -1,5 +1,5 @@
 //! Persistence of tiering: policies (every version kept), tier records with their history,
-//! evaluation runs and the decisions they stored, the benefit catalogue, quota use and
+//! evaluation runs and what their decisions were made from, the benefit catalogue, quota use and
 //! redemptions. Writes that belong together (a tier change, its history row and its outbox
 //! event; a redemption, its quota unit and its request_id) share one transaction here; cache
 //! invalidation is left to the caller, after the commit.
@@ -11,6 +11,7 @@ pub mod policies;
 pub mod records;
 pub mod runs;
 pub mod seed;
+pub mod snapshots;
 
 pub use migrations::Migrator;
 

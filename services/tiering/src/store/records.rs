@@ -1,11 +1,12 @@
 //! Tier records: one row per evaluated (or overridden) customer, written in multi-row upserts
-//! so a batch of thousands is a handful of statements; read one at a time or by id range.
+//! so a batch of thousands is one statement; read one at a time or by id range.
 
 use std::collections::HashMap;
 
 use prost::Message;
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use vipcare_proto::tiering::v1 as pb;
+use vipcare_storage::bulk::BulkInsert;
 
 use super::{corrupt, ms, statement, time};
 use crate::convert::{reasons_from_pb, reasons_to_pb};
@@ -17,8 +18,6 @@ const COLUMNS: &str = "customer_id, tier, periods_below, since_ms, score, last_p
     policy_version, override_tier, override_reason, override_actor, override_expire_ms, \
     override_create_ms, update_ms";
 const WIDTH: usize = 19;
-/// Rows per statement: well under both backends' limits on bound values.
-const CHUNK: usize = 500;
 
 fn values(r: &TierRecord) -> [Value; WIDTH] {
     let manual = r.manual.as_ref();
@@ -157,35 +156,59 @@ impl Part {
     }
 }
 
-/// Inserts records, or writes `part` of the ones that exist.
+/// Inserts records, or writes `part` of the ones that exist. An evaluation's new rows start
+/// without an override (evaluations never set one), so its rows bind no NULLs and go in as
+/// one statement whatever their number.
 pub async fn upsert<C: ConnectionTrait>(
     conn: &C,
     records: &[TierRecord],
     part: Part,
 ) -> Result<(), Error> {
-    let update: Vec<String> = COLUMNS
-        .split(',')
-        .map(str::trim)
+    let columns: Vec<&str> = COLUMNS.split(',').map(str::trim).collect();
+    let update: Vec<String> = columns
+        .iter()
         .skip(1)
         .filter(|c| part.owns(c))
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
-    for chunk in records.chunks(CHUNK) {
-        let mut sql = format!("INSERT INTO tier_records ({COLUMNS}) VALUES ");
-        let mut bound = Vec::with_capacity(chunk.len() * WIDTH);
-        for (i, r) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
+    let tail = format!(
+        "ON CONFLICT (customer_id) DO UPDATE SET {}",
+        update.join(", ")
+    );
+    let insert = match part {
+        Part::Override => {
+            let mut insert = BulkInsert::new("tier_records", &columns).then(&tail);
+            for r in records {
+                insert.row(values(r));
             }
-            let at = i * WIDTH;
-            let marks: Vec<String> = (1..=WIDTH).map(|n| format!("${}", at + n)).collect();
-            sql.push_str(&format!("({})", marks.join(",")));
-            bound.extend(values(r));
+            insert
         }
-        sql.push_str(" ON CONFLICT (customer_id) DO UPDATE SET ");
-        sql.push_str(&update.join(", "));
-        conn.execute_raw(statement(conn, &sql, bound)).await?;
-    }
+        Part::Evaluation => {
+            let bound: Vec<&str> = columns
+                .iter()
+                .copied()
+                .filter(|c| !c.starts_with("override_"))
+                .collect();
+            let mut insert = BulkInsert::new("tier_records", &bound)
+                .fixed("override_tier", "NULL")
+                .fixed("override_reason", "''")
+                .fixed("override_actor", "''")
+                .fixed("override_expire_ms", "NULL")
+                .fixed("override_create_ms", "NULL")
+                .then(&tail);
+            for r in records {
+                insert.row(
+                    columns
+                        .iter()
+                        .zip(values(r))
+                        .filter(|(c, _)| !c.starts_with("override_"))
+                        .map(|(_, v)| v),
+                );
+            }
+            insert
+        }
+    };
+    insert.execute(conn).await?;
     Ok(())
 }
 

@@ -1,15 +1,13 @@
-//! Evaluation runs: one row per run with its counts, cursor and lease, and the decisions it
-//! made stored per batch (an encoded list of evaluations keyed by its first and last customer).
+//! Evaluation runs: one row per run with its counts, cursor and lease (what each decision was
+//! made from is kept by `snapshots`).
 //! A process working on a run renews its lease with every batch; a run whose lease ran out was
 //! abandoned and is claimed again, from its cursor, by whoever finds it first.
 
 use chrono::{DateTime, Utc};
-use prost::Message;
 use sea_orm::{ConnectionTrait, QueryResult};
-use vipcare_proto::tiering::v1 as pb;
 use vipcare_storage::StorageError;
 
-use super::{corrupt, ms, statement, time};
+use super::{ms, statement, time};
 use crate::error::Error;
 
 /// A run as stored.
@@ -229,73 +227,4 @@ pub async fn finish<C: ConnectionTrait>(
     ))
     .await?;
     Ok(())
-}
-
-/// Stores one batch's decisions (replacing them if the batch is written again after a resume).
-pub async fn store_decisions<C: ConnectionTrait>(
-    txn: &C,
-    run_id: &str,
-    decisions: &[pb::Evaluation],
-) -> Result<(), Error> {
-    let (Some(first), Some(last)) = (decisions.first(), decisions.last()) else {
-        return Ok(());
-    };
-    let blob = pb::ListRunDecisionsResponse {
-        evaluations: decisions.to_vec(),
-        next_page_token: String::new(),
-    }
-    .encode_to_vec();
-    txn.execute_raw(statement(
-        txn,
-        "INSERT INTO run_decisions (run_id, first_customer_id, last_customer_id, decisions) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT (run_id, first_customer_id) \
-         DO UPDATE SET last_customer_id = excluded.last_customer_id, decisions = excluded.decisions",
-        [
-            run_id.into(),
-            first.customer_id.clone().into(),
-            last.customer_id.clone().into(),
-            blob.into(),
-        ],
-    ))
-    .await?;
-    Ok(())
-}
-
-/// Up to `limit` stored decisions after customer id `after`, in id order; only `customer_id`'s
-/// when given.
-pub async fn decisions<C: ConnectionTrait>(
-    conn: &C,
-    run_id: &str,
-    customer_id: Option<&str>,
-    after: &str,
-    limit: usize,
-) -> Result<Vec<pb::Evaluation>, Error> {
-    let (from, to) = match customer_id {
-        Some(id) => (id.max(after), id),
-        None => (after, "\u{10FFFF}"),
-    };
-    let rows = conn
-        .query_all_raw(statement(
-            conn,
-            "SELECT decisions FROM run_decisions WHERE run_id = $1 AND last_customer_id > $2 \
-             AND first_customer_id <= $3 AND last_customer_id >= $4 ORDER BY first_customer_id",
-            [run_id.into(), after.into(), to.into(), from.into()],
-        ))
-        .await?;
-    let mut out = Vec::new();
-    for row in rows {
-        let blob: Vec<u8> = row.try_get_by_index(0)?;
-        let batch = pb::ListRunDecisionsResponse::decode(blob.as_slice())
-            .map_err(|e| corrupt("run decisions", e))?;
-        out.extend(batch.evaluations.into_iter().filter(|e| {
-            e.customer_id.as_str() > after
-                && customer_id.is_none_or(|id| e.customer_id == id)
-                && e.customer_id.as_str() >= from
-        }));
-        if out.len() >= limit {
-            break;
-        }
-    }
-    out.truncate(limit);
-    Ok(out)
 }

@@ -3,11 +3,15 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_tiering_tables;
+mod m0002_run_snapshots;
 
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_tiering_tables::Migration)]
+        vec![
+            Box::new(m0001_tiering_tables::Migration),
+            Box::new(m0002_run_snapshots::Migration),
+        ]
     }
 }

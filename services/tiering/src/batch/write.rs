@@ -1,0 +1,131 @@
+//! One batch of a run: read the batch's tier records, decide every customer, and write in one
+//! transaction the records that changed, the history and notices of every change of the tier
+//! in force, what each decision was made from, and the run's counts and cursor.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use sea_orm::TransactionTrait;
+use vipcare_proto::profile::v1::ValueSummary;
+
+use super::turns::Turn;
+use super::{Runner, evaluate, lease_from};
+use crate::domain::{
+    ChurnAssessment, Decision, Override, Period, Standing, TierChange, TierRecord,
+};
+use crate::error::Error;
+use crate::store::policies::StoredPolicy;
+use crate::store::runs::{self, Counts, Run};
+use crate::store::snapshots::{self, Basis};
+use crate::store::{history, records};
+
+/// What deciding a batch produced, ready to be written.
+#[derive(Default)]
+struct Decided {
+    counts: Counts,
+    /// Records whose stored form changes (a re-run of a period changes none).
+    records: Vec<TierRecord>,
+    changes: Vec<TierChange>,
+    bases: Vec<Basis>,
+    /// Customers whose cached views show something that changed.
+    stale: Vec<String>,
+}
+
+fn decide_batch(
+    policy: &StoredPolicy,
+    period: Period,
+    existing: &HashMap<String, TierRecord>,
+    summaries: Vec<ValueSummary>,
+    now: DateTime<Utc>,
+) -> Decided {
+    let mut out = Decided {
+        bases: Vec::with_capacity(summaries.len()),
+        records: Vec::with_capacity(summaries.len()),
+        ..Decided::default()
+    };
+    for summary in summaries {
+        out.counts.processed += 1;
+        let before = existing.get(&summary.customer_id);
+        let evaluated = match evaluate(
+            &policy.policy,
+            policy.version,
+            before,
+            &summary,
+            period,
+            now,
+        ) {
+            Ok(evaluated) => evaluated,
+            Err(behind) => {
+                tracing::debug!(customer_id = %summary.customer_id, %behind, "not evaluated");
+                out.counts.errors += 1;
+                continue;
+            }
+        };
+        match evaluated.decision() {
+            Decision::Upgrade => out.counts.upgrades += 1,
+            Decision::Downgrade => out.counts.downgrades += 1,
+            Decision::HoldGrace | Decision::HoldAtRisk => out.counts.held += 1,
+            Decision::Unchanged | Decision::Overridden => {}
+        }
+        if before.is_none_or(|b| shown(b) != shown(&evaluated.record)) {
+            out.stale.push(format!("customer:{}", summary.customer_id));
+        }
+        if before.is_none_or(|b| !same_but_time(b, &evaluated.record)) {
+            out.records.push(evaluated.record.clone());
+        }
+        out.changes.extend(evaluated.change.clone());
+        out.bases.push(evaluated.basis(summary, now));
+    }
+    out
+}
+
+/// The parts of a record the customer view shows: when they change, cached views are stale.
+fn shown(r: &TierRecord) -> (&Standing, f64, &ChurnAssessment, bool, &Option<Override>) {
+    (&r.standing, r.score, &r.churn, r.retention_flag, &r.manual)
+}
+
+/// Equal but for when it was last written: writing it again would change nothing a reader sees.
+fn same_but_time(a: &TierRecord, b: &TierRecord) -> bool {
+    a == &TierRecord {
+        updated: a.updated,
+        ..b.clone()
+    }
+}
+
+impl Runner {
+    /// Decides and writes one batch, committing in its turn.
+    pub(super) async fn write_batch(
+        self: Arc<Self>,
+        run: Arc<Run>,
+        policy: Arc<StoredPolicy>,
+        period: Period,
+        summaries: Vec<ValueSummary>,
+        mut turn: Turn,
+    ) -> Result<(), Error> {
+        let (Some(first), Some(last)) = (summaries.first(), summaries.last()) else {
+            turn.wait().await?;
+            turn.done();
+            return Ok(());
+        };
+        let cursor = last.customer_id.clone();
+        let conn = self.db.conn();
+        let existing = records::range(conn, &first.customer_id, &cursor).await?;
+        let now = self.clock.now();
+        let decided = decide_batch(&policy, period, &existing, summaries, now);
+        let txn = conn.begin().await?;
+        if !run.dry_run {
+            records::upsert(&txn, &decided.records, records::Part::Evaluation).await?;
+            history::record(&txn, &policy.policy, &decided.changes).await?;
+        }
+        snapshots::store(&txn, &run.run_id, &decided.bases).await?;
+        turn.wait().await?;
+        runs::advance(&txn, &run.run_id, decided.counts, &cursor, lease_from(now)).await?;
+        txn.commit().await?;
+        turn.done();
+        if !run.dry_run {
+            self.cache.invalidate_many(&decided.stale).await;
+        }
+        Ok(())
+    }
+}
