@@ -19,10 +19,7 @@ impl BenchDatabase {
         let mut suffix = [0_u8; 6];
         rand::rng().fill_bytes(&mut suffix);
         let name = format!("vipcare_bench_{}", hex::encode(suffix));
-        let Some((server, _)) = admin_url.rsplit_once('/') else {
-            anyhow::bail!("VIPCARE__DATABASE__URL {admin_url} names no database");
-        };
-        let url = format!("{server}/{name}");
+        let url = with_database(admin_url, &name)?;
         execute(admin_url, &format!("CREATE DATABASE {name}")).await?;
         Ok(BenchDatabase {
             admin_url: admin_url.to_owned(),
@@ -37,6 +34,21 @@ impl BenchDatabase {
         if let Err(err) = execute(&self.admin_url, &sql).await {
             eprintln!("vipcare-bench: could not drop {}: {err:#}", self.name);
         }
+    }
+}
+
+/// `url` naming database `name` instead, its parameters (`?sslmode=…`, `?host=/socket/dir`) kept.
+fn with_database(url: &str, name: &str) -> anyhow::Result<String> {
+    let (base, params) = match url.split_once('?') {
+        Some((base, params)) => (base, format!("?{params}")),
+        None => (url, String::new()),
+    };
+    match base.split_once("://") {
+        Some((scheme, rest)) if rest.contains('/') => {
+            let server = &rest[..rest.rfind('/').unwrap_or(rest.len())];
+            Ok(format!("{scheme}://{server}/{name}{params}"))
+        }
+        _ => anyhow::bail!("VIPCARE__DATABASE__URL {url} names no database"),
     }
 }
 
@@ -86,5 +98,23 @@ impl BenchKeys {
                 .await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn the_bench_database_keeps_the_url_parameters() {
+        assert_eq!(
+            with_database("postgres://root@127.0.0.1:5432/test", "b1").unwrap(),
+            "postgres://root@127.0.0.1:5432/b1"
+        );
+        assert_eq!(
+            with_database("postgres://root@localhost/test?host=/var/run/postgresql", "b1").unwrap(),
+            "postgres://root@localhost/b1?host=/var/run/postgresql"
+        );
+        assert!(with_database("postgres://root@localhost", "b1").is_err());
     }
 }

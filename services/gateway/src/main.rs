@@ -6,6 +6,11 @@ use vipcare_cache::Cache;
 use vipcare_gateway::App;
 use vipcare_runtime::{cli, shutdown};
 
+// Batches allocate and free millions of small values a second across threads; glibc's
+// allocator spent half the process's CPU on that (measured with `vipcare-bench tier-batch`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     cli::service_main("vipcare-gateway", |settings| async move {

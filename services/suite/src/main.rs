@@ -7,6 +7,11 @@ use clap::{Parser, Subcommand};
 use vipcare_suite::demo::DEFAULT_CUSTOMERS;
 use vipcare_suite::up::{self, UpOptions};
 
+// Batches allocate and free millions of small values a second across threads; glibc's
+// allocator spent half the process's CPU on that (measured with `vipcare-bench tier-batch`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// vipcare: VIP customer service for a telecom operator.
 #[derive(Debug, Parser)]
 #[command(version)]

@@ -16,6 +16,8 @@ use crate::{CacheError, Lookup};
 
 /// How long Redis is skipped after a failure before it is tried again.
 const BACKOFF_MS: i64 = 1_000;
+/// Tags bumped per round trip: a few hundred INCRs are well inside any sensible timeout.
+const BUMP_CHUNK: usize = 500;
 /// Generations outlive every entry they guard.
 const GENERATION_TTL_SECS: i64 = 86_400;
 
@@ -141,27 +143,31 @@ impl RedisStore {
     }
 
     pub(crate) async fn bump(&self, tag: &str) {
-        if self.is_down() || !self.write_bump(tag).await {
-            self.pending
-                .lock()
-                .expect("pending poisoned")
-                .insert(tag.to_owned());
-            self.has_pending.store(true, Ordering::Release);
-        }
+        self.bump_many(std::slice::from_ref(&tag.to_owned())).await;
     }
 
+    /// Bumps in chunks, each one round trip within the timeout; what could not be written is
+    /// kept for replay.
     pub(crate) async fn bump_many(&self, tags: &[String]) {
-        if self.is_down() || !self.write_bumps(tags).await {
+        let mut written = 0;
+        if !self.is_down() {
+            for chunk in tags.chunks(BUMP_CHUNK) {
+                if !self.write_bumps(chunk).await {
+                    break;
+                }
+                written += chunk.len();
+            }
+        }
+        if written < tags.len() {
             self.pending
                 .lock()
                 .expect("pending poisoned")
-                .extend(tags.iter().cloned());
+                .extend(tags[written..].iter().cloned());
             self.has_pending.store(true, Ordering::Release);
         }
     }
 
-    /// One transaction for all the tags (a few thousand INCRs take Redis about a millisecond),
-    /// so no generation is ever left without its expiry.
+    /// One transaction per chunk, so no generation is ever left without its expiry.
     async fn write_bumps(&self, tags: &[String]) -> bool {
         let mut pipe = redis::pipe();
         pipe.atomic();
@@ -172,20 +178,6 @@ impl RedisStore {
                 .expire(&key, GENERATION_TTL_SECS)
                 .ignore();
         }
-        let mut conn = self.conn.clone();
-        self.bounded(pipe.query_async::<()>(&mut conn))
-            .await
-            .is_some()
-    }
-
-    async fn write_bump(&self, tag: &str) -> bool {
-        let key = self.generation_key(tag);
-        let mut pipe = redis::pipe();
-        pipe.atomic()
-            .incr(&key, 1)
-            .ignore()
-            .expire(&key, GENERATION_TTL_SECS)
-            .ignore();
         let mut conn = self.conn.clone();
         self.bounded(pipe.query_async::<()>(&mut conn))
             .await
@@ -204,11 +196,14 @@ impl RedisStore {
             .iter()
             .cloned()
             .collect();
-        for tag in tags {
-            if !self.write_bump(&tag).await {
+        for chunk in tags.chunks(BUMP_CHUNK) {
+            if !self.write_bumps(chunk).await {
                 return false;
             }
-            self.pending.lock().expect("pending poisoned").remove(&tag);
+            let mut pending = self.pending.lock().expect("pending poisoned");
+            for tag in chunk {
+                pending.remove(tag);
+            }
         }
         let pending = self.pending.lock().expect("pending poisoned");
         if pending.is_empty() {

@@ -65,7 +65,7 @@ impl Runner {
         // left for the batch whose turn it is. SQLite has one connection: one batch at a time.
         let depth = match db.backend() {
             Backend::Sqlite => 1,
-            Backend::Postgres => (db.pool_size() as usize).saturating_sub(1).clamp(1, 3),
+            Backend::Postgres => (db.pool_size() as usize).saturating_sub(1).clamp(1, 6),
         };
         Runner {
             depth,
@@ -73,7 +73,7 @@ impl Runner {
             cache,
             profile,
             clock,
-            batch_size: 2000,
+            batch_size: 5000,
         }
     }
 
