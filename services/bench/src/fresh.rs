@@ -112,7 +112,11 @@ mod tests {
             "postgres://root@127.0.0.1:5432/b1"
         );
         assert_eq!(
-            with_database("postgres://root@localhost/test?host=/var/run/postgresql", "b1").unwrap(),
+            with_database(
+                "postgres://root@localhost/test?host=/var/run/postgresql",
+                "b1"
+            )
+            .unwrap(),
             "postgres://root@localhost/b1?host=/var/run/postgresql"
         );
         assert!(with_database("postgres://root@localhost", "b1").is_err());

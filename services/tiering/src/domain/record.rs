@@ -107,8 +107,12 @@ impl TierRecord {
         now: DateTime<Utc>,
     ) -> Result<TierRecord, PeriodBehind> {
         let (base, base_since) = self.standing_for(period)?;
+        let again = self.last_period == Some(period);
         let since = if outcome.evaluated_tier == base.tier {
             base_since
+        } else if again && outcome.evaluated_tier == self.standing.tier {
+            // The same period decided the same again: the tier was reached the first time.
+            self.since
         } else {
             now
         };
@@ -181,6 +185,20 @@ mod tests {
             )
             .unwrap();
         assert_eq!(twice, once);
+        // Even later: the tier was still reached when the period was first evaluated.
+        let later = now() + chrono::Duration::days(3);
+        let again = once
+            .evaluated(
+                p,
+                &outcome("GOLD", 0),
+                55.0,
+                &ChurnAssessment::default(),
+                1,
+                later,
+            )
+            .unwrap();
+        assert_eq!(again.since, once.since);
+        assert_eq!(again.updated, later);
         // The next period starts from the new tier.
         assert_eq!(once.standing_for(p.next()).unwrap().0.tier, "GOLD");
         assert!(once.standing_for(p.previous()).is_err());
