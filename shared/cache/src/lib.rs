@@ -142,7 +142,7 @@ impl Cache {
             return;
         }
         match &*self.store {
-            Store::Local(store) => tags.iter().for_each(|tag| store.bump(tag)),
+            Store::Local(store) => store.bump_many(tags),
             Store::Redis(store) => store.bump_many(tags).await,
         }
     }

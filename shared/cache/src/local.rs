@@ -16,6 +16,8 @@ pub(crate) struct LocalStore {
 struct Inner {
     entries: HashMap<String, Entry>,
     generations: HashMap<String, (u64, Instant)>,
+    /// Generations are swept when there are this many (at least `capacity`).
+    sweep_at: usize,
     longest_ttl: Duration,
 }
 
@@ -77,18 +79,28 @@ impl LocalStore {
     }
 
     pub(crate) fn bump(&self, tag: &str) {
+        self.bump_many(std::slice::from_ref(&tag.to_owned()));
+    }
+
+    pub(crate) fn bump_many(&self, tags: &[String]) {
         let now = Instant::now();
         let mut inner = self.inner.lock().expect("cache poisoned");
-        if inner.generations.len() >= self.capacity {
-            // A generation older than every possible entry and load can be forgotten: the
-            // entries it guarded have expired, so restarting it at 0 serves nothing stale.
-            let horizon = inner.longest_ttl + Duration::from_secs(120);
-            inner
-                .generations
-                .retain(|_, (_, bumped)| now.duration_since(*bumped) < horizon);
+        for tag in tags {
+            if inner.generations.len() >= inner.sweep_at.max(self.capacity) {
+                // A generation older than every possible entry and load can be forgotten: the
+                // entries it guarded have expired, so restarting it at 0 serves nothing stale.
+                let horizon = inner.longest_ttl + Duration::from_secs(120);
+                inner
+                    .generations
+                    .retain(|_, (_, bumped)| now.duration_since(*bumped) < horizon);
+                // The sweep visits every generation: when they are all still young (a batch
+                // just changed a few hundred thousand customers) the next one waits until
+                // their number doubled, so a bump stays O(1) on average.
+                inner.sweep_at = inner.generations.len() * 2;
+            }
+            let slot = inner.generations.entry(tag.clone()).or_insert((0, now));
+            slot.0 += 1;
+            slot.1 = now;
         }
-        let slot = inner.generations.entry(tag.to_owned()).or_insert((0, now));
-        slot.0 += 1;
-        slot.1 = now;
     }
 }

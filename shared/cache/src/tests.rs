@@ -184,3 +184,20 @@ async fn an_unreachable_redis_answers_from_the_source() {
         "nothing is cached while Redis is down"
     );
 }
+
+#[tokio::test]
+async fn bumps_far_beyond_the_capacity_still_make_their_entries_stale() {
+    // Every generation is young, so none may be forgotten however many there are.
+    let cache = Cache::in_process(16);
+    let loads = AtomicUsize::new(0);
+    load_under(&cache, "view:a", "customer:a", "old", &loads).await;
+    load_under(&cache, "view:b", "customer:b", "old", &loads).await;
+    let many: Vec<String> = (0..1_000).map(|i| format!("customer:{i}")).collect();
+    cache.invalidate_many(&many).await;
+    cache.invalidate("customer:a").await;
+    cache.invalidate_many(&many).await;
+    let a = load_under(&cache, "view:a", "customer:a", "new", &loads).await;
+    assert_eq!(a, b"new");
+    let b = load_under(&cache, "view:b", "customer:b", "new", &loads).await;
+    assert_eq!(b, b"old");
+}
