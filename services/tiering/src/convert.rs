@@ -212,7 +212,7 @@ fn component_to_pb(c: &ComponentScore) -> pb::ScoreComponent {
     };
     pb::ScoreComponent {
         component: component as i32,
-        input: c.input.clone(),
+        input: c.input.to_string(),
         fraction: c.fraction,
         weight: c.weight,
         points: c.points,

@@ -71,11 +71,11 @@ fn decide_batch(
         if before.is_none_or(|b| shown(b) != shown(&evaluated.record)) {
             out.stale.push(format!("customer:{}", summary.customer_id));
         }
-        if before.is_none_or(|b| !same_but_time(b, &evaluated.record)) {
-            out.records.push(evaluated.record.clone());
-        }
-        out.changes.extend(evaluated.change.clone());
         out.bases.push(evaluated.basis(summary, now));
+        out.changes.extend(evaluated.change);
+        if before.is_none_or(|b| !same_but_time(b, &evaluated.record)) {
+            out.records.push(evaluated.record);
+        }
     }
     out
 }
@@ -87,10 +87,32 @@ fn shown(r: &TierRecord) -> (&Standing, f64, &ChurnAssessment, bool, &Option<Ove
 
 /// Equal but for when it was last written: writing it again would change nothing a reader sees.
 fn same_but_time(a: &TierRecord, b: &TierRecord) -> bool {
-    a == &TierRecord {
-        updated: a.updated,
-        ..b.clone()
-    }
+    // Spelled out (not a clone with `updated` copied over) so a new field cannot be missed.
+    let TierRecord {
+        customer_id,
+        standing,
+        since,
+        score,
+        last_period,
+        base,
+        base_since,
+        churn,
+        retention_flag,
+        policy_version,
+        manual,
+        updated: _,
+    } = a;
+    *customer_id == b.customer_id
+        && *standing == b.standing
+        && *since == b.since
+        && *score == b.score
+        && *last_period == b.last_period
+        && *base == b.base
+        && *base_since == b.base_since
+        && *churn == b.churn
+        && *retention_flag == b.retention_flag
+        && *policy_version == b.policy_version
+        && *manual == b.manual
 }
 
 impl Runner {

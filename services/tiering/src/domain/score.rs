@@ -16,12 +16,96 @@ coded_enum! {
     }
 }
 
+/// What a component was scored from. Kept as data and put in words only when shown: a run
+/// scores hundreds of thousands of customers and explains none of them until asked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ComponentInput {
+    Contribution {
+        arpu_6m_fen: i64,
+        full_fen: i64,
+    },
+    Tenure {
+        months: i32,
+        full_months: i32,
+    },
+    Loyalty {
+        no_arrears: bool,
+        months_billed: i32,
+    },
+    Influence {
+        key_person: bool,
+        family_fen: i64,
+        full_fen: i64,
+        referrals: i32,
+        full_referrals: i32,
+    },
+    /// No input yet (before surveys).
+    Satisfaction,
+}
+
+impl std::fmt::Display for ComponentInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            ComponentInput::Contribution {
+                arpu_6m_fen,
+                full_fen,
+            } => write!(
+                f,
+                "6-month ARPU {} (full points at {})",
+                yuan(arpu_6m_fen),
+                yuan(full_fen)
+            ),
+            ComponentInput::Tenure {
+                months,
+                full_months,
+            } => write!(
+                f,
+                "{months} months on the network (full points at {full_months})"
+            ),
+            ComponentInput::Loyalty {
+                no_arrears,
+                months_billed,
+            } => write!(
+                f,
+                "{}; billed in {months_billed} of the last 12 months",
+                if no_arrears {
+                    "no arrears"
+                } else {
+                    "line not active (arrears or closed)"
+                }
+            ),
+            ComponentInput::Influence {
+                key_person,
+                family_fen,
+                full_fen,
+                referrals,
+                full_referrals,
+            } => write!(
+                f,
+                "{}; family spend {} a month (full at {}); {referrals} referrals (full at \
+                 {full_referrals})",
+                if key_person {
+                    "group key person"
+                } else {
+                    "not a group key person"
+                },
+                yuan(family_fen),
+                yuan(full_fen)
+            ),
+            ComponentInput::Satisfaction => write!(
+                f,
+                "no survey scores yet: its weight is shared among the other components"
+            ),
+        }
+    }
+}
+
 /// How one component added to the score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ComponentScore {
     pub kind: ComponentKind,
-    /// The input in words.
-    pub input: String,
+    /// What it was scored from (`to_string()` puts it in words).
+    pub input: ComponentInput,
     pub fraction: f64,
     /// Share of the weights in use, 0–1.
     pub weight: f64,
@@ -64,21 +148,20 @@ pub fn score(policy: &TierPolicy, inputs: &ValueInputs) -> Score {
                 inputs.arpu_6m_fen as f64,
                 s.contribution_full_arpu_fen as f64,
             ),
-            format!(
-                "6-month ARPU {} (full points at {})",
-                yuan(inputs.arpu_6m_fen),
-                yuan(s.contribution_full_arpu_fen)
-            ),
+            ComponentInput::Contribution {
+                arpu_6m_fen: inputs.arpu_6m_fen,
+                full_fen: s.contribution_full_arpu_fen,
+            },
             true,
         ),
         (
             ComponentKind::Tenure,
             w.tenure,
             ratio(inputs.tenure_months as f64, s.tenure_full_months as f64),
-            format!(
-                "{} months on the network (full points at {})",
-                inputs.tenure_months, s.tenure_full_months
-            ),
+            ComponentInput::Tenure {
+                months: inputs.tenure_months,
+                full_months: s.tenure_full_months,
+            },
             true,
         ),
         (
@@ -86,15 +169,10 @@ pub fn score(policy: &TierPolicy, inputs: &ValueInputs) -> Score {
             w.loyalty,
             if no_arrears { NO_ARREARS_SHARE } else { 0.0 }
                 + (1.0 - NO_ARREARS_SHARE) * ratio(inputs.months_with_data as f64, 12.0),
-            format!(
-                "{}; billed in {} of the last 12 months",
-                if no_arrears {
-                    "no arrears"
-                } else {
-                    "line not active (arrears or closed)"
-                },
-                inputs.months_with_data
-            ),
+            ComponentInput::Loyalty {
+                no_arrears,
+                months_billed: inputs.months_with_data,
+            },
             true,
         ),
         (
@@ -106,25 +184,20 @@ pub fn score(policy: &TierPolicy, inputs: &ValueInputs) -> Score {
                 0.0
             } + HOUSEHOLD_SHARE * ratio(family_fen as f64, s.household_full_arpu_fen as f64)
                 + REFERRAL_SHARE * ratio(inputs.referrals as f64, s.referrals_full as f64),
-            format!(
-                "{}; family spend {} a month (full at {}); {} referrals (full at {})",
-                if inputs.group_key_person {
-                    "group key person"
-                } else {
-                    "not a group key person"
-                },
-                yuan(family_fen),
-                yuan(s.household_full_arpu_fen),
-                inputs.referrals,
-                s.referrals_full
-            ),
+            ComponentInput::Influence {
+                key_person: inputs.group_key_person,
+                family_fen,
+                full_fen: s.household_full_arpu_fen,
+                referrals: inputs.referrals,
+                full_referrals: s.referrals_full,
+            },
             true,
         ),
         (
             ComponentKind::Satisfaction,
             w.satisfaction,
             0.0,
-            "no survey scores yet: its weight is shared among the other components".to_owned(),
+            ComponentInput::Satisfaction,
             false,
         ),
     ];
@@ -189,11 +262,8 @@ pub(crate) mod tests {
         let contribution = &s.components[0];
         assert_eq!(contribution.fraction, 0.5);
         assert_eq!(contribution.points, 23.53);
-        assert!(
-            contribution.input.contains("¥150.00"),
-            "{}",
-            contribution.input
-        );
+        let words = contribution.input.to_string();
+        assert!(words.contains("¥150.00"), "{words}");
         assert_eq!(s.total, 76.48);
         let sum: f64 = s.components.iter().map(|c| c.points).sum();
         assert!((sum - s.total).abs() < 0.011);
@@ -205,7 +275,7 @@ pub(crate) mod tests {
         inputs.status = LineStatus::Suspended;
         let loyalty = &score(&TierPolicy::default(), &inputs).components[2];
         assert_eq!(loyalty.fraction, 0.4);
-        assert!(loyalty.input.starts_with("line not active"));
+        assert!(loyalty.input.to_string().starts_with("line not active"));
     }
 
     #[test]
