@@ -10,6 +10,7 @@ pub mod convert;
 pub mod domain;
 pub mod error;
 pub mod grpc;
+mod stale;
 pub mod store;
 pub mod upstream;
 

@@ -91,6 +91,8 @@ pub async fn upsert(
     })?;
     let created = store::upsert(api.db.conn(), &benefit, api.clock.now()).await?;
     tracing::info!(code = %benefit.code, created, "benefit stored");
+    // Benefit balances cached with the old catalogue are stale now.
+    crate::stale::refresh_everyone(api.db.clone(), api.cache.clone(), "benefit stored");
     Ok(Response::new(pb::UpsertBenefitResponse {
         benefit: Some(benefit_to_pb(&benefit)),
         created,

@@ -9,6 +9,8 @@ mod runs;
 mod status;
 mod tiers;
 
+pub(crate) use tiers::customer_tag;
+
 use std::sync::Arc;
 
 use tonic::{Request, Response, Status};

@@ -82,6 +82,8 @@ pub async fn update(
     )
     .await?;
     tracing::info!(version = stored.version, by = %stored.updated_by, "tier policy updated");
+    // Priorities and benefit balances cached under the old policy are stale now.
+    crate::stale::refresh_everyone(api.db.clone(), api.cache.clone(), "tier policy updated");
     Ok(Response::new(pb::UpdateTierPolicyResponse {
         etag: stored.etag(),
         policy: Some(policy_message(&stored)),

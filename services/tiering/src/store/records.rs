@@ -135,6 +135,25 @@ pub async fn range<C: ConnectionTrait>(
         .collect()
 }
 
+/// Up to `limit` customer ids with a record, after `after`, in id order.
+pub async fn ids_after<C: ConnectionTrait>(
+    conn: &C,
+    after: &str,
+    limit: u64,
+) -> Result<Vec<String>, Error> {
+    let rows = conn
+        .query_all_raw(statement(
+            conn,
+            "SELECT customer_id FROM tier_records WHERE customer_id > $1 \
+             ORDER BY customer_id LIMIT $2",
+            [after.into(), (limit as i64).into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|row| Ok(row.try_get_by_index::<String>(0)?))
+        .collect()
+}
+
 /// The part of a record a write owns. Evaluations and overrides each read a record, change
 /// their part and write it back; over an existing row each writes only its own columns, so one
 /// that read the record before the other committed cannot undo the other's change.

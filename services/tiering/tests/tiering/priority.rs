@@ -3,6 +3,7 @@
 
 use tonic::Code;
 use vipcare_proto::tiering::v1 as pb;
+use vipcare_runtime::Caller;
 
 use crate::harness::*;
 
@@ -95,5 +96,51 @@ async fn numbers_are_checked_and_unknown_ones_not_found() {
         };
         let result = suite.tiering.get_routing_priority(request).await;
         assert_eq!(code(result), Code::NotFound, "[{label}]");
+    }
+}
+
+#[tokio::test]
+async fn a_new_policy_shows_in_cached_priorities_long_before_they_expire() {
+    for mut suite in suites().await {
+        let label = suite.label;
+        let gold = suite.customer_scoring("GOLD").await;
+        suite.evaluate(&gold.customer_id, "2026-06").await;
+        // Asked twice: the answer is cached (for 60 s).
+        priority(&mut suite, &gold.msisdn).await;
+        assert_eq!(
+            priority(&mut suite, &gold.msisdn).await.priority,
+            4,
+            "[{label}]"
+        );
+
+        let current = suite.policy().await;
+        let mut changed = current.policy.clone().unwrap();
+        assert_eq!(changed.tiers[2].code, "GOLD", "[{label}]");
+        changed.tiers[2].routing_priority = 7;
+        let admin = Caller::new("admin-console", "admin", &[]);
+        let request = pb::UpdateTierPolicyRequest {
+            policy: Some(changed),
+            etag: current.etag,
+        };
+        suite
+            .tiering
+            .update_tier_policy(as_caller(&admin, request))
+            .await
+            .unwrap_or_else(|s| panic!("[{label}] update: {s:?}"));
+
+        // The cached answers are refreshed in the background, within moments.
+        let mut poll = tokio::time::interval(std::time::Duration::from_millis(50));
+        let seen = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            loop {
+                poll.tick().await;
+                let answer = priority(&mut suite, &gold.msisdn).await;
+                if answer.priority == 7 {
+                    return answer;
+                }
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("[{label}] the old priority was still served after 10 s"));
+        assert_eq!(seen.tier, "GOLD", "[{label}]");
     }
 }
