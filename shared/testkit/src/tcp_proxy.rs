@@ -1,13 +1,17 @@
 //! A TCP forwarder to put between a service and a dependency it shares with other work, so a test
 //! can make that dependency unreachable and bring it back without stopping the real server:
 //! `cut()` closes every forwarded connection and closes new ones as soon as they are accepted,
+//! `stall()` keeps every connection open but passes no more bytes (a dependency that hangs),
 //! `restore()` forwards again.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// Forwards connections made to `addr()` to a target address until dropped.
@@ -16,6 +20,7 @@ pub struct TcpProxy {
     addr: SocketAddr,
     target: SocketAddr,
     state: Arc<Mutex<State>>,
+    stalled: watch::Sender<bool>,
     acceptor: JoinHandle<()>,
 }
 
@@ -35,11 +40,18 @@ impl TcpProxy {
             open: true,
             connections: Vec::new(),
         }));
-        let acceptor = tokio::spawn(accept(listener, target, Arc::clone(&state)));
+        let (stalled, _) = watch::channel(false);
+        let acceptor = tokio::spawn(accept(
+            listener,
+            target,
+            Arc::clone(&state),
+            stalled.clone(),
+        ));
         Ok(TcpProxy {
             addr,
             target,
             state,
+            stalled,
             acceptor,
         })
     }
@@ -72,9 +84,16 @@ impl TcpProxy {
         }
     }
 
-    /// Forwards new connections again.
+    /// Passes no more bytes either way, on open connections and new ones alike, until
+    /// `restore`: calls in flight and new ones wait for an answer that does not come.
+    pub fn stall(&self) {
+        self.stalled.send_replace(true);
+    }
+
+    /// Forwards new connections again, and bytes held by a stall.
     pub fn restore(&self) {
         self.state.lock().expect("proxy state").open = true;
+        self.stalled.send_replace(false);
     }
 }
 
@@ -89,7 +108,12 @@ impl Drop for TcpProxy {
     }
 }
 
-async fn accept(listener: TcpListener, target: SocketAddr, state: Arc<Mutex<State>>) {
+async fn accept(
+    listener: TcpListener,
+    target: SocketAddr,
+    state: Arc<Mutex<State>>,
+    stalled: watch::Sender<bool>,
+) {
     loop {
         let Ok((inbound, _)) = listener.accept().await else {
             // Out of file descriptors and the like: back off instead of spinning, then go on.
@@ -106,24 +130,42 @@ async fn accept(listener: TcpListener, target: SocketAddr, state: Arc<Mutex<Stat
         state.connections.retain(|c| !c.is_finished());
         state
             .connections
-            .push(tokio::spawn(forward(inbound, target)));
+            .push(tokio::spawn(forward(inbound, target, stalled.clone())));
     }
 }
 
-async fn forward(mut inbound: TcpStream, target: SocketAddr) {
+async fn forward(inbound: TcpStream, target: SocketAddr, stalled: watch::Sender<bool>) {
     // A target that refuses shows up to the client as a connection closed at once.
-    let Ok(mut outbound) = TcpStream::connect(target).await else {
+    let Ok(outbound) = TcpStream::connect(target).await else {
         return;
     };
     let _ = inbound.set_nodelay(true);
     let _ = outbound.set_nodelay(true);
-    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+    let (in_read, in_write) = inbound.into_split();
+    let (out_read, out_write) = outbound.into_split();
+    tokio::join!(
+        pump(in_read, out_write, stalled.subscribe()),
+        pump(out_read, in_write, stalled.subscribe()),
+    );
+}
+
+/// Copies one direction; bytes read during a stall are held until it ends.
+async fn pump(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, mut stalled: watch::Receiver<bool>) {
+    let mut buf = vec![0; 16 * 1024];
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if stalled.wait_for(|s| !*s).await.is_err() || to.write_all(&buf[..n]).await.is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown().await;
 }
 
 #[cfg(test)]
 mod tests {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
     use super::*;
 
     /// A server that echoes every byte back, on every connection.
@@ -183,6 +225,27 @@ mod tests {
         proxy.restore();
         let mut stream = TcpStream::connect(proxy.addr()).await.unwrap();
         assert_eq!(round_trip(&mut stream, b"back").await.unwrap(), b"back");
+    }
+
+    #[tokio::test]
+    async fn a_stall_holds_the_bytes_until_restored() {
+        let proxy = TcpProxy::start(echo_server().await).await.unwrap();
+        let mut stream = TcpStream::connect(proxy.addr()).await.unwrap();
+        assert_eq!(round_trip(&mut stream, b"ping").await.unwrap(), b"ping");
+
+        proxy.stall();
+        stream.write_all(b"held").await.unwrap();
+        let mut echoed = [0; 4];
+        let waited =
+            tokio::time::timeout(Duration::from_millis(200), stream.read_exact(&mut echoed)).await;
+        assert!(waited.is_err(), "nothing comes back during a stall");
+
+        proxy.restore();
+        stream.read_exact(&mut echoed).await.unwrap();
+        assert_eq!(
+            &echoed, b"held",
+            "the held bytes arrive, the connection was kept"
+        );
     }
 
     #[tokio::test]

@@ -2,6 +2,13 @@
 //! this cycle, the churn risk, and the hotline routing priority of a calling number. Tiering
 //! answers the lowest tier for a customer it has never evaluated, so every existing customer
 //! has a tier; a NOT_FOUND here means the customer is gone, not that the tier is missing.
+//!
+//! Every one of these is an optional part of an answer (the view and the look-up answer without
+//! them), so each waits at most `SECTION_BUDGET`: a tiering service that hangs costs the agent a
+//! second, not the whole deadline of the call.
+
+use std::future::Future;
+use std::time::Duration;
 
 use tonic::transport::Channel;
 use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
@@ -31,9 +38,21 @@ pub struct Routing {
     pub customer_id: String,
 }
 
+/// How long a view or look-up waits for its tiering parts (they take milliseconds when well).
+pub const SECTION_BUDGET: Duration = Duration::from_secs(1);
+
 #[derive(Debug, Clone)]
 pub struct TieringReader {
     upstream: Upstream<TieringServiceClient<Channel>>,
+}
+
+/// `call`'s answer, or DEADLINE_EXCEEDED once the budget is spent.
+async fn within_budget<T>(
+    call: impl Future<Output = Result<T, GatewayError>>,
+) -> Result<T, GatewayError> {
+    tokio::time::timeout(SECTION_BUDGET, call)
+        .await
+        .unwrap_or(Err(GatewayError::DeadlineExceeded("tiering")))
 }
 
 impl TieringReader {
@@ -55,15 +74,13 @@ impl TieringReader {
                 id.as_str().to_owned(),
             )),
         };
-        let GetCustomerTierResponse { tier, benefits } = self
-            .upstream
-            .call(
-                ctx,
-                request,
-                Masking::AsClient,
-                |mut client, request| async move { client.get_customer_tier(request).await },
-            )
-            .await?;
+        let GetCustomerTierResponse { tier, benefits } = within_budget(self.upstream.call(
+            ctx,
+            request,
+            Masking::AsClient,
+            |mut client, request| async move { client.get_customer_tier(request).await },
+        ))
+        .await?;
         let tier = tier.ok_or_else(|| missing("GetCustomerTier", "a tier"))?;
         Ok(TierSection { tier, benefits })
     }
@@ -83,15 +100,13 @@ impl TieringReader {
             // The view shows the risk as it stands; which evaluation computed it is for the
             // retention screens that call tiering themselves.
             period: _,
-        } = self
-            .upstream
-            .call(
-                ctx,
-                request,
-                Masking::AsClient,
-                |mut client, request| async move { client.get_churn_risk(request).await },
-            )
-            .await?;
+        } = within_budget(self.upstream.call(
+            ctx,
+            request,
+            Masking::AsClient,
+            |mut client, request| async move { client.get_churn_risk(request).await },
+        ))
+        .await?;
         Ok(ChurnRisk {
             score,
             reasons,
@@ -112,15 +127,13 @@ impl TieringReader {
             priority,
             tier,
             customer_id,
-        } = self
-            .upstream
-            .call(
-                ctx,
-                request,
-                Masking::Always,
-                |mut client, request| async move { client.get_routing_priority(request).await },
-            )
-            .await?;
+        } = within_budget(self.upstream.call(
+            ctx,
+            request,
+            Masking::Always,
+            |mut client, request| async move { client.get_routing_priority(request).await },
+        ))
+        .await?;
         Ok(Routing {
             priority,
             tier,

@@ -268,3 +268,62 @@ async fn answers_made_without_tiering_are_not_cached() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_hanging_tiering_costs_the_view_a_second_not_the_deadline() {
+    for env in TestEnv::all().await {
+        let label = env.label;
+        let options = Options {
+            tiering_behind_proxy: true,
+            ..Options::default()
+        };
+        let suite = Suite::start_with(&env, options).await;
+        let customer = suite.create_customer(MSISDN, "张三丰").await;
+        let id = customer.customer_id.as_str();
+        override_tier(&suite, id, "GOLD").await;
+
+        // Tiering keeps its connections but answers nothing, like a process stuck on its database.
+        suite.tiering_link().stall();
+        let mut request = tonic::Request::new(GetCustomerViewRequest {
+            lookup: Some(get_customer_view_request::Lookup::CustomerId(id.to_owned())),
+        });
+        // The agent's screen gives up after 3 s; the view must come before that.
+        request.set_timeout(std::time::Duration::from_secs(3));
+        let shown = suite
+            .views(AGENT)
+            .get_customer_view(request)
+            .await
+            .unwrap_or_else(|s| panic!("[{label}] the view waited out the deadline: {s:?}"))
+            .into_inner()
+            .view
+            .expect("a view");
+        assert_eq!(
+            shown.unavailable_sections,
+            ["tier", "churn_risk"],
+            "[{label}]"
+        );
+        assert_eq!(shown.customer.unwrap().customer_id, id, "[{label}]");
+
+        let mut request = tonic::Request::new(LookupCallerRequest {
+            msisdn: MSISDN.into(),
+        });
+        request.set_timeout(std::time::Duration::from_secs(3));
+        let routed = suite
+            .views(HOTLINE)
+            .lookup_caller(request)
+            .await
+            .unwrap_or_else(|s| panic!("[{label}] the look-up waited out the deadline: {s:?}"))
+            .into_inner();
+        assert_eq!(
+            (routed.priority, routed.customer_id.as_str()),
+            (0, id),
+            "[{label}]"
+        );
+
+        // Once tiering answers again, so do the sections: nothing degraded was cached.
+        suite.tiering_link().restore();
+        let shown = view(&suite, AGENT, id).await;
+        assert!(shown.unavailable_sections.is_empty(), "[{label}] {shown:?}");
+        assert_eq!(shown.tier.unwrap().tier, "GOLD", "[{label}]");
+    }
+}
