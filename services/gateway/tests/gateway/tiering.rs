@@ -229,18 +229,38 @@ async fn with_tiering_nowhere_the_view_and_look_up_still_answer() {
     }
 }
 
+/// A suite whose gateway reaches tiering through a proxy, and a GOLD customer (by override).
+async fn gold_behind_proxy(env: &TestEnv) -> (Suite, String) {
+    let options = Options {
+        tiering_behind_proxy: true,
+        ..Options::default()
+    };
+    let suite = Suite::start_with(env, options).await;
+    let customer = suite.create_customer(MSISDN, "张三丰").await;
+    override_tier(&suite, &customer.customer_id, "GOLD").await;
+    (suite, customer.customer_id)
+}
+
+/// With tiering back, the view and the look-up show the tier: no degraded answer was cached.
+async fn shows_gold_again(suite: &Suite, id: &str) {
+    let label = suite.label;
+    let shown = view(suite, AGENT, id).await;
+    assert!(shown.unavailable_sections.is_empty(), "[{label}] {shown:?}");
+    assert_eq!(shown.tier.unwrap().tier, "GOLD", "[{label}] view");
+    let routed = caller(suite).await;
+    assert_eq!(
+        (routed.priority, routed.tier.as_str()),
+        (4, "GOLD"),
+        "[{label}]"
+    );
+}
+
 #[tokio::test]
 async fn answers_made_without_tiering_are_not_cached() {
     for env in TestEnv::all().await {
         let label = env.label;
-        let options = Options {
-            tiering_behind_proxy: true,
-            ..Options::default()
-        };
-        let suite = Suite::start_with(&env, options).await;
-        let customer = suite.create_customer(MSISDN, "张三丰").await;
-        let id = customer.customer_id.as_str();
-        override_tier(&suite, id, "GOLD").await;
+        let (suite, id) = gold_behind_proxy(&env).await;
+        let id = id.as_str();
 
         suite.tiering_link().cut().await;
         let degraded = view(&suite, AGENT, id).await;
@@ -257,15 +277,7 @@ async fn answers_made_without_tiering_are_not_cached() {
         );
 
         suite.tiering_link().restore();
-        let shown = view(&suite, AGENT, id).await;
-        assert!(shown.unavailable_sections.is_empty(), "[{label}] {shown:?}");
-        assert_eq!(shown.tier.unwrap().tier, "GOLD", "[{label}] view");
-        let routed = caller(&suite).await;
-        assert_eq!(
-            (routed.priority, routed.tier.as_str()),
-            (4, "GOLD"),
-            "[{label}]"
-        );
+        shows_gold_again(&suite, id).await;
     }
 }
 
@@ -273,14 +285,8 @@ async fn answers_made_without_tiering_are_not_cached() {
 async fn a_hanging_tiering_costs_the_view_a_second_not_the_deadline() {
     for env in TestEnv::all().await {
         let label = env.label;
-        let options = Options {
-            tiering_behind_proxy: true,
-            ..Options::default()
-        };
-        let suite = Suite::start_with(&env, options).await;
-        let customer = suite.create_customer(MSISDN, "张三丰").await;
-        let id = customer.customer_id.as_str();
-        override_tier(&suite, id, "GOLD").await;
+        let (suite, id) = gold_behind_proxy(&env).await;
+        let id = id.as_str();
 
         // Tiering keeps its connections but answers nothing, like a process stuck on its database.
         suite.tiering_link().stall();
@@ -322,8 +328,6 @@ async fn a_hanging_tiering_costs_the_view_a_second_not_the_deadline() {
 
         // Once tiering answers again, so do the sections: nothing degraded was cached.
         suite.tiering_link().restore();
-        let shown = view(&suite, AGENT, id).await;
-        assert!(shown.unavailable_sections.is_empty(), "[{label}] {shown:?}");
-        assert_eq!(shown.tier.unwrap().tier, "GOLD", "[{label}]");
+        shows_gold_again(&suite, id).await;
     }
 }

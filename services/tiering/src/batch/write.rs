@@ -15,6 +15,7 @@ use crate::domain::{
     ChurnAssessment, Decision, Override, Period, Standing, TierChange, TierRecord,
 };
 use crate::error::Error;
+use crate::grpc::customer_tag;
 use crate::store::policies::StoredPolicy;
 use crate::store::runs::{self, Counts, Run};
 use crate::store::snapshots::{self, Basis};
@@ -69,7 +70,7 @@ fn decide_batch(
             Decision::Unchanged | Decision::Overridden => {}
         }
         if before.is_none_or(|b| shown(b) != shown(&evaluated.record)) {
-            out.stale.push(format!("customer:{}", summary.customer_id));
+            out.stale.push(customer_tag(&summary.customer_id));
         }
         out.bases.push(evaluated.basis(summary, now));
         out.changes.extend(evaluated.change);

@@ -130,7 +130,7 @@ pub async fn evaluate_customer(
         history::record(&txn, &policy, evaluated.change.as_slice()).await?;
         txn.commit().await.map_err(Error::from)?;
         api.cache
-            .invalidate(&format!("customer:{customer_id}"))
+            .invalidate(&super::customer_tag(&customer_id))
             .await;
     }
     Ok(Response::new(pb::EvaluateCustomerResponse {
