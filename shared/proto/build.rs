@@ -22,6 +22,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let files: Vec<PathBuf> = PROTOS.iter().map(|p| root.join(p)).collect();
     let includes = [root.clone(), protoc_bin_vendored::include_path()?];
     tonic_prost_build::configure()
+        // Maps encode in key order, so the same request always encodes to the same bytes: the
+        // idempotency fingerprint of a request is the hash of its encoding.
+        .btree_map(".")
         .file_descriptor_set_path(out.join("vipcare_descriptor.bin"))
         .compile_protos(&files, &includes)?;
     println!("cargo:rerun-if-changed={}", root.display());

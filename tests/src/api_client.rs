@@ -20,6 +20,9 @@ pub enum ApiClient {
     Web,
     /// A lounge partner with a tight rate limit (burst 2, then one request per 10 s).
     Partner,
+    /// The airport lounge partner of the default benefit catalogue: verifies and redeems
+    /// benefits by number, nothing else. Its client name is its partner id.
+    Lounge,
     /// No `authorization` header.
     NoKey,
     /// A bearer key no client was given.
@@ -28,12 +31,13 @@ pub enum ApiClient {
 
 impl ApiClient {
     /// The configured clients (the two key-less callers are not configured).
-    pub const CONFIGURED: [ApiClient; 5] = [
+    pub const CONFIGURED: [ApiClient; 6] = [
         ApiClient::Admin,
         ApiClient::Hall,
         ApiClient::Hotline,
         ApiClient::Web,
         ApiClient::Partner,
+        ApiClient::Lounge,
     ];
 
     /// The name the gateway knows the client by (and writes into audit records).
@@ -44,6 +48,7 @@ impl ApiClient {
             ApiClient::Hotline => "e2e-hotline",
             ApiClient::Web => "e2e-web",
             ApiClient::Partner => "e2e-partner",
+            ApiClient::Lounge => "airport-lounges",
             ApiClient::NoKey => "no key",
             ApiClient::UnknownKey => "unknown key",
         }
@@ -64,7 +69,7 @@ impl ApiClient {
             ApiClient::Hall => "hall",
             ApiClient::Hotline => "hotline",
             ApiClient::Web => "web",
-            ApiClient::Partner => "partner",
+            ApiClient::Partner | ApiClient::Lounge => "partner",
             ApiClient::NoKey | ApiClient::UnknownKey => "",
         }
     }
@@ -81,6 +86,9 @@ impl ApiClient {
                 "audit:read",
                 "caller:lookup",
                 "pii:read",
+                "tier:read",
+                "tier:admin",
+                "churn:read",
             ],
             ApiClient::Hall => &[
                 "customer:read",
@@ -90,6 +98,7 @@ impl ApiClient {
             ],
             ApiClient::Hotline => &["caller:lookup", "customer:read"],
             ApiClient::Web | ApiClient::Partner => &["customer:read"],
+            ApiClient::Lounge => &["benefit:verify"],
             ApiClient::NoKey | ApiClient::UnknownKey => &[],
         }
     }

@@ -1,9 +1,6 @@
-//! Sample data for the flows: complete customers, billing months relative to today, and the
-//! small readers for statuses that assertions need.
+//! Sample data for the flows: complete customers and billing months relative to today.
 
 use chrono::{Datelike, Months, Utc};
-use tonic::{Code, Status};
-use tonic_types::StatusExt;
 use vipcare_proto::common::v1::{ContactChannel, Date};
 use vipcare_proto::profile::v1::{
     ContactPreferences, Customer, CustomerStatus, Gender, GroupMembership, IdDocument,
@@ -48,16 +45,16 @@ pub fn customer(msisdn: &str, name: &str) -> Customer {
         status: CustomerStatus::Unspecified as i32,
         id_document: Some(IdDocument {
             r#type: IdDocumentType::ResidentIdCard as i32,
-            number: "11010519800615002X".to_owned(),
+            number: "11010519800615019X".to_owned(),
         }),
         ..Customer::default()
     }
 }
 
-/// "YYYY-MM" of the month `n` months before the current one (UTC). Months 1 and later are in
-/// the past in every time zone, whatever day the tests run.
+/// "YYYY-MM" of the month `n` months before the current one on the operator's calendar
+/// (Asia/Shanghai, UTC+8 all year), the calendar value summaries count their months by.
 pub fn months_ago(n: u32) -> String {
-    let first = Utc::now()
+    let first = (Utc::now() + chrono::Duration::hours(8))
         .date_naive()
         .with_day(1)
         .expect("every month has a day 1");
@@ -77,21 +74,4 @@ pub fn months_ahead(n: u32) -> String {
         .checked_add_months(Months::new(n))
         .expect("a representable month");
     format!("{:04}-{:02}", month.year(), month.month())
-}
-
-/// The field named by the first field violation of an INVALID_ARGUMENT status.
-pub fn violated_field(status: &Status) -> String {
-    assert_eq!(
-        status.code(),
-        Code::InvalidArgument,
-        "expected INVALID_ARGUMENT, got {status:?}"
-    );
-    let bad_request = status
-        .get_details_bad_request()
-        .unwrap_or_else(|| panic!("INVALID_ARGUMENT without field violations: {status:?}"));
-    bad_request
-        .field_violations
-        .first()
-        .map(|v| v.field.clone())
-        .unwrap_or_else(|| panic!("BadRequest with no violation: {status:?}"))
 }

@@ -8,6 +8,7 @@ use tonic::transport::{Channel, Endpoint};
 use vipcare_proto::gateway::v1::channel_service_client::ChannelServiceClient;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
 use vipcare_proto::service_names;
+use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
 use vipcare_testkit::{Launch, SpawnedBinary, TestEnv, workspace_binary};
 
 use crate::api_client::{ApiClient, Credentials};
@@ -16,6 +17,15 @@ use crate::api_client::{ApiClient, Credentials};
 pub type ProfileApi = ProfileServiceClient<InterceptedService<Channel, Credentials>>;
 /// The gateway's own ChannelService.
 pub type ChannelApi = ChannelServiceClient<InterceptedService<Channel, Credentials>>;
+/// The tiering API as channel systems and partners reach it: through the gateway.
+pub type TieringApi = TieringServiceClient<InterceptedService<Channel, Credentials>>;
+
+/// What `vipcare up` serves: a flow may start once each of them answers SERVING.
+const SERVICES: [&str; 3] = [
+    service_names::CHANNEL,
+    service_names::PROFILE,
+    service_names::TIERING,
+];
 
 /// Bounds every call, so a hung server fails the test instead of hanging it.
 const CALL_TIMEOUT: Duration = Duration::from_secs(15);
@@ -41,16 +51,36 @@ impl std::fmt::Debug for Suite {
 
 impl Suite {
     /// Starts `vipcare up` on `env`'s database and cache (every listener on port 0) and waits
-    /// until the gateway and the profile service report SERVING. Starting twice on one env
-    /// reuses its data, as a restarted deployment would.
+    /// until every service it runs reports SERVING. Starting twice on one env reuses its data,
+    /// as a restarted deployment would.
     pub async fn start(env: &TestEnv) -> Suite {
-        let binary = Launch::new(workspace_binary("vipcare-suite", "vipcare"))
+        Suite::launch(env, settings_toml(env)).await
+    }
+
+    /// As [`Suite::start`], with the cache at `redis_url` instead of the env's Redis (a proxy in
+    /// front of it that the test can cut); keys keep the env's prefix.
+    pub async fn start_with_redis(env: &TestEnv, redis_url: &str) -> Suite {
+        let own = env
+            .settings()
+            .cache
+            .redis_url
+            .as_deref()
+            .unwrap_or_default();
+        let toml = settings_toml(env).replace(
+            &format!("redis_url = {}", quoted(own)),
+            &format!("redis_url = {}", quoted(redis_url)),
+        );
+        Suite::launch(env, toml).await
+    }
+
+    async fn launch(env: &TestEnv, toml: String) -> Suite {
+        let mut launch = Launch::new(workspace_binary("vipcare-suite", "vipcare"))
             .arg("up")
-            .config(settings_toml(env))
-            .serving(service_names::CHANNEL)
-            .serving(service_names::PROFILE)
-            .spawn()
-            .await;
+            .config(toml);
+        for service in SERVICES {
+            launch = launch.serving(service);
+        }
+        let binary = launch.spawn().await;
         let gateway = binary.addr(service_names::CHANNEL);
         let channel = Endpoint::from_shared(format!("http://{gateway}"))
             .expect("a socket address is a valid endpoint")
@@ -114,6 +144,11 @@ impl Suite {
         ChannelServiceClient::with_interceptor(self.channel.clone(), client.credentials())
     }
 
+    /// The tiering API as `client`.
+    pub fn tiering(&self, client: ApiClient) -> TieringApi {
+        TieringServiceClient::with_interceptor(self.channel.clone(), client.credentials())
+    }
+
     /// The process log so far.
     pub fn log(&self) -> String {
         self.binary.log()
@@ -122,6 +157,11 @@ impl Suite {
     /// SIGTERM; asserts a clean exit (status 0) within 10 seconds.
     pub async fn stop_gracefully(mut self) {
         self.binary.stop_gracefully().await;
+    }
+
+    /// SIGKILL, as a crash ends a process: no shutdown code runs, its memory is lost.
+    pub fn kill(mut self) {
+        self.binary.kill();
     }
 }
 
@@ -136,7 +176,7 @@ impl Drop for Suite {
 
 /// Settings for the spawned suite: the env's data directory, database and cache, loopback
 /// listeners on port 0, text logs at info (the launcher reads the bound addresses from them),
-/// and the e2e clients.
+/// the e2e clients and their page origin. No internal secret: `vipcare up` makes its own.
 fn settings_toml(env: &TestEnv) -> String {
     let settings = env.settings();
     let mut toml = format!(
@@ -152,7 +192,11 @@ fn settings_toml(env: &TestEnv) -> String {
     for service in ["profile", "tiering", "reminder", "complaint", "survey"] {
         toml.push_str(&format!("[{service}]\nlisten = \"127.0.0.1:0\"\n"));
     }
-    toml.push_str("[gateway]\nlisten = \"127.0.0.1:0\"\n");
+    // The page origin the gRPC-Web flows call from is the one the gateway grants CORS to.
+    toml.push_str(&format!(
+        "[gateway]\nlisten = \"127.0.0.1:0\"\ncors_origins = [\"{}\"]\n",
+        crate::grpc_web::ORIGIN
+    ));
     for client in ApiClient::CONFIGURED {
         toml.push_str(&client.settings_toml());
     }

@@ -57,6 +57,7 @@ async fn measure(target: &Target, args: &BatchArgs) -> anyhow::Result<ExitCode> 
         .stream_value_summaries(StreamValueSummariesRequest {
             start_after_customer_id: String::new(),
             batch_size: 2000,
+            period: String::new(),
         })
         .await
         .context("streaming the summaries")?

@@ -14,7 +14,7 @@ use vipcare_runtime::Settings;
 use vipcare_runtime::server::{self, GrpcServer};
 use vipcare_runtime::settings::ServerSettings;
 
-use crate::edge::{self, Clients, Edge, Policy};
+use crate::edge::{self, Clients, Edge, MonotonicClock, Policy, RateClock};
 use crate::error::AppError;
 use crate::grpc::{ChannelHandlers, ChannelServer};
 use crate::proxy::{Peers, Proxy};
@@ -27,6 +27,7 @@ pub struct App {
     local_addr: SocketAddr,
     server: ServerSettings,
     grpc_web: bool,
+    cors_origins: Vec<String>,
     edge: Edge<ChannelServer>,
 }
 
@@ -34,11 +35,21 @@ impl App {
     /// Checks the client settings, prepares one lazy channel per peer and binds the listener.
     /// Nothing connects to a peer yet: the gateway starts even when the services are not up.
     pub async fn build(settings: &Settings, cache: Cache) -> Result<App, AppError> {
-        let clients = Clients::from_settings(&settings.gateway.clients)?;
-        let peers = Peers::connect_lazy(&settings.services)?;
+        App::build_with_rate_clock(settings, cache, Arc::new(MonotonicClock::default())).await
+    }
+
+    /// [`App::build`] with the clients' rate limits refilling by `clock` (tests move it by hand).
+    pub async fn build_with_rate_clock(
+        settings: &Settings,
+        cache: Cache,
+        clock: Arc<dyn RateClock>,
+    ) -> Result<App, AppError> {
+        let clients = Clients::from_settings_with_clock(&settings.gateway.clients, clock)?;
+        let credential = settings.internal_credential()?;
+        let peers = Peers::connect_lazy(&settings.services, credential)?;
         let max_message_bytes = settings.server.max_message_bytes;
-        let profile = ProfileReader::new(peers.channel(Peer::Profile).clone(), max_message_bytes);
-        let tiering = TieringReader::new(peers.channel(Peer::Tiering).clone(), max_message_bytes);
+        let profile = ProfileReader::new(peers.signed(Peer::Profile), max_message_bytes);
+        let tiering = TieringReader::new(peers.signed(Peer::Tiering), max_message_bytes);
         let ttl = Duration::from_secs(settings.gateway.view_ttl_seconds);
         let handlers = ChannelHandlers::new(Views::new(profile, tiering, cache, ttl));
         let channel = ChannelServer::new(handlers, max_message_bytes);
@@ -54,6 +65,7 @@ impl App {
             listener,
             server: settings.server.clone(),
             grpc_web: settings.gateway.grpc_web,
+            cors_origins: settings.gateway.cors_origins.clone(),
             edge,
         })
     }
@@ -73,6 +85,7 @@ impl App {
             .serving(service_names::CHANNEL)
             .fallback(self.edge)
             .grpc_web(self.grpc_web)
+            .cors_origins(&self.cors_origins)
             .serve(self.listener, shutdown)
             .await?;
         Ok(())

@@ -13,6 +13,19 @@ pub enum AppError {
     Serve(#[from] ServeError),
 }
 
+impl From<vipcare_runtime::settings::SettingsError> for AppError {
+    fn from(err: vipcare_runtime::settings::SettingsError) -> Self {
+        use vipcare_runtime::settings::SettingsError;
+        match err {
+            SettingsError::Invalid { key, reason } => AppError::Setting { key, reason },
+            SettingsError::Source(reason) => AppError::Setting {
+                key: "(settings)".into(),
+                reason,
+            },
+        }
+    }
+}
+
 impl AppError {
     pub fn setting(key: impl Into<String>, reason: impl Into<String>) -> AppError {
         AppError::Setting {

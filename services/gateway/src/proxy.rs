@@ -1,7 +1,8 @@
 //! Forwards a request to the peer service that owns it, streaming both ways with the bodies
 //! untouched. One lazily connected channel per peer, made at start and shared by every request,
 //! so the hot path never sets up a connection. Deadline (`grpc-timeout`) and trace context
-//! (`traceparent`, `tracestate`) travel as the headers they came in.
+//! (`traceparent`, `tracestate`) travel as the headers they came in; the caller headers are the
+//! ones the edge set, signed with the internal credential here, as the services require.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,20 +14,25 @@ use tonic::body::Body;
 use tonic::transport::{Channel, Endpoint};
 use tower::{Service, ServiceExt};
 use vipcare_runtime::settings::PeerSettings;
+use vipcare_runtime::{InternalChannel, InternalCredential};
 
 use crate::edge::reject;
 use crate::error::AppError;
 use crate::route::Peer;
 
-/// One channel per peer, in `Peer::ALL` order.
+/// One channel per peer, in `Peer::ALL` order, and the credential every call to them carries.
 #[derive(Debug, Clone)]
 pub struct Peers {
     channels: Arc<[Channel]>,
+    credential: InternalCredential,
 }
 
 impl Peers {
     /// Prepares a channel to every peer; nothing connects until the first call.
-    pub fn connect_lazy(settings: &PeerSettings) -> Result<Peers, AppError> {
+    pub fn connect_lazy(
+        settings: &PeerSettings,
+        credential: InternalCredential,
+    ) -> Result<Peers, AppError> {
         let channels = Peer::ALL
             .into_iter()
             .map(|peer| {
@@ -46,7 +52,13 @@ impl Peers {
             .collect::<Result<Vec<_>, AppError>>()?;
         Ok(Peers {
             channels: channels.into(),
+            credential,
         })
+    }
+
+    /// The peer's channel with every call signed, for generated clients (the views).
+    pub fn signed(&self, peer: Peer) -> InternalChannel {
+        self.credential.channel(self.channel(peer).clone())
     }
 
     pub fn channel(&self, peer: Peer) -> &Channel {
@@ -81,6 +93,8 @@ impl Proxy {
             headers.remove(name);
         }
         headers.remove("keep-alive");
+        // Signed after the edge replaced the caller headers with the client's own.
+        self.peers.credential.stamp(headers);
         let mut channel = self.peers.channel(peer).clone();
         Box::pin(async move {
             let sent = match channel.ready().await {

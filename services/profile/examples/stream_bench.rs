@@ -32,11 +32,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             loaded.elapsed().as_secs_f64()
         );
 
-        let mut client = ProfileServiceClient::connect(format!("http://{addr}")).await?;
+        let mut client = ProfileServiceClient::new(env.internal_channel(addr));
         let started = Instant::now();
         let request = StreamValueSummariesRequest {
             start_after_customer_id: String::new(),
             batch_size: 5000,
+            period: String::new(),
         };
         let mut stream = client.stream_value_summaries(request).await?.into_inner();
         let mut seen = 0;

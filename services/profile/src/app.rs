@@ -1,6 +1,7 @@
 //! Start-up: open the database (SQLite file or the PostgreSQL schema "profile"), bring the
-//! schema up to date, bind the listener and assemble the server. The suite binary builds every
-//! service this way in one process, handing each the same cache.
+//! schema up to date, replay the cache invalidations a stopped process left, bind the listener
+//! and assemble the server. The suite binary builds every service this way in one process,
+//! handing each the same cache.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -10,6 +11,9 @@ use tokio::net::TcpListener;
 use vipcare_cache::Cache;
 use vipcare_runtime::Settings;
 use vipcare_runtime::server::{self, GrpcServer, ServeError};
+use vipcare_runtime::settings::SettingsError;
+use vipcare_storage::idempotency::Idempotency;
+use vipcare_storage::invalidation::Replayer;
 use vipcare_storage::{Database, StorageError};
 
 use crate::domain::{Clock, SystemClock};
@@ -19,6 +23,8 @@ use crate::store::Migrator;
 /// Why the service could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    #[error(transparent)]
+    Setting(#[from] SettingsError),
     #[error("profile database: {0}")]
     Storage(#[from] StorageError),
     #[error(transparent)]
@@ -29,6 +35,8 @@ pub enum AppError {
 pub struct App {
     listener: TcpListener,
     server: GrpcServer,
+    requests: Idempotency,
+    invalidations: Replayer,
 }
 
 impl std::fmt::Debug for App {
@@ -50,13 +58,25 @@ impl App {
         cache: Cache,
         clock: Arc<dyn Clock>,
     ) -> Result<App, AppError> {
+        let credential = settings.internal_credential()?;
         let db = Database::connect(settings, "profile").await?;
         db.migrate::<Migrator>().await?;
+        // Before anything serves from this cache (in the suite, the gateway too): invalidations
+        // a killed process committed but never bumped are bumped now, or, with Redis down, held
+        // by the cache, which then reads nothing from Redis until they are written.
+        let invalidations = Replayer::new(db.clone(), cache.invalidator());
+        invalidations.replay_all().await?;
         let listener = server::bind(&settings.profile.listen).await?;
-        let api = ProfileApi::new(db, cache, clock);
-        let server = GrpcServer::new(&settings.server)
+        let requests = Idempotency::new(&db, settings.database.idempotency_retention());
+        let api = ProfileApi::new(db, requests.clone(), cache, clock);
+        let server = GrpcServer::internal(&settings.server, credential)
             .add_service(api.into_server(settings.server.max_message_bytes));
-        Ok(App { listener, server })
+        Ok(App {
+            listener,
+            server,
+            requests,
+            invalidations,
+        })
     }
 
     /// The address actually bound (the port is chosen by the OS when the setting says 0).
@@ -69,7 +89,12 @@ impl App {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), AppError> {
-        self.server.serve(self.listener, shutdown).await?;
+        let pruner = tokio::spawn(self.requests.keep_pruned());
+        let replayer = tokio::spawn(self.invalidations.run());
+        let served = self.server.serve(self.listener, shutdown).await;
+        pruner.abort();
+        replayer.abort();
+        served?;
         Ok(())
     }
 }

@@ -2,6 +2,7 @@
 //! a status code; storage trouble is sorted into "try again later" and "our bug".
 
 use vipcare_storage::StorageError;
+use vipcare_storage::idempotency::KeyReused;
 
 use crate::domain::Violation;
 
@@ -13,6 +14,10 @@ pub enum Error {
     /// No such resource (`kind` is "customer", "relation", …).
     #[error("{kind} {id} not found")]
     NotFound { kind: &'static str, id: String },
+    /// No customer has the mobile number asked for. The number is personal data, so neither
+    /// the message nor the details repeat it.
+    #[error("no customer has this msisdn")]
+    MsisdnNotFound,
     /// Another customer already has this mobile number.
     #[error("msisdn already belongs to another customer")]
     MsisdnTaken,
@@ -42,6 +47,13 @@ impl Error {
 impl From<Violation> for Error {
     fn from(violation: Violation) -> Self {
         Error::Invalid(violation)
+    }
+}
+
+/// A request_id first used with another request: refused, nothing happens.
+impl From<KeyReused> for Error {
+    fn from(reused: KeyReused) -> Self {
+        Error::Invalid(reused.into())
     }
 }
 

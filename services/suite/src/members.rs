@@ -52,6 +52,19 @@ impl Member {
         }
     }
 
+    /// Checks what only the member itself judges, starting nothing. Everything else (listen
+    /// addresses, peers, the database, the internal secret) `Settings::validate` has checked.
+    fn check(self, settings: &Settings) -> Result<(), SuiteError> {
+        match self {
+            Member::Profile | Member::Tiering => Ok(()),
+            // Scopes and keys used twice are the gateway's to judge.
+            Member::Gateway => {
+                vipcare_gateway::edge::Clients::from_settings(&settings.gateway.clients)?;
+                Ok(())
+            }
+        }
+    }
+
     /// Builds the member: binds its port and opens what it needs, without serving yet.
     async fn build(self, settings: &Settings, cache: &Cache) -> Result<Built, SuiteError> {
         let service = self.name();
@@ -115,6 +128,13 @@ impl Built {
             run: Box::new(run),
         }
     }
+}
+
+/// Checks every member's own settings before any is built.
+pub(crate) fn check_all(settings: &Settings) -> Result<(), SuiteError> {
+    Member::START_ORDER
+        .iter()
+        .try_for_each(|member| member.check(settings))
 }
 
 /// Builds every member in start order against one cache. `settings.services` is rewritten

@@ -10,7 +10,8 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use vipcare_cache::Cache;
-use vipcare_runtime::Settings;
+use vipcare_runtime::internal::InternalSecret;
+use vipcare_runtime::{InternalCredential, Settings};
 
 use crate::members::{self, Member, reachable};
 use crate::{SuiteError, ready};
@@ -21,6 +22,8 @@ const READY_LIMIT: Duration = Duration::from_secs(30);
 /// Every member of the suite, serving.
 pub struct Suite {
     addrs: Vec<(Member, SocketAddr)>,
+    /// What the members sign and check internal calls with.
+    credential: InternalCredential,
     /// Set once the suite is stopping, whoever asked.
     stopping: Arc<watch::Sender<bool>>,
     supervisor: JoinHandle<Result<(), SuiteError>>,
@@ -43,10 +46,20 @@ struct Running {
 impl Suite {
     /// Builds every member in start order on one cache, serves them, and returns once each
     /// reports SERVING. `settings.services` is pointed at the members' real addresses, so port 0
-    /// works for every listener.
-    pub async fn start(settings: Settings) -> Result<Suite, SuiteError> {
-        // Callers adjust settings after loading them (demo keys, ports): check them again.
+    /// works for every listener. Without `internal.secret` the members share a random one that
+    /// nobody outside this process knows ([`Suite::internal_credential`] signs with it).
+    ///
+    /// The whole configuration is checked before anything binds a port or touches a database:
+    /// callers adjust settings after loading them (demo keys, ports), and each member has
+    /// checks of its own, so a mistake in the gateway's part stops the suite before the profile
+    /// service has migrated.
+    pub async fn start(mut settings: Settings) -> Result<Suite, SuiteError> {
+        if settings.internal.secret.is_none() {
+            settings.internal.secret = Some(InternalSecret::generate());
+        }
         settings.validate()?;
+        members::check_all(&settings)?;
+        let credential = settings.internal_credential()?;
         let cache = Cache::connect(&settings.cache).await?;
         tracing::info!(cache = cache.backend_name(), "cache ready");
         let built = members::build_all(settings, &cache).await?;
@@ -71,6 +84,7 @@ impl Suite {
         let supervisor = tokio::spawn(supervise(running, stopping.clone()));
         let suite = Suite {
             addrs,
+            credential,
             stopping,
             supervisor,
         };
@@ -127,6 +141,11 @@ impl Suite {
     pub fn tiering_addr(&self) -> SocketAddr {
         self.addr(Member::Tiering)
             .expect("the tiering service is a member of every suite")
+    }
+
+    /// Signs calls straight to a member (the demo loader, tests), as the gateway signs its own.
+    pub fn internal_credential(&self) -> &InternalCredential {
+        &self.credential
     }
 
     /// Resolves once the suite is stopping: asked to, or because a member ended.

@@ -39,7 +39,7 @@ async fn scenario(env: &TestEnv) {
     wait_serving(suite.gateway_addr(), service_names::CHANNEL).await;
 
     let set = DemoSet::generate(CUSTOMERS, Local::now().date_naive(), SEED);
-    let admin = Credentials::caller(&keys.admin().caller());
+    let admin = Credentials::internal(&keys.admin().caller(), suite.internal_credential());
     let profile = profile_client(connect(suite.profile_addr()).await, admin);
     let Outcome::Loaded(loaded) = load::load_unless_present(&profile, &set)
         .await

@@ -1,10 +1,14 @@
 //! Starting and stopping the suite: port 0 everywhere, clear errors when a member cannot start,
-//! and nothing left listening after shutdown.
+//! settings refused before anything starts, members that trust only each other, and nothing
+//! left listening after shutdown.
 
+use tonic::Code;
+use vipcare_proto::profile::v1::ListCustomersRequest;
+use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
 use vipcare_runtime::settings::ClientSettings;
 use vipcare_suite::demo::keys::sha256_hex;
 use vipcare_suite::{Suite, SuiteError};
-use vipcare_testkit::TestEnv;
+use vipcare_testkit::{TestEnv, plain_channel};
 
 #[tokio::test]
 async fn shutdown_stops_every_member_and_frees_the_ports() {
@@ -57,6 +61,7 @@ async fn a_client_with_an_unknown_scope_is_a_setting_error() {
         rate_per_second: 10.0,
         burst: 10,
     });
+    let data_dir = settings.data_dir.clone();
     let err = Suite::start(settings).await.unwrap_err();
     assert!(err.is_setting(), "{err}");
     assert!(
@@ -64,6 +69,43 @@ async fn a_client_with_an_unknown_scope_is_a_setting_error() {
             .starts_with("invalid setting gateway.clients[0].scopes:"),
         "{err}"
     );
+    // The gateway is built last: the profile service must not have created its database yet.
+    let created: Vec<_> = std::fs::read_dir(&data_dir).unwrap().flatten().collect();
+    assert!(created.is_empty(), "started before refusing: {created:?}");
+}
+
+#[tokio::test]
+async fn without_a_secret_the_members_share_one_nobody_else_knows() {
+    let env = TestEnv::embedded().await;
+    let mut settings = env.settings().clone();
+    settings.internal.secret = None;
+    let suite = Suite::start(settings)
+        .await
+        .expect("a suite makes its own secret");
+    let list = || ListCustomersRequest {
+        page_size: 1,
+        ..ListCustomersRequest::default()
+    };
+
+    let channel = suite
+        .internal_credential()
+        .channel(plain_channel(suite.profile_addr()));
+    let signed = ProfileServiceClient::new(channel)
+        .list_customers(list())
+        .await;
+    assert!(signed.is_ok(), "{signed:?}");
+    // The test environment's fixed secret is not the one the suite made.
+    let other = ProfileServiceClient::new(env.internal_channel(suite.profile_addr()))
+        .list_customers(list())
+        .await
+        .unwrap_err();
+    assert_eq!(other.code(), Code::Unauthenticated, "{other:?}");
+    let unsigned = ProfileServiceClient::new(plain_channel(suite.profile_addr()))
+        .list_customers(list())
+        .await
+        .unwrap_err();
+    assert_eq!(unsigned.code(), Code::Unauthenticated, "{unsigned:?}");
+    suite.shutdown().await.unwrap();
 }
 
 #[tokio::test]

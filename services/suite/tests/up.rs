@@ -32,6 +32,66 @@ fn a_bad_listen_address_exits_2_with_one_line_naming_the_key() {
     );
 }
 
+/// `vipcare up` with `config` as its settings file and `env` set; its exit code and stderr lines.
+fn refused_up(config: &str, env: &[(&str, &str)]) -> (Option<i32>, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("vipcare.toml");
+    std::fs::write(&file, config).unwrap();
+    let out = Command::new(BIN)
+        .arg("up")
+        .arg("--config")
+        .arg(&file)
+        .env("VIPCARE__DATA_DIR", dir.path().join("data"))
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    assert!(
+        !dir.path().join("data").exists(),
+        "nothing may start before the settings are refused"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    (
+        out.status.code(),
+        stderr.lines().map(str::to_owned).collect(),
+    )
+}
+
+#[test]
+fn a_mistyped_key_exits_2_with_one_line_naming_it() {
+    let (code, lines) = refused_up("[databse]\nurl = \"postgres://x/y\"\n", &[]);
+    assert_eq!(code, Some(2), "{lines:?}");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("vipcare: invalid setting databse: "),
+        "{lines:?}"
+    );
+
+    let (code, lines) = refused_up("[database]\nurll = \"postgres://x/y\"\n", &[]);
+    assert_eq!((code, lines.len()), (Some(2), 1), "{lines:?}");
+    assert!(
+        lines[0].starts_with("vipcare: invalid setting database.urll: "),
+        "{lines:?}"
+    );
+
+    let (code, lines) = refused_up("", &[("VIPCARE__DATABASE__URLL", "postgres://x/y")]);
+    assert_eq!((code, lines.len()), (Some(2), 1), "{lines:?}");
+    assert!(
+        lines[0].starts_with("vipcare: invalid setting database.urll: "),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn a_secret_in_the_settings_file_exits_2() {
+    let config = "[internal]\nsecret = \"0123456789abcdef0123456789abcdef\"\n";
+    let (code, lines) = refused_up(config, &[]);
+    assert_eq!((code, lines.len()), (Some(2), 1), "{lines:?}");
+    assert!(
+        lines[0].starts_with("vipcare: invalid setting internal.secret: "),
+        "{lines:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn up_demo_prints_a_call_that_works_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,35 +1,50 @@
 //! Start-up: open the database (SQLite file or the PostgreSQL schema "tiering"), bring the
-//! schema up to date, seed the default policy and benefit catalogue on first start, bind the
-//! listener and assemble the server. Evaluation runs left half-done by a stopped process are
-//! picked up again once the service runs. The suite binary builds every service this way in
-//! one process, handing each the same cache.
+//! schema up to date, replay the cache invalidations a stopped process left (and, while it
+//! serves, those another replica left), seed the default policy and benefit catalogue on first
+//! start, bind the listener and assemble the server. While it serves, background work runs beside it:
+//! evaluation runs left half-done by a stopped process are picked up again, overrides that ran
+//! out are closed and told (`expiry`), and the outbox relay delivers tier-change notices to the
+//! reminder service (`reminder`). The suite binary builds every service this way in one
+//! process, handing each the same cache.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use vipcare_cache::Cache;
 use vipcare_runtime::Settings;
 use vipcare_runtime::server::{self, GrpcServer, ServeError};
+use vipcare_runtime::settings::SettingsError;
+use vipcare_storage::idempotency::Idempotency;
+use vipcare_storage::invalidation::Replayer;
+use vipcare_storage::outbox::OutboxRelay;
 use vipcare_storage::{Database, StorageError};
 
 use crate::batch::Runner;
 use crate::domain::{Clock, SystemClock};
 use crate::error::Error;
+use crate::expiry::OverrideExpiry;
 use crate::grpc::TieringApi;
+use crate::reminder::ReminderNotices;
 use crate::store::{self, Migrator};
 use crate::upstream::Profile;
 
 /// Why the service could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    #[error(transparent)]
+    Setting(#[from] SettingsError),
     #[error("tiering database: {0}")]
     Storage(#[from] StorageError),
     #[error("tiering start-up: {0}")]
     Start(#[from] Error),
     #[error("services.profile: {0}")]
     ProfileUrl(String),
+    #[error("services.reminder: {0}")]
+    ReminderUrl(String),
     #[error(transparent)]
     Serve(#[from] ServeError),
 }
@@ -39,7 +54,15 @@ pub struct App {
     listener: TcpListener,
     server: GrpcServer,
     runner: Arc<Runner>,
+    requests: Idempotency,
+    expiry: Arc<OverrideExpiry>,
+    relay: OutboxRelay,
+    invalidations: Replayer,
 }
+
+/// How long background work may take to finish what it is doing once the server stopped;
+/// what it leaves is safe to redo (transactions roll back, outbox leases run out).
+const STOP_GRACE: Duration = Duration::from_secs(5);
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -60,11 +83,19 @@ impl App {
         cache: Cache,
         clock: Arc<dyn Clock>,
     ) -> Result<App, AppError> {
+        let credential = settings.internal_credential()?;
         let db = Database::connect(settings, "tiering").await?;
         db.migrate::<Migrator>().await?;
+        // Before anything serves from this cache (in the suite, the gateway too): invalidations
+        // a killed process committed but never bumped are bumped now, or, with Redis down, held
+        // by the cache, which then reads nothing from Redis until they are written.
+        let invalidations = Replayer::new(db.clone(), cache.invalidator());
+        invalidations.replay_all().await?;
         store::seed::defaults(db.conn(), clock.now()).await?;
-        let profile = Profile::connect_lazy(&settings.services.profile)
+        let profile = Profile::connect_lazy(&settings.services.profile, &credential)
             .map_err(|e| AppError::ProfileUrl(e.to_string()))?;
+        let reminder = ReminderNotices::connect_lazy(&settings.services.reminder, &credential)
+            .map_err(|e| AppError::ReminderUrl(e.to_string()))?;
         let listener = server::bind(&settings.tiering.listen).await?;
         let runner = Arc::new(Runner::new(
             db.clone(),
@@ -72,14 +103,31 @@ impl App {
             profile.clone(),
             clock.clone(),
         ));
-        let api = TieringApi::new(db, cache, clock, profile, runner.clone());
-        let server = GrpcServer::new(&settings.server)
+        let requests = Idempotency::new(&db, settings.database.idempotency_retention());
+        let expiry = Arc::new(OverrideExpiry::new(
+            db.clone(),
+            cache.clone(),
+            clock.clone(),
+        ));
+        let relay = OutboxRelay::new(db.clone(), Arc::new(reminder));
+        let api = TieringApi::new(db, requests.clone(), cache, clock, profile, runner.clone());
+        let server = GrpcServer::internal(&settings.server, credential)
             .add_service(api.into_server(settings.server.max_message_bytes));
         Ok(App {
             listener,
             server,
             runner,
+            requests,
+            expiry,
+            relay,
+            invalidations,
         })
+    }
+
+    /// The pass that closes overrides that ran out: it runs on its own while the service
+    /// runs; tests that move the clock call it directly.
+    pub fn override_expiry(&self) -> Arc<OverrideExpiry> {
+        self.expiry.clone()
     }
 
     /// The address actually bound (the port is chosen by the OS when the setting says 0).
@@ -87,15 +135,35 @@ impl App {
         server::local_addr(&self.listener)
     }
 
-    /// Serves until `shutdown` resolves, then drains in-flight calls. Runs a stopped process
-    /// left behind are resumed in the background meanwhile.
+    /// Serves until `shutdown` resolves, then drains in-flight calls and stops the background
+    /// work. Runs a stopped process left behind are resumed meanwhile.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), AppError> {
         let resumer = tokio::spawn(self.runner.clone().resume_abandoned());
+        let pruner = tokio::spawn(self.requests.keep_pruned());
+        let replayer = tokio::spawn(self.invalidations.run());
+        let (stop, stopping) = watch::channel(false);
+        let until_stopped = || {
+            let mut stopping = stopping.clone();
+            async move {
+                // Err: the sender is gone, which also means stop.
+                let _ = stopping.wait_for(|stop| *stop).await;
+            }
+        };
+        let expiry = tokio::spawn(self.expiry.run(until_stopped()));
+        let relay = tokio::spawn(self.relay.run(until_stopped()));
         let served = self.server.serve(self.listener, shutdown).await;
         resumer.abort();
+        pruner.abort();
+        replayer.abort();
+        let _ = stop.send(true);
+        for mut task in [expiry, relay] {
+            if tokio::time::timeout(STOP_GRACE, &mut task).await.is_err() {
+                task.abort();
+            }
+        }
         served?;
         Ok(())
     }

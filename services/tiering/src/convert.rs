@@ -4,12 +4,13 @@
 
 use chrono::{DateTime, Utc};
 use prost_types::Timestamp;
+use vipcare_domain::time::timestamp_in_range;
 use vipcare_proto::profile::v1 as profile_pb;
 use vipcare_proto::tiering::v1 as pb;
 
 use crate::domain::{
-    Benefit, ChurnAssessment, ChurnRule, ComponentKind, ComponentScore, Decision, LineStatus,
-    Outcome, Override, Period, QuotaCycle, RiskReason, Scales, Score, Tier, TierPolicy,
+    Benefit, ChurnAssessment, ChurnRule, ComponentKind, ComponentScore, Decision, Invalid,
+    LineStatus, Outcome, Override, Period, QuotaCycle, RiskReason, Scales, Score, Tier, TierPolicy,
     ValueInputs, Weights,
 };
 
@@ -20,9 +21,10 @@ pub fn timestamp(t: DateTime<Utc>) -> Timestamp {
     }
 }
 
-/// None for timestamps outside chrono's range.
-pub fn from_timestamp(t: &Timestamp) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).ok()?)
+/// A timestamp from a request, refused outside protobuf's valid range: stored, such a time
+/// would make every later answer that shows it unreadable to JSON clients.
+pub fn from_timestamp(t: &Timestamp) -> Result<DateTime<Utc>, Invalid> {
+    timestamp_in_range(t.seconds, t.nanos)
 }
 
 pub fn policy_to_pb(p: &TierPolicy) -> pb::TierPolicy {
@@ -183,6 +185,14 @@ pub fn inputs_from_pb(v: &profile_pb::ValueSummary) -> ValueInputs {
         arpu_6m_fen: v.arpu_6m_fen,
         previous_arpu_3m_fen: v.previous_arpu_3m_fen,
         months_with_data: v.months_with_data,
+        // A summary stored by a run before summaries carried their period was scored over 12
+        // months: explaining it again must give what was decided.
+        months_counted: if v.period.is_empty() {
+            12
+        } else {
+            v.months_counted
+        },
+        as_of: Period::parse(&v.period).ok(),
         tenure_months: v.tenure_months,
         household_arpu_fen: v.household_arpu_fen,
         referrals: v.referrals,

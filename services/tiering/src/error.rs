@@ -2,6 +2,7 @@
 //! a status code; storage and profile trouble is sorted into "try again later" and "our bug".
 
 use vipcare_storage::StorageError;
+use vipcare_storage::idempotency::KeyReused;
 
 use crate::domain::{Refusal, Violation};
 
@@ -10,9 +11,13 @@ pub enum Error {
     /// Request fields were refused; nothing was written.
     #[error("invalid {}", .0.iter().map(|v| format!("{}: {}", v.field, v.reason)).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<Violation>),
-    /// No such resource (`kind` is "customer", "benefit", "run", …).
-    #[error("{kind} {id} not found")]
-    NotFound { kind: &'static str, id: String },
+    /// No such resource (`kind` is "customer", "benefit", "run", …). `id` is None when the
+    /// caller named it by personal data (a mobile number): that is never repeated back.
+    #[error("{kind} {} not found", .id.as_deref().unwrap_or("(unnamed)"))]
+    NotFound {
+        kind: &'static str,
+        id: Option<String>,
+    },
     /// The policy changed since the caller read it.
     #[error("etag {given:?} is stale; the current one is {current:?}")]
     StaleEtag { given: String, current: String },
@@ -44,14 +49,26 @@ impl Error {
     pub fn not_found(kind: &'static str, id: impl Into<String>) -> Error {
         Error::NotFound {
             kind,
-            id: id.into(),
+            id: Some(id.into()),
         }
+    }
+
+    /// Not found, looked up by personal data the answer must not repeat.
+    pub fn not_found_unnamed(kind: &'static str) -> Error {
+        Error::NotFound { kind, id: None }
     }
 }
 
 impl From<Violation> for Error {
     fn from(violation: Violation) -> Self {
         Error::invalid(violation)
+    }
+}
+
+/// A request_id first used with another request: refused, nothing happens.
+impl From<KeyReused> for Error {
+    fn from(reused: KeyReused) -> Self {
+        Error::Invalid(vec![reused.into()])
     }
 }
 

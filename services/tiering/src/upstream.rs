@@ -1,17 +1,20 @@
 //! The profile service as tiering reads it: who a customer is (by id or msisdn, with the line
 //! status and key-person flag), one value summary, and the stream of every summary for batch
-//! runs. The connection is lazy, so tiering starts while the profile is still starting; its
-//! failures become UNAVAILABLE for the caller, never a crash.
+//! runs. Summaries are always asked for as of the period being evaluated, so evaluating an old
+//! period again reads that period's bills and no later ones. The connection is lazy, so tiering starts while the profile is still starting; its
+//! failures become UNAVAILABLE for the caller, never a crash. Every call is signed with the
+//! internal credential and carries no caller headers: tiering reads as itself, masked.
 
 use std::time::Duration;
 
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Endpoint;
 use tonic::{Code, Status, Streaming};
 use vipcare_proto::profile::v1 as pb;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
+use vipcare_runtime::{InternalChannel, InternalCredential};
 
 use crate::convert::status_from_pb;
-use crate::domain::{Invalid, LineStatus};
+use crate::domain::{Invalid, LineStatus, Period};
 use crate::error::Error;
 
 /// How a request names a customer.
@@ -32,20 +35,24 @@ pub struct CustomerFacts {
 /// A client of the profile service. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Profile {
-    client: ProfileServiceClient<Channel>,
+    client: ProfileServiceClient<InternalChannel>,
 }
 
 /// Bound on a single profile call; a batch stream has none.
 const CALL_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Profile {
-    pub fn connect_lazy(url: &str) -> Result<Profile, tonic::transport::Error> {
+    pub fn connect_lazy(
+        url: &str,
+        credential: &InternalCredential,
+    ) -> Result<Profile, tonic::transport::Error> {
         let channel = Endpoint::from_shared(url.to_owned())?
             .tcp_nodelay(true)
             .connect_timeout(Duration::from_secs(2))
             .connect_lazy();
         Ok(Profile {
-            client: ProfileServiceClient::new(channel).max_decoding_message_size(64 * 1024 * 1024),
+            client: ProfileServiceClient::new(credential.channel(channel))
+                .max_decoding_message_size(64 * 1024 * 1024),
         })
     }
 
@@ -74,9 +81,15 @@ impl Profile {
         })
     }
 
-    pub async fn value_summary(&self, customer_id: &str) -> Result<pb::ValueSummary, Error> {
+    /// The customer's value summary as of `period`.
+    pub async fn value_summary(
+        &self,
+        customer_id: &str,
+        period: Period,
+    ) -> Result<pb::ValueSummary, Error> {
         let mut request = tonic::Request::new(pb::GetValueSummaryRequest {
             customer_id: customer_id.to_owned(),
+            period: period.to_string(),
         });
         request.set_timeout(CALL_TIMEOUT);
         self.client
@@ -89,15 +102,18 @@ impl Profile {
             .ok_or_else(|| Error::Internal("profile answered without a summary".into()))
     }
 
-    /// Every customer's summary after `start_after` (empty: from the first), in id order.
+    /// Every customer's summary as of `period` after `start_after` (empty: from the first),
+    /// in id order.
     pub async fn summaries(
         &self,
         start_after: &str,
         batch_size: i32,
+        period: Period,
     ) -> Result<Streaming<pb::StreamValueSummariesResponse>, Error> {
         let request = pb::StreamValueSummariesRequest {
             start_after_customer_id: start_after.to_owned(),
             batch_size,
+            period: period.to_string(),
         };
         self.client
             .clone()
@@ -122,13 +138,20 @@ pub fn stream_error(status: Status) -> Error {
 }
 
 fn profile_error(status: Status, who: &CustomerRef) -> Error {
-    let (field, id) = match who {
-        CustomerRef::Id(id) => ("customer_id", id.as_str()),
-        CustomerRef::Msisdn(m) => ("msisdn", m.as_str()),
+    let field = match who {
+        CustomerRef::Id(_) => "customer_id",
+        CustomerRef::Msisdn(_) => "msisdn",
     };
     match status.code() {
-        Code::NotFound => Error::not_found("customer", id),
-        Code::InvalidArgument => Error::invalid(Invalid::new(status.message()).at(field)),
+        // A mobile number is personal data: the answer says which kind was missing, not whose.
+        Code::NotFound => match who {
+            CustomerRef::Id(id) => Error::not_found("customer", id),
+            CustomerRef::Msisdn(_) => Error::not_found_unnamed("customer"),
+        },
+        // The profile's own words are not passed on: they may quote the value refused.
+        Code::InvalidArgument => {
+            Error::invalid(Invalid::new("not accepted by the profile service").at(field))
+        }
         _ => stream_error(status),
     }
 }

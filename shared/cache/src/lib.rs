@@ -7,13 +7,17 @@
 //! read that raced a write can store its old result but nobody will ever be served it.
 //! Concurrent misses of one key share a single load (single-flight). Redis trouble never fails
 //! a read: it goes to the source, and bumps that could not reach Redis are replayed before
-//! Redis serves again.
+//! Redis serves again. That memory dies with the process, so bumps also say whether they were
+//! written ([`Invalidated`]): a service keeps a durable record of its bumps until they were,
+//! and hands what a dead process left back to the cache before serving.
 
 mod flight;
 mod local;
 mod redis_store;
+pub mod tags;
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -126,7 +130,7 @@ impl Cache {
 
     /// Makes every entry under `tag` stale. Call it after the write committed. Never fails:
     /// when Redis is down the bump is queued and replayed before Redis serves again.
-    pub async fn invalidate(&self, tag: &str) {
+    pub async fn invalidate(&self, tag: &str) -> Invalidated {
         match &*self.store {
             Store::Local(store) => store.bump(tag),
             Store::Redis(store) => store.bump(tag).await,
@@ -137,15 +141,40 @@ impl Cache {
 impl Cache {
     /// Makes every entry under each of `tags` stale, in one round trip to Redis: what a batch
     /// that changed thousands of customers calls after its commit. Never fails, as `invalidate`.
-    pub async fn invalidate_many(&self, tags: &[String]) {
+    pub async fn invalidate_many(&self, tags: &[String]) -> Invalidated {
         if tags.is_empty() {
-            return;
+            return Invalidated::Written;
         }
         match &*self.store {
             Store::Local(store) => store.bump_many(tags),
             Store::Redis(store) => store.bump_many(tags).await,
         }
     }
+
+    /// `invalidate_many` as a plain function of owned tags answering "written?", for code that
+    /// must not depend on this crate: the storage crate's invalidation journal keeps its rows
+    /// until this answers true.
+    pub fn invalidator(&self) -> impl Fn(Vec<String>) -> PendingBump + Send + Sync + 'static {
+        let cache = self.clone();
+        move |tags| {
+            let cache = cache.clone();
+            Box::pin(async move { cache.invalidate_many(&tags).await == Invalidated::Written })
+        }
+    }
+}
+
+/// A bump under way, as [`Cache::invalidator`] hands it out: true once written.
+pub type PendingBump = Pin<Box<dyn Future<Output = bool> + Send + 'static>>;
+
+/// How far an invalidation got. Either way no stale entry is served by this process; the
+/// difference is whether another process (or this one after a restart) could still read one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invalidated {
+    /// Every tag's new generation is in the store.
+    Written,
+    /// Redis could not be reached: the rest is kept in this process's memory, written before
+    /// it reads Redis again, and lost if it stops first.
+    Queued,
 }
 
 pub(crate) enum Lookup {

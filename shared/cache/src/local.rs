@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::Lookup;
+use crate::{Invalidated, Lookup};
 
 pub(crate) struct LocalStore {
     capacity: usize,
@@ -78,11 +78,12 @@ impl LocalStore {
         );
     }
 
-    pub(crate) fn bump(&self, tag: &str) {
-        self.bump_many(std::slice::from_ref(&tag.to_owned()));
+    pub(crate) fn bump(&self, tag: &str) -> Invalidated {
+        self.bump_many(std::slice::from_ref(&tag.to_owned()))
     }
 
-    pub(crate) fn bump_many(&self, tags: &[String]) {
+    /// Always written: the store is this process's memory, gone with whatever it guards.
+    pub(crate) fn bump_many(&self, tags: &[String]) -> Invalidated {
         let now = Instant::now();
         let mut inner = self.inner.lock().expect("cache poisoned");
         for tag in tags {
@@ -102,5 +103,6 @@ impl LocalStore {
             slot.0 += 1;
             slot.1 = now;
         }
+        Invalidated::Written
     }
 }

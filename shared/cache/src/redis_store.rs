@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
-use crate::{CacheError, Lookup};
+use crate::{CacheError, Invalidated, Lookup};
 
 /// How long Redis is skipped after a failure before it is tried again.
 const BACKOFF_MS: i64 = 1_000;
@@ -142,13 +142,13 @@ impl RedisStore {
         let _: Option<()> = self.bounded(cmd.query_async(&mut conn)).await;
     }
 
-    pub(crate) async fn bump(&self, tag: &str) {
-        self.bump_many(std::slice::from_ref(&tag.to_owned())).await;
+    pub(crate) async fn bump(&self, tag: &str) -> Invalidated {
+        self.bump_many(std::slice::from_ref(&tag.to_owned())).await
     }
 
     /// Bumps in chunks, each one round trip within the timeout; what could not be written is
     /// kept for replay.
-    pub(crate) async fn bump_many(&self, tags: &[String]) {
+    pub(crate) async fn bump_many(&self, tags: &[String]) -> Invalidated {
         let mut written = 0;
         if !self.is_down() {
             for chunk in tags.chunks(BUMP_CHUNK) {
@@ -158,13 +158,15 @@ impl RedisStore {
                 written += chunk.len();
             }
         }
-        if written < tags.len() {
-            self.pending
-                .lock()
-                .expect("pending poisoned")
-                .extend(tags[written..].iter().cloned());
-            self.has_pending.store(true, Ordering::Release);
+        if written == tags.len() {
+            return Invalidated::Written;
         }
+        self.pending
+            .lock()
+            .expect("pending poisoned")
+            .extend(tags[written..].iter().cloned());
+        self.has_pending.store(true, Ordering::Release);
+        Invalidated::Queued
     }
 
     /// One pipeline per chunk. A bump sets a new random generation with its expiry in one

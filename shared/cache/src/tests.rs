@@ -77,6 +77,20 @@ async fn invalidating_the_tag_makes_the_next_read_load_again() {
 }
 
 #[tokio::test]
+async fn a_bump_that_reached_the_store_says_so() {
+    for (cache, label) in caches().await {
+        assert_eq!(
+            cache.invalidate("customer:1").await,
+            Invalidated::Written,
+            "{label}"
+        );
+        let tags = vec!["customer:1".to_owned(), "customer:2".to_owned()];
+        assert_eq!(cache.invalidate_many(&tags).await, Invalidated::Written);
+        assert!(cache.invalidator()(tags).await, "{label}");
+    }
+}
+
+#[tokio::test]
 async fn invalidating_many_tags_at_once_reaches_each_and_only_them() {
     for (cache, label) in caches().await {
         let loads = AtomicUsize::new(0);
@@ -117,32 +131,54 @@ async fn a_load_that_raced_a_write_is_never_served() {
     }
 }
 
+/// Every caller of a storm misses before the one load finishes: the load is held open until
+/// all of them have joined its flight (the flights count their callers), so the overlap is
+/// certain rather than hoped for. Were misses not shared, each would run its own load.
 #[tokio::test]
 async fn concurrent_misses_share_one_load() {
+    const CALLERS: usize = 50;
     for (cache, label) in caches().await {
         let loads = Arc::new(AtomicUsize::new(0));
-        let gate = Arc::new(tokio::sync::Barrier::new(1));
         let mut tasks = Vec::new();
-        for _ in 0..50 {
-            let (cache, loads, gate) = (cache.clone(), loads.clone(), gate.clone());
+        for _ in 0..CALLERS {
+            let (cache, loads) = (cache.clone(), loads.clone());
             tasks.push(tokio::spawn(async move {
+                let flights = cache.flights.clone();
                 cache
                     .get_or_load("view:storm", "customer:storm", TTL, || async move {
                         loads.fetch_add(1, Ordering::SeqCst);
-                        // Hold the load open so the other misses arrive while it runs.
-                        gate.wait().await;
-                        tokio::task::yield_now().await;
-                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        until_joined(&flights, CALLERS).await;
                         Ok::<_, ()>(b"v".to_vec())
                     })
                     .await
                     .unwrap()
             }));
         }
-        for t in tasks {
-            assert_eq!(t.await.unwrap(), b"v");
-        }
+        let answers = async {
+            let mut answers = Vec::new();
+            for task in tasks {
+                answers.push(task.await.unwrap());
+            }
+            answers
+        };
+        // Only a broken single-flight gets here: its loads wait for callers who never join.
+        let answers = tokio::time::timeout(Duration::from_secs(30), answers)
+            .await
+            .unwrap_or_else(|_| panic!("{label}: the misses never met in one flight"));
+        assert_eq!(answers, vec![b"v".to_vec(); CALLERS], "{label}");
         assert_eq!(loads.load(Ordering::SeqCst), 1, "{label}");
+    }
+}
+
+/// Returns once one flight has `callers` callers, woken by each join rather than polling.
+async fn until_joined(flights: &flight::Flights, callers: usize) {
+    loop {
+        // Registered before the count is read, so a join in between still wakes it.
+        let joined = flights.joined.notified();
+        if flights.most_callers() >= callers {
+            return;
+        }
+        joined.await;
     }
 }
 
@@ -176,7 +212,12 @@ async fn an_unreachable_redis_answers_from_the_source() {
     let cache = Cache::connect(&settings.cache).await.unwrap();
     let loads = AtomicUsize::new(0);
     assert_eq!(load_counted(&cache, "view:1", "a", &loads).await, b"a");
-    cache.invalidate("customer:1").await;
+    assert_eq!(
+        cache.invalidate("customer:1").await,
+        Invalidated::Queued,
+        "a bump Redis never saw is reported, so the writer keeps its durable record"
+    );
+    assert!(!cache.invalidator()(vec!["customer:2".to_owned()]).await);
     assert_eq!(load_counted(&cache, "view:1", "b", &loads).await, b"b");
     assert_eq!(
         loads.load(Ordering::SeqCst),

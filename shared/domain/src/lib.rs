@@ -1,11 +1,15 @@
 //! Values every service's domain shares, free of transport and storage: the injectable clock
 //! on the operator's calendar, refused values with the field that carried them, page sizes,
-//! billing months, and closed sets of values with stable text codes.
+//! billing months, mobile numbers, times in the range the contracts can carry, and closed sets
+//! of values with stable text codes.
 
 mod clock;
+mod msisdn;
 mod period;
+pub mod time;
 
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use msisdn::Msisdn;
 pub use period::Period;
 
 /// Why a single value was refused. The code that knows the field path turns it into a

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use crate::settings::SettingsError;
 use crate::{Settings, telemetry};
 
 /// A vipcare service. Settings: built-in defaults, then the file, then VIPCARE__SECTION__KEY.
@@ -24,8 +25,15 @@ pub fn fail(binary: &str, err: &dyn std::fmt::Display) -> ExitCode {
     ExitCode::FAILURE
 }
 
+/// One line naming the key, then exit code 2: the operator must fix the settings (as `vipcare up`).
+fn refuse(binary: &str, err: &SettingsError) -> ExitCode {
+    eprintln!("{binary}: {err}");
+    ExitCode::from(2)
+}
+
 /// The whole life of a single-service binary: arguments, settings, telemetry, then `serve` until
-/// it returns. Any failure is one line on stderr and a failing exit code.
+/// it returns. Any failure is one line on stderr and a failing exit code. A binary running one
+/// service needs `internal.secret`: unlike `vipcare up` it cannot make one its peers would know.
 pub async fn service_main<F, Fut, E>(binary: &str, serve: F) -> ExitCode
 where
     F: FnOnce(Settings) -> Fut,
@@ -35,8 +43,11 @@ where
     let args = ServiceArgs::parse();
     let settings = match Settings::load(args.config.as_deref()) {
         Ok(settings) => settings,
-        Err(err) => return fail(binary, &err),
+        Err(err) => return refuse(binary, &err),
     };
+    if let Err(err) = settings.internal_credential() {
+        return refuse(binary, &err);
+    }
     let _telemetry = telemetry::init(&settings.telemetry, binary);
     match serve(settings).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,13 +1,16 @@
 //! What every vipcare binary shares at run time: layered settings, telemetry, the caller identity
-//! the gateway hands to services, one gRPC server builder (health, reflection, the tower stack,
-//! gRPC-Web) and graceful shutdown. Services build on this instead of repeating the setup.
+//! the gateway hands to services and the internal credential that makes it believable, one gRPC
+//! server builder (health, reflection, the tower stack, gRPC-Web) and graceful shutdown.
+//! Services build on this instead of repeating the setup.
 
 pub mod caller;
 pub mod cli;
+pub mod internal;
 pub mod server;
 pub mod settings;
 pub mod shutdown;
 pub mod telemetry;
 
 pub use caller::Caller;
+pub use internal::{InternalChannel, InternalCredential};
 pub use settings::Settings;

@@ -1,5 +1,6 @@
 //! One gRPC server builder for every vipcare binary, so the stack is built once: health and
-//! reflection on every server, the tower layers below, optional gRPC-Web, graceful shutdown.
+//! reflection on every server, the internal credential check on every service, the tower layers
+//! below, optional gRPC-Web with CORS for named origins, graceful shutdown.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -14,6 +15,7 @@ use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 use tower::{Service, ServiceBuilder, ServiceExt};
 
+use crate::internal::{InternalCredential, RequireCredentialLayer};
 use crate::settings::ServerSettings;
 
 mod layers;
@@ -49,9 +51,13 @@ pub struct GrpcServer {
     names: Vec<&'static str>,
     fallback: Option<Fallback>,
     grpc_web: bool,
+    cors_origins: Vec<http::HeaderValue>,
+    /// Set on every service; only the gateway's public port has none.
+    credential: Option<InternalCredential>,
 }
 
 impl GrpcServer {
+    /// A server anyone who reaches the port may call: the gateway's public door only.
     pub fn new(settings: &ServerSettings) -> Self {
         GrpcServer {
             settings: settings.clone(),
@@ -59,6 +65,17 @@ impl GrpcServer {
             names: Vec::new(),
             fallback: None,
             grpc_web: false,
+            cors_origins: Vec::new(),
+            credential: None,
+        }
+    }
+
+    /// A service's server: every call but health and reflection must carry a valid internal
+    /// credential, or it is answered UNAUTHENTICATED.
+    pub fn internal(settings: &ServerSettings, credential: InternalCredential) -> Self {
+        GrpcServer {
+            credential: Some(credential),
+            ..GrpcServer::new(settings)
         }
     }
 
@@ -105,6 +122,16 @@ impl GrpcServer {
         self
     }
 
+    /// The page origins whose gRPC-Web calls browsers may read (`gateway.cors_origins`); others
+    /// get no CORS grant. Origins that are no header value are skipped (settings refuse them).
+    pub fn cors_origins(mut self, origins: &[String]) -> Self {
+        self.cors_origins = origins
+            .iter()
+            .filter_map(|origin| http::HeaderValue::try_from(origin.as_str()).ok())
+            .collect();
+        self
+    }
+
     /// Serves until `shutdown` resolves, then reports NOT_SERVING and drains in-flight calls.
     pub async fn serve(
         self,
@@ -139,6 +166,9 @@ impl GrpcServer {
         // Nagle's algorithm would hold small gRPC frames back by up to 40 ms.
         let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
         let stack = ServiceBuilder::new()
+            // Services believe caller headers only from signed callers; refusing first costs an
+            // unsigned caller no concurrency slot.
+            .option_layer(self.credential.map(RequireCredentialLayer::new))
             // Shed instead of queueing when the server is saturated: callers retry elsewhere.
             .load_shed()
             // One limit for the whole server, not per connection, so one busy client can't starve it.
@@ -157,7 +187,7 @@ impl GrpcServer {
             builder
                 .accept_http1(true)
                 // Browsers call from other origins; answer preflights and expose grpc-status.
-                .layer(layers::grpc_web_cors())
+                .layer(layers::grpc_web_cors(self.cors_origins))
                 .layer(tonic_web::GrpcWebLayer::new())
                 .layer(stack)
                 .add_routes(routes)

@@ -7,6 +7,10 @@ use std::path::{Path, PathBuf};
 use config::{Config, Environment, File, FileFormat};
 use serde::Deserialize;
 
+mod trust;
+
+pub use trust::InternalSettings;
+
 const DEFAULTS: &str = include_str!("defaults.toml");
 
 /// The channels a gateway client can belong to.
@@ -35,6 +39,7 @@ fn invalid(key: impl Into<String>, reason: impl Into<String>) -> SettingsError {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     pub data_dir: PathBuf,
     pub database: DatabaseSettings,
@@ -48,17 +53,22 @@ pub struct Settings {
     pub survey: ServiceSettings,
     pub gateway: GatewaySettings,
     pub services: PeerSettings,
+    pub internal: InternalSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
     #[serde(default, deserialize_with = "empty_as_none")]
     pub url: Option<String>,
     pub max_connections: u32,
     pub connect_timeout_ms: u64,
+    /// How long a `request_id` is remembered; a repeat after that acts again.
+    pub idempotency_retention_hours: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CacheSettings {
     #[serde(default, deserialize_with = "empty_as_none")]
     pub redis_url: Option<String>,
@@ -68,6 +78,7 @@ pub struct CacheSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TelemetrySettings {
     #[serde(default, deserialize_with = "empty_as_none")]
     pub otlp_endpoint: Option<String>,
@@ -76,6 +87,7 @@ pub struct TelemetrySettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ServerSettings {
     pub max_message_bytes: usize,
     pub default_deadline_ms: u64,
@@ -83,21 +95,27 @@ pub struct ServerSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ServiceSettings {
     pub listen: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GatewaySettings {
     pub listen: String,
     pub view_ttl_seconds: u64,
     pub grpc_web: bool,
     #[serde(default)]
     pub clients: Vec<ClientSettings>,
+    /// Browser origins (`https://host[:port]`) allowed to call over gRPC-Web; empty: none.
+    #[serde(default)]
+    pub cors_origins: Vec<String>,
 }
 
 /// One API client of the gateway. Only the key's SHA-256 is configured, never the key.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ClientSettings {
     pub name: String,
     pub channel: String,
@@ -120,12 +138,20 @@ fn default_burst() -> u32 {
 
 /// Where the gateway and the services reach each other.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PeerSettings {
     pub profile: String,
     pub tiering: String,
     pub reminder: String,
     pub complaint: String,
     pub survey: String,
+}
+
+impl DatabaseSettings {
+    /// How long a `request_id` is remembered.
+    pub fn idempotency_retention(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.idempotency_retention_hours.saturating_mul(3600))
+    }
 }
 
 fn empty_as_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -152,6 +178,7 @@ impl Settings {
                     path.display()
                 )));
             }
+            trust::refuse_secret_in_file(&path)?;
             builder = builder.add_source(File::from(path).format(FileFormat::Toml));
         }
         let env = Environment::with_prefix("VIPCARE")
@@ -178,10 +205,11 @@ impl Settings {
     fn finish(
         builder: config::ConfigBuilder<config::builder::DefaultState>,
     ) -> Result<Settings, SettingsError> {
-        let settings: Settings = builder
+        let mut settings: Settings = builder
             .build()
             .and_then(Config::try_deserialize)
             .map_err(describe_config_error)?;
+        trust::read_secret_file(&mut settings)?;
         settings.validate()?;
         Ok(settings)
     }
@@ -216,6 +244,12 @@ impl Settings {
                 "must start with redis:// or rediss://",
             ));
         }
+        if self.database.idempotency_retention_hours == 0 {
+            return Err(invalid(
+                "database.idempotency_retention_hours",
+                "must be at least 1",
+            ));
+        }
         if self.database.max_connections == 0 {
             return Err(invalid("database.max_connections", "must be at least 1"));
         }
@@ -241,13 +275,18 @@ impl Settings {
             ("services.complaint", &self.services.complaint),
             ("services.survey", &self.services.survey),
         ] {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
+            // Parsed as the peers' channels will parse it, so a bad one stops nothing half-started.
+            let parsed = url.parse::<http::Uri>().ok().filter(|uri| {
+                matches!(uri.scheme_str(), Some("http" | "https")) && uri.authority().is_some()
+            });
+            if parsed.is_none() {
                 return Err(invalid(
                     key,
-                    format!("'{url}' must be an http:// or https:// URL"),
+                    format!("'{url}' must be an http:// or https:// URL with a host"),
                 ));
             }
         }
+        trust::validate_cors_origins(&self.gateway.cors_origins)?;
         self.validate_clients()
     }
 
@@ -288,18 +327,43 @@ impl Settings {
     }
 }
 
+/// One line naming the key, whatever the config crate or serde tripped over.
 fn describe_config_error(err: config::ConfigError) -> SettingsError {
+    use config::ConfigError;
     match err {
-        config::ConfigError::Type {
+        ConfigError::Type {
             key: Some(ref key), ..
         } => {
             let text = err.to_string();
             invalid(key.clone(), text)
         }
-        config::ConfigError::Message(ref text) if text.starts_with("missing field") => {
-            invalid("(file)", text.clone())
+        // The config crate writes `clients[0]name`; the key a person types is `clients[0].name`.
+        ConfigError::NotFound(key) => {
+            invalid(key.replace("]", "].").replace("].[", "]["), "missing")
         }
+        ConfigError::At { error, key, .. } => match *error {
+            ConfigError::Message(text) => keyed_message(key.as_deref(), &text),
+            other => SettingsError::Source(other.to_string()),
+        },
+        ConfigError::Message(text) => keyed_message(None, &text),
         other => SettingsError::Source(other.to_string()),
+    }
+}
+
+/// A message from below `section` (None: the top level). An unknown key (a typo in a file or in
+/// a `VIPCARE__…` variable) is refused like a bad value, under its full name.
+fn keyed_message(section: Option<&str>, text: &str) -> SettingsError {
+    let unknown = text
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split_once('`'));
+    match (unknown, section) {
+        (Some((field, known)), _) => {
+            let key = section.map_or_else(|| field.to_owned(), |s| format!("{s}.{field}"));
+            let known = known.trim_start_matches([',', ' ']);
+            invalid(key, format!("no such setting; {known}"))
+        }
+        (None, Some(section)) => invalid(section, text),
+        (None, None) => SettingsError::Source(text.to_owned()),
     }
 }
 

@@ -1,12 +1,14 @@
 //! Storage every service shares: a connection by URL (embedded SQLite by default, PostgreSQL
 //! with one schema per service), migrations that bring the shared tables along, idempotency keys
-//! for `request_id`, opaque page tokens, multi-row inserts, and the transactional outbox with the relay that
-//! delivers cross-service effects. Services keep their own entities and queries.
+//! for `request_id`, opaque page tokens, multi-row inserts, the transactional outbox with the relay that
+//! delivers cross-service effects, and the journal that keeps cache invalidations as durable as
+//! the writes behind them. Services keep their own entities and queries.
 
 pub mod bulk;
 mod connect;
 mod error;
 pub mod idempotency;
+pub mod invalidation;
 mod migrations;
 pub mod outbox;
 pub mod page;

@@ -1,5 +1,6 @@
-//! The tables every service has besides its own (outbox, idempotency keys), applied in the same
-//! migration history as the service's migrations so one `migrate` brings everything up.
+//! The tables every service has besides its own (outbox, idempotency keys, cache invalidations),
+//! applied in the same migration history as the service's migrations so one `migrate` brings
+//! everything up.
 
 use std::marker::PhantomData;
 
@@ -10,7 +11,11 @@ pub struct WithSharedTables<M>(PhantomData<M>);
 
 impl<M: MigratorTrait> MigratorTrait for WithSharedTables<M> {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        let mut all: Vec<Box<dyn MigrationTrait>> = vec![Box::new(SharedTables)];
+        let mut all: Vec<Box<dyn MigrationTrait>> = vec![
+            Box::new(SharedTables),
+            Box::new(crate::idempotency::RequestKeysTable),
+            Box::new(crate::invalidation::JournalTable),
+        ];
         all.extend(M::migrations());
         all
     }

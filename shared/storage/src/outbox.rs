@@ -4,6 +4,8 @@
 //! acknowledges. Rows are claimed with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL) so
 //! replicas never deliver the same row at once and a dead replica's claim runs out.
 
+pub mod grpc;
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
+use vipcare_storage::Database;
 use vipcare_storage::outbox::{self, Deliver, DeliveryError, OutboxMessage, OutboxRelay};
 use vipcare_storage::sea_orm::TransactionTrait;
 use vipcare_storage::sea_orm_migration::{MigrationTrait, MigratorTrait};
-use vipcare_storage::{Database, idempotency};
 use vipcare_testkit::TestEnv;
 
 struct NoOwnTables;
@@ -148,37 +148,6 @@ async fn two_relays_never_deliver_a_row_twice() {
         assert!(
             delivered.values().all(|n| *n == 1),
             "{}: a row went out twice",
-            env.label
-        );
-    }
-}
-
-#[tokio::test]
-async fn a_remembered_response_is_recalled_and_a_duplicate_is_refused() {
-    for env in TestEnv::all().await {
-        let db = open(&env).await;
-        let txn = db.conn().begin().await.unwrap();
-        idempotency::remember(&txn, "CreateCustomer", "req-1", b"first")
-            .await
-            .unwrap();
-        txn.commit().await.unwrap();
-        let recalled = idempotency::recall(db.conn(), "CreateCustomer", "req-1")
-            .await
-            .unwrap();
-        assert_eq!(recalled.as_deref(), Some(&b"first"[..]), "{}", env.label);
-        assert_eq!(
-            idempotency::recall(db.conn(), "Other", "req-1")
-                .await
-                .unwrap(),
-            None
-        );
-        let again = idempotency::remember(db.conn(), "CreateCustomer", "req-1", b"second").await;
-        assert!(
-            matches!(
-                again,
-                Err(vipcare_storage::StorageError::UniqueViolation(_))
-            ),
-            "{}: {again:?}",
             env.label
         );
     }

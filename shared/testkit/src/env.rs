@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use tempfile::TempDir;
+use tonic::transport::{Channel, Endpoint};
 use vipcare_cache::Cache;
-use vipcare_runtime::Settings;
+use vipcare_runtime::{InternalChannel, InternalCredential, Settings};
 use vipcare_storage::sea_orm::{self, ConnectionTrait, DbBackend, Statement};
 
 const DATABASE_VAR: &str = "VIPCARE_TEST_DATABASE_URL";
@@ -51,7 +52,7 @@ impl TestEnv {
     /// Embedded SQLite in a fresh temporary directory and an in-process cache.
     pub async fn embedded() -> TestEnv {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let base = format!("data_dir = \"{}\"\n{}", dir.path().display(), LOCAL_LISTENS);
+        let base = format!("data_dir = \"{}\"\n{}", dir.path().display(), LOCAL_BASE);
         TestEnv::new("sqlite", base, dir, None)
     }
 
@@ -61,7 +62,7 @@ impl TestEnv {
         let dir = tempfile::tempdir().expect("temporary directory");
         let prefix = format!("test-{}:", uuid::Uuid::new_v4().simple());
         let base = format!(
-            "data_dir = \"{}\"\n{LOCAL_LISTENS}\n[database]\nurl = \"{}\"\nconnect_timeout_ms = 5000\n\
+            "data_dir = \"{}\"\n{LOCAL_BASE}\n[database]\nurl = \"{}\"\nconnect_timeout_ms = 5000\n\
              [cache]\nredis_url = \"{redis_url}\"\nkey_prefix = \"{prefix}\"\n",
             dir.path().display(),
             database.url
@@ -102,15 +103,38 @@ impl TestEnv {
             .expect("test cache settings are valid")
     }
 
+    /// The credential of this env's services: what the gateway and sibling services sign with.
+    pub fn internal_credential(&self) -> InternalCredential {
+        self.settings
+            .internal_credential()
+            .expect("test settings carry an internal secret")
+    }
+
+    /// A channel to a service at `addr` whose calls carry the env's internal credential, as the
+    /// gateway's do. Connects on first use.
+    pub fn internal_channel(&self, addr: std::net::SocketAddr) -> InternalChannel {
+        self.internal_credential().channel(plain_channel(addr))
+    }
+
     /// Whether the env runs on PostgreSQL (for tests that must stop a real server, say).
     pub fn database_url(&self) -> Option<&str> {
         self.database.as_ref().map(|d| d.url.as_str())
     }
 }
 
-const LOCAL_LISTENS: &str = "[profile]\nlisten = \"127.0.0.1:0\"\n[tiering]\nlisten = \"127.0.0.1:0\"\n\
+/// Every listener on port 0, and the internal secret every service of the env shares (fixed: a
+/// test that must not hold it builds a plain channel instead).
+const LOCAL_BASE: &str = "[profile]\nlisten = \"127.0.0.1:0\"\n[tiering]\nlisten = \"127.0.0.1:0\"\n\
 [reminder]\nlisten = \"127.0.0.1:0\"\n[complaint]\nlisten = \"127.0.0.1:0\"\n\
-[survey]\nlisten = \"127.0.0.1:0\"\n[gateway]\nlisten = \"127.0.0.1:0\"\n";
+[survey]\nlisten = \"127.0.0.1:0\"\n[gateway]\nlisten = \"127.0.0.1:0\"\n\
+[internal]\nsecret = \"vipcare-tests-internal-secret-0123456789\"\n";
+
+/// A channel to `addr` without any credential: what a stray process on the network has.
+pub fn plain_channel(addr: std::net::SocketAddr) -> Channel {
+    Endpoint::from_shared(format!("http://{addr}"))
+        .expect("a socket address is a valid endpoint")
+        .connect_lazy()
+}
 
 async fn check_redis(url: &str) -> Result<(), String> {
     let addr = url

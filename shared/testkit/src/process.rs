@@ -212,6 +212,15 @@ impl SpawnedBinary {
         );
     }
 
+    /// SIGKILL to the binary and whatever it started, as a crash or an OOM kill would end it:
+    /// no shutdown code runs, nothing in its memory survives. Returns once it is gone.
+    pub fn kill(&mut self) {
+        self.signal(Signal::SIGKILL);
+        let _ = self.child.wait();
+        self.stopped = true;
+        self.join_readers();
+    }
+
     async fn await_serving(&mut self, services: &[String]) {
         let deadline = Instant::now() + START_TIMEOUT;
         let mut probed_out: Vec<SocketAddr> = Vec::new();

@@ -5,7 +5,7 @@
 use futures::StreamExt;
 use prost_types::FieldMask;
 use tonic::Code;
-use vipcare_e2e::sample::{customer, months_ago, months_ahead, violated_field};
+use vipcare_e2e::sample::{customer, months_ago, months_ahead};
 use vipcare_e2e::suite::ProfileApi;
 use vipcare_e2e::{ApiClient, Suite};
 use vipcare_proto::common::v1::Channel;
@@ -18,7 +18,9 @@ use vipcare_proto::profile::v1::{
     ListRelationsRequest, ListServiceNotesRequest, NoteKind, RecordConsumptionRequest,
     RelationKind, SpendTrend, StreamValueSummariesRequest, UpdateCustomerRequest, ValueSummary,
 };
+use vipcare_proto::tiering::v1::EvaluateCustomerRequest;
 use vipcare_testkit::TestEnv;
+use vipcare_testkit::status::violated_field;
 
 /// The three customers of the flow.
 struct Household {
@@ -60,6 +62,7 @@ async fn summary(suite: &Suite, customer_id: &str) -> ValueSummary {
         .profile(ApiClient::Hall)
         .get_value_summary(GetValueSummaryRequest {
             customer_id: customer_id.to_owned(),
+            period: String::new(),
         })
         .await
         .expect("value summary")
@@ -430,10 +433,11 @@ async fn customer_view_is_fresh_after_every_write(suite: &Suite, h: &Household) 
 async fn hotline_finds_the_caller(suite: &Suite, h: &Household) {
     let label = suite.label;
     let mut hotline = suite.channel_api(ApiClient::Hotline);
+    let look_up = LookupCallerRequest {
+        msisdn: "13600136000".into(),
+    };
     let caller = hotline
-        .lookup_caller(LookupCallerRequest {
-            msisdn: "13600136000".into(),
-        })
+        .lookup_caller(look_up.clone())
         .await
         .expect("look up caller")
         .into_inner();
@@ -443,7 +447,41 @@ async fn hotline_finds_the_caller(suite: &Suite, h: &Household) {
         "[{label}] masked for the agent's screen"
     );
     assert_eq!(caller.account_manager_id, "am-001", "[{label}]");
-    assert_eq!(caller.priority, 0, "[{label}] no tiering yet");
+    assert_eq!(
+        (caller.tier.as_str(), caller.priority),
+        ("STANDARD", 0),
+        "[{label}] not evaluated yet: the lowest tier, the normal queue"
+    );
+
+    // Evaluated, the head is SILVER (42.39 points: 6-month ARPU ¥70, full tenure, billed in 3
+    // of 12 months, his spouse's ¥60 and one referral), and the hotline puts him ahead at once.
+    let evaluation = suite
+        .tiering(ApiClient::Admin)
+        .evaluate_customer(EvaluateCustomerRequest {
+            customer_id: h.head.customer_id.clone(),
+            dry_run: false,
+            what_if_policy: None,
+            period: months_ago(0),
+        })
+        .await
+        .expect("evaluate the head")
+        .into_inner()
+        .evaluation
+        .expect("an evaluation");
+    assert_eq!(
+        evaluation.resulting_tier, "SILVER",
+        "[{label}] {evaluation:?}"
+    );
+    let caller = hotline
+        .lookup_caller(look_up)
+        .await
+        .expect("look up caller")
+        .into_inner();
+    assert_eq!(
+        (caller.tier.as_str(), caller.priority),
+        ("SILVER", 2),
+        "[{label}] SILVER's routing priority"
+    );
 
     let unknown = hotline
         .lookup_caller(LookupCallerRequest {
@@ -468,6 +506,7 @@ async fn batch_stream_covers_every_customer(suite: &Suite, h: &Household) {
         .stream_value_summaries(StreamValueSummariesRequest {
             start_after_customer_id: String::new(),
             batch_size: 2,
+            period: String::new(),
         })
         .await
         .expect("stream value summaries")

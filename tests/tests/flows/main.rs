@@ -3,6 +3,8 @@
 //! failing flow prints its backend and the process log.
 
 mod access;
+mod crash;
 mod customers;
 mod household;
 mod lifecycle;
+mod tiers;

@@ -106,6 +106,8 @@ mod tests {
         headers.insert("x-vipcare-scopes", "pii:read".parse().unwrap());
         headers.append("x-vipcare-scopes", "customer:erase".parse().unwrap());
         headers.insert("x-vipcare-anything", "1".parse().unwrap());
+        // A client cannot pass a service credential through either; the proxy signs its own.
+        headers.insert("x-vipcare-internal", "v1.1780000000.00".parse().unwrap());
         headers.insert("traceparent", "00-abc-def-01".parse().unwrap());
         drop_caller_headers(&mut headers);
         assert_eq!(headers.len(), 1);

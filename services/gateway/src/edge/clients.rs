@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use vipcare_runtime::Caller;
 use vipcare_runtime::settings::ClientSettings;
 
-use super::TokenBucket;
+use super::rate_limit::{MonotonicClock, RateClock, TokenBucket};
 use crate::error::AppError;
 use crate::scopes;
 
@@ -26,7 +26,19 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client whose budget refills by the real clock.
     pub fn new(caller: Caller, rate_per_second: f64, burst: u32) -> Client {
+        let clock = Arc::new(MonotonicClock::default());
+        Client::with_clock(caller, rate_per_second, burst, clock)
+    }
+
+    /// A client whose budget refills by `clock`.
+    pub fn with_clock(
+        caller: Caller,
+        rate_per_second: f64,
+        burst: u32,
+        clock: Arc<dyn RateClock>,
+    ) -> Client {
         let mut headers = HeaderMap::new();
         caller.write_to_headers(&mut headers);
         let mut masked = caller.clone();
@@ -37,7 +49,7 @@ impl Client {
             caller,
             headers,
             masked_headers,
-            bucket: TokenBucket::new(rate_per_second, burst),
+            bucket: TokenBucket::with_clock(rate_per_second, burst, clock),
         }
     }
 
@@ -64,7 +76,16 @@ pub struct Clients {
 }
 
 impl Clients {
+    /// The configured clients, their budgets on the real clock.
     pub fn from_settings(settings: &[ClientSettings]) -> Result<Clients, AppError> {
+        Clients::from_settings_with_clock(settings, Arc::new(MonotonicClock::default()))
+    }
+
+    /// The configured clients, their budgets refilling by `clock`.
+    pub fn from_settings_with_clock(
+        settings: &[ClientSettings],
+        clock: Arc<dyn RateClock>,
+    ) -> Result<Clients, AppError> {
         let mut by_digest = HashMap::with_capacity(settings.len());
         for (i, client) in settings.iter().enumerate() {
             let key = |field: &str| format!("gateway.clients[{i}].{field}");
@@ -89,7 +110,12 @@ impl Clients {
                 channel: client.channel.clone(),
                 scopes: client.scopes.clone(),
             };
-            let entry = Arc::new(Client::new(caller, client.rate_per_second, client.burst));
+            let entry = Arc::new(Client::with_clock(
+                caller,
+                client.rate_per_second,
+                client.burst,
+                clock.clone(),
+            ));
             if by_digest.insert(digest, entry).is_some() {
                 return Err(AppError::setting(
                     key("api_key_sha256"),

@@ -19,7 +19,9 @@ pub use auth::{Authenticate, AuthenticateLayer};
 pub use clients::{Client, Clients};
 pub use dispatch::Dispatch;
 pub use policy::{Authorize, AuthorizeLayer, Policy};
-pub use rate_limit::{RateLimit, RateLimitLayer, TokenBucket};
+pub use rate_limit::{
+    ManualClock, MonotonicClock, RateClock, RateLimit, RateLimitLayer, TokenBucket,
+};
 
 use crate::proxy::Proxy;
 

@@ -1,6 +1,7 @@
 //! The per-client rate limit: a token bucket per client (`rate_per_second`, `burst`), kept as
 //! one atomic (GCRA) so concurrent requests of one client never wait on a lock. A throttled call
-//! gets RESOURCE_EXHAUSTED with a RetryInfo saying when the next token is due.
+//! gets RESOURCE_EXHAUSTED with a RetryInfo saying when the next token is due. Buckets read
+//! "now" from a [`RateClock`], so tests move time by hand instead of racing the wall clock.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,8 +16,46 @@ use tower::{Layer, Service};
 
 use super::{Client, Reply, reject};
 
+/// "Now" for the rate limit: nanoseconds on a monotonic scale that may start anywhere.
+pub trait RateClock: Send + Sync + std::fmt::Debug + 'static {
+    fn now_nanos(&self) -> u64;
+}
+
+/// The real clock: nanoseconds since it was made.
+#[derive(Debug, Clone, Copy)]
+pub struct MonotonicClock(Instant);
+
+impl Default for MonotonicClock {
+    fn default() -> Self {
+        MonotonicClock(Instant::now())
+    }
+}
+
+impl RateClock for MonotonicClock {
+    fn now_nanos(&self) -> u64 {
+        u64::try_from(self.0.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+}
+
+/// A clock that stands still until a test moves it.
+#[derive(Debug, Default)]
+pub struct ManualClock(AtomicU64);
+
+impl ManualClock {
+    pub fn advance(&self, by: Duration) {
+        let nanos = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
+        self.0.fetch_add(nanos, Ordering::SeqCst);
+    }
+}
+
+impl RateClock for ManualClock {
+    fn now_nanos(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
 /// A token bucket as the generic cell rate algorithm: the state is the theoretical arrival time
-/// of the next request, in nanoseconds since the bucket was made.
+/// of the next request, in nanoseconds of the bucket's clock.
 #[derive(Debug)]
 pub struct TokenBucket {
     /// Time one token takes to refill.
@@ -24,27 +63,29 @@ pub struct TokenBucket {
     /// How far ahead of now the arrival time may run: `burst` tokens.
     tolerance: u64,
     next_arrival: AtomicU64,
-    epoch: Instant,
+    clock: Arc<dyn RateClock>,
 }
 
 impl TokenBucket {
+    /// A full bucket on the real clock.
     pub fn new(rate_per_second: f64, burst: u32) -> TokenBucket {
+        TokenBucket::with_clock(rate_per_second, burst, Arc::new(MonotonicClock::default()))
+    }
+
+    /// A full bucket that refills by `clock`.
+    pub fn with_clock(rate_per_second: f64, burst: u32, clock: Arc<dyn RateClock>) -> TokenBucket {
         let interval = (1e9 / rate_per_second.max(1e-9)).min(u64::MAX as f64 / 4.0) as u64;
         TokenBucket {
             interval,
             tolerance: interval.saturating_mul(u64::from(burst.max(1))),
             next_arrival: AtomicU64::new(0),
-            epoch: Instant::now(),
+            clock,
         }
     }
 
     /// Takes a token, or says how long until one is available.
     pub fn try_acquire(&self) -> Result<(), Duration> {
-        self.try_acquire_at(self.epoch.elapsed())
-    }
-
-    fn try_acquire_at(&self, now: Duration) -> Result<(), Duration> {
-        let now = u64::try_from(now.as_nanos()).unwrap_or(u64::MAX);
+        let now = self.clock.now_nanos();
         let mut seen = self.next_arrival.load(Ordering::Relaxed);
         loop {
             let next = seen.max(now).saturating_add(self.interval);
@@ -126,25 +167,45 @@ mod tests {
 
     const MS: Duration = Duration::from_millis(1);
 
+    fn bucket(rate_per_second: f64, burst: u32) -> (TokenBucket, Arc<ManualClock>) {
+        let clock = Arc::new(ManualClock::default());
+        let bucket = TokenBucket::with_clock(rate_per_second, burst, clock.clone());
+        (bucket, clock)
+    }
+
     #[test]
     fn a_full_bucket_allows_the_burst_then_throttles() {
-        let bucket = TokenBucket::new(10.0, 3);
+        let (bucket, clock) = bucket(10.0, 3);
         for _ in 0..3 {
-            assert_eq!(bucket.try_acquire_at(Duration::ZERO), Ok(()));
+            assert_eq!(bucket.try_acquire(), Ok(()));
         }
-        assert_eq!(bucket.try_acquire_at(Duration::ZERO), Err(100 * MS));
-        assert_eq!(bucket.try_acquire_at(40 * MS), Err(60 * MS));
+        assert_eq!(bucket.try_acquire(), Err(100 * MS));
+        clock.advance(40 * MS);
+        assert_eq!(bucket.try_acquire(), Err(60 * MS));
     }
 
     #[test]
     fn tokens_come_back_at_the_rate() {
-        let bucket = TokenBucket::new(10.0, 1);
-        assert_eq!(bucket.try_acquire_at(Duration::ZERO), Ok(()));
-        assert!(bucket.try_acquire_at(50 * MS).is_err());
-        assert_eq!(bucket.try_acquire_at(100 * MS), Ok(()));
-        // An idle second refills at most `burst` tokens.
-        assert_eq!(bucket.try_acquire_at(2000 * MS), Ok(()));
-        assert!(bucket.try_acquire_at(2000 * MS).is_err());
+        let (bucket, clock) = bucket(10.0, 1);
+        assert_eq!(bucket.try_acquire(), Ok(()));
+        clock.advance(50 * MS);
+        assert!(bucket.try_acquire().is_err());
+        clock.advance(50 * MS);
+        assert_eq!(bucket.try_acquire(), Ok(()));
+        // An idle while refills at most `burst` tokens.
+        clock.advance(1900 * MS);
+        assert_eq!(bucket.try_acquire(), Ok(()));
+        assert!(bucket.try_acquire().is_err());
+    }
+
+    #[test]
+    fn a_bucket_made_late_on_its_clock_starts_full_not_in_debt() {
+        let clock = Arc::new(ManualClock::default());
+        clock.advance(Duration::from_secs(3600));
+        let bucket = TokenBucket::with_clock(0.5, 2, clock);
+        assert_eq!(bucket.try_acquire(), Ok(()));
+        assert_eq!(bucket.try_acquire(), Ok(()));
+        assert_eq!(bucket.try_acquire(), Err(2000 * MS));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use tonic::{Code, Status};
@@ -35,7 +36,12 @@ fn stub_channel() -> impl Service<
     })
 }
 
+/// The clients on a clock that never moves, so no budget refills behind a test's back.
 fn clients() -> Clients {
+    clients_on(Arc::new(ManualClock::default()))
+}
+
+fn clients_on(clock: Arc<dyn RateClock>) -> Clients {
     let client = |name: &str, key: &str, scope: &str, burst: u32| ClientSettings {
         name: name.into(),
         channel: "hall".into(),
@@ -44,24 +50,25 @@ fn clients() -> Clients {
         rate_per_second: 0.5,
         burst,
     };
-    Clients::from_settings(&[
+    let settings = [
         client("hall-1", "reader-key", "customer:read", 100),
         client("batch-1", "writer-key", "customer:write", 100),
         client("partner-1", "slow-key", "customer:read", 1),
-    ])
-    .unwrap()
+    ];
+    Clients::from_settings_with_clock(&settings, clock).unwrap()
 }
 
 fn peers_down() -> Peers {
     let closed = "http://127.0.0.1:1".to_owned();
-    Peers::connect_lazy(&PeerSettings {
+    let peers = PeerSettings {
         profile: closed.clone(),
         tiering: closed.clone(),
         reminder: closed.clone(),
         complaint: closed.clone(),
         survey: closed,
-    })
-    .unwrap()
+    };
+    let secret = vipcare_runtime::internal::InternalSecret::generate();
+    Peers::connect_lazy(&peers, vipcare_runtime::InternalCredential::new(&secret)).unwrap()
 }
 
 async fn call(
@@ -159,8 +166,9 @@ async fn the_services_see_the_gateway_identity_not_what_the_client_claimed() {
 
 #[tokio::test]
 async fn a_client_over_its_budget_is_told_when_to_retry() {
+    let clock = Arc::new(ManualClock::default());
     let mut edge = stack(
-        Arc::new(clients()),
+        Arc::new(clients_on(clock.clone())),
         Arc::default(),
         stub_channel(),
         Proxy::new(peers_down()),
@@ -174,13 +182,17 @@ async fn a_client_over_its_budget_is_told_when_to_retry() {
         .unwrap()
         .retry_delay
         .unwrap();
-    assert!(
-        delay.as_millis() > 1000 && delay.as_millis() <= 2000,
-        "{delay:?}"
-    );
+    assert_eq!(delay, Duration::from_secs(2), "one call per 2 s, none left");
     // Other clients keep their own budget.
     let reader = [("authorization", "Bearer reader-key")];
     assert_eq!(code(&call(&mut edge, VIEW, &reader).await), Code::Ok);
+
+    // A retry a moment early is still refused; one as late as it was told gets through.
+    clock.advance(delay - Duration::from_millis(1));
+    let early = status(&call(&mut edge, VIEW, &slow).await).unwrap();
+    assert_eq!(early.code(), Code::ResourceExhausted);
+    clock.advance(Duration::from_millis(1));
+    assert_eq!(code(&call(&mut edge, VIEW, &slow).await), Code::Ok);
 }
 
 #[tokio::test]

@@ -8,6 +8,8 @@ use vipcare_proto::gateway::v1::{GetCustomerViewRequest, LookupCallerRequest};
 
 mod codec;
 mod convert;
+#[cfg(test)]
+mod proptests;
 mod server;
 mod status;
 

@@ -4,39 +4,28 @@ use std::fmt;
 
 use crate::error::GatewayError;
 
-/// A mainland mobile number: 11 digits, `^1[3-9]\d{9}$`.
+/// A mobile number, by the rule every service shares (`vipcare_domain::Msisdn`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Msisdn(String);
+pub struct Msisdn(vipcare_domain::Msisdn);
 
 impl Msisdn {
     pub fn parse(text: &str) -> Result<Msisdn, GatewayError> {
-        let b = text.as_bytes();
-        let valid = b.len() == 11
-            && b[0] == b'1'
-            && (b'3'..=b'9').contains(&b[1])
-            && b.iter().all(u8::is_ascii_digit);
-        if valid {
-            Ok(Msisdn(text.to_owned()))
-        } else {
-            Err(GatewayError::Invalid {
+        vipcare_domain::Msisdn::parse_static(text)
+            .map(Msisdn)
+            .map_err(|reason| GatewayError::Invalid {
                 field: "msisdn",
-                reason: if text.is_empty() {
-                    "required"
-                } else {
-                    "must be a mainland mobile number of 11 digits"
-                },
+                reason,
             })
-        }
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
 impl fmt::Display for Msisdn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 

@@ -157,7 +157,7 @@ impl Views {
         msisdn: &Msisdn,
     ) -> Result<CustomerId, GatewayError> {
         let key = format!("gateway:msisdn:{msisdn}");
-        let tag = format!("msisdn:{msisdn}");
+        let tag = vipcare_cache::tags::msisdn(msisdn.as_str());
         let bytes = self
             .cache
             .get_or_load(&key, &tag, self.ttl, || async {
@@ -193,8 +193,9 @@ impl Views {
     }
 }
 
+/// The tag the profile and tiering services bump when the customer changes.
 fn customer_tag(id: &CustomerId) -> String {
-    format!("customer:{id}")
+    vipcare_cache::tags::customer(id.as_str())
 }
 
 fn answer(view: CustomerView) -> Encoded {

@@ -1,12 +1,12 @@
 //! The reads the views make of the profile service: the customer (by id, or by number to find
 //! the id), the value summary and the latest work-log entries.
 
-use tonic::transport::Channel;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
 use vipcare_proto::profile::v1::{
     Customer, GetCustomerRequest, GetValueSummaryRequest, ListServiceNotesRequest, ServiceNote,
     ValueSummary, get_customer_request,
 };
+use vipcare_runtime::InternalChannel;
 
 use super::call::{CallContext, Masking, Upstream, missing};
 use super::lookup::{CustomerId, Msisdn};
@@ -14,11 +14,11 @@ use crate::error::GatewayError;
 
 #[derive(Debug, Clone)]
 pub struct ProfileReader {
-    upstream: Upstream<ProfileServiceClient<Channel>>,
+    upstream: Upstream<ProfileServiceClient<InternalChannel>>,
 }
 
 impl ProfileReader {
-    pub fn new(channel: Channel, max_message_bytes: usize) -> ProfileReader {
+    pub fn new(channel: InternalChannel, max_message_bytes: usize) -> ProfileReader {
         let client =
             ProfileServiceClient::new(channel).max_decoding_message_size(max_message_bytes);
         ProfileReader {
@@ -70,6 +70,8 @@ impl ProfileReader {
     ) -> Result<ValueSummary, GatewayError> {
         let request = GetValueSummaryRequest {
             customer_id: id.as_str().to_owned(),
+            // As of the current month: the 12 complete months before it.
+            period: String::new(),
         };
         self.upstream
             .call(

@@ -10,13 +10,13 @@
 use std::future::Future;
 use std::time::Duration;
 
-use tonic::transport::Channel;
 use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
 use vipcare_proto::tiering::v1::{
     BenefitBalance, ChurnRisk, CustomerTier, GetChurnRiskRequest, GetChurnRiskResponse,
     GetCustomerTierRequest, GetCustomerTierResponse, GetRoutingPriorityRequest,
     GetRoutingPriorityResponse, get_customer_tier_request,
 };
+use vipcare_runtime::InternalChannel;
 
 use super::call::{CallContext, Masking, Upstream, missing};
 use super::lookup::{CustomerId, Msisdn};
@@ -43,7 +43,7 @@ pub const SECTION_BUDGET: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Clone)]
 pub struct TieringReader {
-    upstream: Upstream<TieringServiceClient<Channel>>,
+    upstream: Upstream<TieringServiceClient<InternalChannel>>,
 }
 
 /// `call`'s answer, or DEADLINE_EXCEEDED once the budget is spent.
@@ -56,7 +56,7 @@ async fn within_budget<T>(
 }
 
 impl TieringReader {
-    pub fn new(channel: Channel, max_message_bytes: usize) -> TieringReader {
+    pub fn new(channel: InternalChannel, max_message_bytes: usize) -> TieringReader {
         let client =
             TieringServiceClient::new(channel).max_decoding_message_size(max_message_bytes);
         TieringReader {

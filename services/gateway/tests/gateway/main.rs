@@ -4,7 +4,9 @@
 
 mod access;
 mod caller;
+mod garbage;
 mod routing;
+mod streams;
 mod support;
 mod tiering;
 mod view;

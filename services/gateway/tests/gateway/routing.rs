@@ -1,6 +1,7 @@
 //! Calls to the profile service through the gateway: unary, client- and server-streaming, the
 //! rate limit, and a profile service that is down.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use prost_types::FieldMask;
@@ -12,6 +13,7 @@ use vipcare_proto::profile::v1::{
     ListCustomersRequest, ListRelationsRequest, RecordConsumptionRequest, RelationKind,
     StreamValueSummariesRequest, UpdateCustomerRequest, get_customer_request,
 };
+use vipcare_gateway::edge::ManualClock;
 use vipcare_testkit::TestEnv;
 
 use crate::support::{AGENT, Options, Suite, THROTTLED, closed_address};
@@ -111,23 +113,32 @@ async fn profile_calls_pass_through_the_gateway() {
         assert_eq!((imported.accepted, imported.rejected), (2, 1), "[{label}]");
         assert_eq!(imported.rejections[0].row, 2, "[{label}]");
 
+        // As of 2025-01: the calendar months 2024-10 to 2024-12 hold the bills above.
         let summary = profile
             .get_value_summary(GetValueSummaryRequest {
                 customer_id: first.customer_id.clone(),
+                period: "2025-01".into(),
             })
             .await
             .unwrap()
             .into_inner()
             .summary
             .unwrap();
-        assert_eq!(summary.arpu_3m_fen, 60_000, "[{label}]");
-        assert_eq!(summary.household_arpu_fen, 90_000, "[{label}] own + family");
+        assert_eq!(
+            summary.arpu_3m_fen, 40_000,
+            "[{label}] (70000 + 50000 + 0) / 3"
+        );
+        assert_eq!(
+            summary.household_arpu_fen, 50_000,
+            "[{label}] own + family (30000 / 3)"
+        );
 
         // Server-streaming: every customer, in id order.
         let mut stream = profile
             .stream_value_summaries(StreamValueSummariesRequest {
                 start_after_customer_id: String::new(),
                 batch_size: 1,
+                period: String::new(),
             })
             .await
             .unwrap()
@@ -145,7 +156,14 @@ async fn profile_calls_pass_through_the_gateway() {
 #[tokio::test]
 async fn a_client_over_its_rate_is_told_when_to_retry() {
     for env in TestEnv::all().await {
-        let suite = Suite::start(&env).await;
+        let label = env.label;
+        // The budget refills by a clock the test moves, so no slow call can refill it early.
+        let clock = Arc::new(ManualClock::default());
+        let options = Options {
+            rate_clock: Some(clock.clone()),
+            ..Options::default()
+        };
+        let suite = Suite::start_with(&env, options).await;
         let mut partner = suite.profile(THROTTLED);
         let lookup = || GetCustomerRequest {
             lookup: Some(get_customer_request::Lookup::Msisdn("13800138000".into())),
@@ -153,18 +171,18 @@ async fn a_client_over_its_rate_is_told_when_to_retry() {
         // The burst of two is spent (the customer does not exist, which is beside the point).
         for _ in 0..2 {
             let code = partner.get_customer(lookup()).await.unwrap_err().code();
-            assert_eq!(code, Code::NotFound, "[{}]", env.label);
+            assert_eq!(code, Code::NotFound, "[{label}]");
         }
         let throttled = partner.get_customer(lookup()).await.unwrap_err();
-        assert_eq!(throttled.code(), Code::ResourceExhausted, "[{}]", env.label);
+        assert_eq!(throttled.code(), Code::ResourceExhausted, "[{label}]");
         let delay = throttled
             .get_details_retry_info()
             .and_then(|retry| retry.retry_delay)
             .expect("a retry delay");
-        assert!(
-            delay > Duration::ZERO && delay <= Duration::from_secs(2),
-            "[{}] {delay:?}",
-            env.label
+        assert_eq!(
+            delay,
+            Duration::from_secs(2),
+            "[{label}] one call per 2 s, none left"
         );
         // The throttle is per client: others are not affected.
         let other = suite
@@ -172,7 +190,15 @@ async fn a_client_over_its_rate_is_told_when_to_retry() {
             .get_customer(lookup())
             .await
             .unwrap_err();
-        assert_eq!(other.code(), Code::NotFound, "[{}]", env.label);
+        assert_eq!(other.code(), Code::NotFound, "[{label}]");
+
+        // Retrying a moment early is refused again; retrying when told gets through.
+        clock.advance(delay - Duration::from_millis(1));
+        let early = partner.get_customer(lookup()).await.unwrap_err();
+        assert_eq!(early.code(), Code::ResourceExhausted, "[{label}]");
+        clock.advance(Duration::from_millis(1));
+        let retried = partner.get_customer(lookup()).await.unwrap_err();
+        assert_eq!(retried.code(), Code::NotFound, "[{label}] served again");
     }
 }
 

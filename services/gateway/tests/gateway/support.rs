@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use prost_types::FieldMask;
@@ -15,6 +16,7 @@ use tonic::transport::{Channel, Endpoint};
 use tonic::{Request, Status};
 use vipcare_cache::Cache;
 use vipcare_gateway::App;
+use vipcare_gateway::edge::{ManualClock, MonotonicClock, RateClock};
 use vipcare_proto::common::v1::Date;
 use vipcare_proto::gateway::v1::channel_service_client::ChannelServiceClient;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
@@ -34,6 +36,9 @@ pub const HOTLINE: &str = "hotline-key-0123456789";
 pub const THROTTLED: &str = "throttled-key-0123456789";
 /// Only `benefit:verify`: the airport lounge partner of the default benefit catalogue.
 pub const LOUNGE: &str = "lounge-key-0123456789";
+/// The one page origin the test gateways grant CORS to (`gateway.cors_origins`).
+pub const WEB_ORIGIN: &str = "https://hall.example.cn";
+
 /// The lounge partner's client name, which is also its partner id.
 pub const LOUNGE_PARTNER: &str = "airport-lounges";
 
@@ -105,6 +110,8 @@ pub struct Options {
     pub tiering_address: Option<String>,
     /// Puts a [`TcpProxy`] between the gateway and the tiering service (`Suite::tiering_link`).
     pub tiering_behind_proxy: bool,
+    /// The clock the clients' rate limits refill by, instead of the real one.
+    pub rate_clock: Option<Arc<ManualClock>>,
 }
 
 /// Running profile and tiering services and a gateway; all stop when this is dropped.
@@ -172,11 +179,16 @@ impl Suite {
             format!("http://{addr}")
         });
         let settings = env.settings_with(&format!(
-            "[services]\nprofile = \"{profile_address}\"\ntiering = \"{tiering_address}\"\n{}",
+            "[services]\nprofile = \"{profile_address}\"\ntiering = \"{tiering_address}\"\n\
+             [gateway]\ncors_origins = [\"{WEB_ORIGIN}\"]\n{}",
             clients_toml()
         ));
         let gateway_cache = options.gateway_cache.unwrap_or(cache);
-        let gateway = App::build(&settings, gateway_cache)
+        let rate_clock: Arc<dyn RateClock> = match options.rate_clock {
+            Some(clock) => clock,
+            None => Arc::new(MonotonicClock::default()),
+        };
+        let gateway = App::build_with_rate_clock(&settings, gateway_cache, rate_clock)
             .await
             .unwrap_or_else(|err| panic!("[{label}] gateway did not start: {err}"));
         let gateway_addr = gateway.local_addr();

@@ -1,4 +1,5 @@
-//! gRPC-Web on the gateway's port: what a browser page sends, over plain HTTP/1.1.
+//! gRPC-Web on the gateway's port: what a browser page sends, over plain HTTP/1.1, and which
+//! pages the browser lets read the answers (CORS: only the origins in `gateway.cors_origins`).
 
 use prost::Message;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -9,7 +10,7 @@ use vipcare_proto::gateway::v1::{
 use vipcare_proto::profile::v1::{GetCustomerRequest, GetCustomerResponse, get_customer_request};
 use vipcare_testkit::TestEnv;
 
-use crate::support::{AGENT, Suite};
+use crate::support::{AGENT, Suite, WEB_ORIGIN};
 
 /// What came back: the response head, the messages and the trailer block.
 struct WebAnswer {
@@ -26,7 +27,7 @@ async fn post(suite: &Suite, path: &str, key: &str, message: &impl Message) -> W
     frame.extend_from_slice(&body);
     let head = format!(
         "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/grpc-web+proto\r\n\
-         X-Grpc-Web: 1\r\nOrigin: https://hall.example.cn\r\nAuthorization: Bearer {key}\r\n\
+         X-Grpc-Web: 1\r\nOrigin: {WEB_ORIGIN}\r\nAuthorization: Bearer {key}\r\n\
          Content-Length: {len}\r\nConnection: close\r\n\r\n",
         addr = suite.gateway,
         len = frame.len()
@@ -108,8 +109,11 @@ async fn a_browser_gets_a_customer_view_over_grpc_web() {
             answer.head
         );
         assert!(
-            answer.head.contains("access-control-allow-origin"),
-            "[{label}] CORS"
+            answer
+                .head
+                .contains(&format!("access-control-allow-origin: {WEB_ORIGIN}")),
+            "[{label}] CORS: {}",
+            answer.head
         );
         assert!(
             answer.trailers.contains("grpc-status:0"),
@@ -159,6 +163,51 @@ async fn a_browser_gets_a_customer_view_over_grpc_web() {
             unauthenticated,
             "[{label}] {} {}",
             answer.head, answer.trailers
+        );
+    }
+}
+
+/// The head of the answer to a browser's CORS preflight for a gRPC-Web call from `origin`.
+async fn preflight(suite: &Suite, origin: &str) -> String {
+    let head = format!(
+        "OPTIONS /vipcare.gateway.v1.ChannelService/GetCustomerView HTTP/1.1\r\n\
+         Host: {addr}\r\nOrigin: {origin}\r\nAccess-Control-Request-Method: POST\r\n\
+         Access-Control-Request-Headers: authorization,content-type,x-grpc-web\r\n\
+         Connection: close\r\n\r\n",
+        addr = suite.gateway
+    );
+    let mut stream = TcpStream::connect(suite.gateway).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8_lossy(&raw).to_ascii_lowercase();
+    text.split("\r\n\r\n").next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn only_the_configured_origin_passes_the_cors_preflight() {
+    let env = TestEnv::embedded().await;
+    let suite = Suite::start(&env).await;
+
+    let allowed = preflight(&suite, WEB_ORIGIN).await;
+    assert!(allowed.starts_with("http/1.1 200"), "{allowed}");
+    assert!(
+        allowed.contains(&format!("access-control-allow-origin: {WEB_ORIGIN}")),
+        "{allowed}"
+    );
+    assert!(
+        allowed.contains("authorization"),
+        "the page may send its key: {allowed}"
+    );
+
+    for origin in [
+        "https://phish.example.com",
+        "https://hall.example.cn.evil.io",
+    ] {
+        let refused = preflight(&suite, origin).await;
+        assert!(
+            !refused.contains("access-control-allow-origin"),
+            "{origin} must get no CORS grant: {refused}"
         );
     }
 }

@@ -1,5 +1,8 @@
 //! Monthly consumption from the billing feeds: one record per customer and month ("YYYY-MM"),
 //! amounts in fen. Roaming and value-added services are parts of the month's spend.
+//!
+//! Every amount has an upper bound far above any real line's month and low enough that the
+//! sums built on it (a year of months, a household) stay far from `i64`'s limit.
 
 use chrono::NaiveDate;
 
@@ -15,6 +18,14 @@ pub struct Usage {
     pub vas_fen: i64,
 }
 
+/// The most one line can spend in a month, in fen (¥100 million); also bounds roaming and VAS.
+pub const MAX_FEN: i64 = 10_000_000_000;
+/// The most data one line can use in a month, in MB (1 PB).
+pub const MAX_DATA_MB: i64 = 1_000_000_000;
+/// The most voice minutes one line can use in a month (a month has at most 44,640 minutes;
+/// the bound leaves room for concurrent calls of a trunk line).
+pub const MAX_VOICE_MINUTES: i64 = 1_000_000;
+
 /// One checked month of one customer's consumption.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Consumption {
@@ -24,8 +35,8 @@ pub struct Consumption {
 }
 
 impl Consumption {
-    /// Amounts must not be negative, roaming plus VAS must fit in the spend, and the month
-    /// must not lie after `today`'s. Violations name the request's field.
+    /// Amounts must lie between 0 and their bound, roaming plus VAS must fit in the spend, and
+    /// the month must not lie after `today`'s. Violations name the request's field.
     pub fn new(
         customer_id: CustomerId,
         period: Period,
@@ -36,14 +47,19 @@ impl Consumption {
             return Err(Invalid::new("must not be in the future").at("period"));
         }
         let amounts = [
-            ("spend_fen", usage.spend_fen),
-            ("data_mb", usage.data_mb),
-            ("voice_minutes", usage.voice_minutes),
-            ("roaming_fen", usage.roaming_fen),
-            ("vas_fen", usage.vas_fen),
+            ("spend_fen", usage.spend_fen, MAX_FEN),
+            ("data_mb", usage.data_mb, MAX_DATA_MB),
+            ("voice_minutes", usage.voice_minutes, MAX_VOICE_MINUTES),
+            ("roaming_fen", usage.roaming_fen, MAX_FEN),
+            ("vas_fen", usage.vas_fen, MAX_FEN),
         ];
-        if let Some((field, _)) = amounts.iter().find(|(_, v)| *v < 0) {
-            return Err(Invalid::new("must not be negative").at(*field));
+        for (field, value, max) in amounts {
+            if value < 0 {
+                return Err(Invalid::new("must not be negative").at(field));
+            }
+            if value > max {
+                return Err(Invalid::new(format!("must be at most {max}")).at(field));
+            }
         }
         let parts = usage.roaming_fen.checked_add(usage.vas_fen);
         if parts.is_none_or(|parts| parts > usage.spend_fen) {
@@ -108,7 +124,63 @@ mod tests {
         let err = Consumption::new(id.clone(), p, usage(100, 60, 41), today()).unwrap_err();
         assert_eq!(err.field, "spend_fen");
         assert!(Consumption::new(id.clone(), p, usage(100, 60, 40), today()).is_ok());
-        let err = Consumption::new(id, p, usage(i64::MAX, i64::MAX, 1), today()).unwrap_err();
-        assert_eq!(err.field, "spend_fen", "overflow is refused, not wrapped");
+        let err = Consumption::new(id, p, usage(i64::MAX, 0, 0), today()).unwrap_err();
+        assert_eq!(err.field, "spend_fen", "beyond the bound");
+    }
+
+    #[test]
+    fn amounts_are_bounded_inclusively() {
+        let id = CustomerId::generate();
+        let p = Period::parse("2024-01").unwrap();
+        let most = Usage {
+            spend_fen: MAX_FEN,
+            data_mb: MAX_DATA_MB,
+            voice_minutes: MAX_VOICE_MINUTES,
+            roaming_fen: MAX_FEN / 2,
+            vas_fen: MAX_FEN / 2,
+        };
+        assert!(Consumption::new(id.clone(), p, most, today()).is_ok());
+        let beyond = [
+            (
+                "spend_fen",
+                Usage {
+                    spend_fen: MAX_FEN + 1,
+                    ..most
+                },
+            ),
+            (
+                "data_mb",
+                Usage {
+                    data_mb: MAX_DATA_MB + 1,
+                    ..most
+                },
+            ),
+            (
+                "voice_minutes",
+                Usage {
+                    voice_minutes: MAX_VOICE_MINUTES + 1,
+                    ..most
+                },
+            ),
+            (
+                "roaming_fen",
+                Usage {
+                    roaming_fen: MAX_FEN + 1,
+                    ..most
+                },
+            ),
+            (
+                "vas_fen",
+                Usage {
+                    vas_fen: i64::MAX,
+                    ..most
+                },
+            ),
+        ];
+        for (field, usage) in beyond {
+            let err = Consumption::new(id.clone(), p, usage, today()).unwrap_err();
+            assert_eq!(err.field, field);
+            assert!(err.reason.starts_with("must be at most"), "{}", err.reason);
+        }
     }
 }

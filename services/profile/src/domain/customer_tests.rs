@@ -21,7 +21,7 @@ pub(crate) fn sample_profile() -> CustomerProfile {
         id_document: Some(
             IdDocument::new(
                 crate::domain::IdDocumentType::ResidentIdCard,
-                "11010519800615002X",
+                "11010519800615019X",
             )
             .unwrap(),
         ),

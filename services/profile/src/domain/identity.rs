@@ -38,32 +38,8 @@ impl fmt::Display for CustomerId {
     }
 }
 
-/// A mainland mobile number: 11 digits, `^1[3-9]\d{9}$`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Msisdn(String);
-
-impl Msisdn {
-    pub fn parse(text: &str) -> Result<Msisdn, Invalid> {
-        let b = text.as_bytes();
-        let ok = b.len() == 11
-            && b[0] == b'1'
-            && (b'3'..=b'9').contains(&b[1])
-            && b.iter().all(u8::is_ascii_digit);
-        if ok {
-            Ok(Msisdn(text.to_owned()))
-        } else if text.is_empty() {
-            Err(Invalid::new("required"))
-        } else {
-            Err(Invalid::new(
-                "must be a mainland mobile number: 11 digits, 13x-19x",
-            ))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+/// The mobile number, by the rule every service shares.
+pub use vipcare_domain::Msisdn;
 
 /// The customer's full name: required, at most 64 characters, no control characters and no
 /// `*` (so a masked name read back and sent again is refused instead of overwriting the name).
@@ -162,7 +138,9 @@ coded_enum! {
     }
 }
 
-/// An identity document: a type and a number of at most 32 letters and digits.
+/// An identity document: a type and a number of at most 32 letters and digits. A resident ID
+/// card number (GB 11643) is 17 digits and a check digit, `X` standing for 10; a lowercase `x`
+/// is stored as `X`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdDocument {
     pub kind: IdDocumentType,
@@ -172,9 +150,13 @@ pub struct IdDocument {
 impl IdDocument {
     pub const MAX_CHARS: usize = 32;
 
+    /// Refusals never repeat the number: it is personal data.
     pub fn new(kind: IdDocumentType, number: &str) -> Result<IdDocument, Invalid> {
         if number.is_empty() {
             return Err(Invalid::new("required"));
+        }
+        if kind == IdDocumentType::ResidentIdCard {
+            return resident_id_number(number).map(|number| IdDocument { kind, number });
         }
         if number.chars().count() > Self::MAX_CHARS
             || !number
@@ -196,7 +178,47 @@ impl IdDocument {
     }
 }
 
-/// Free text of at most `max_chars` characters (not bytes) without control characters.
+/// A resident ID card number whose check digit (ISO 7064 MOD 11-2) matches, in canonical case.
+fn resident_id_number(number: &str) -> Result<String, Invalid> {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: [u8; 11] = *b"10X98765432";
+    let shape =
+        || Invalid::new("a resident ID card number is 17 digits and a check digit (0-9 or X)");
+    let Some((last, body)) = number.as_bytes().split_last() else {
+        return Err(shape());
+    };
+    let last = last.to_ascii_uppercase();
+    if body.len() != 17 || !body.iter().all(u8::is_ascii_digit) {
+        return Err(shape());
+    }
+    if !(last.is_ascii_digit() || last == b'X') {
+        return Err(shape());
+    }
+    let sum: u32 = body
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(digit, weight)| u32::from(digit - b'0') * weight)
+        .sum();
+    if CHECK.get((sum % 11) as usize) != Some(&last) {
+        return Err(Invalid::new(
+            "the check digit does not match the number (ISO 7064 MOD 11-2): is it mistyped?",
+        ));
+    }
+    Ok(number.to_ascii_uppercase())
+}
+
+/// Bidirectional formatting characters: the embeddings and overrides (U+202A–U+202E), the
+/// isolates (U+2066–U+2069) and the marks (U+200E, U+200F, U+061C). They are invisible, yet
+/// reorder what is shown around them, so a name or note could read as something else.
+pub fn is_bidi_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+    )
+}
+
+/// Free text of at most `max_chars` characters (not bytes) without control characters (Cc)
+/// or bidirectional formatting characters.
 pub fn bounded_text(text: &str, max_chars: usize) -> Result<String, Invalid> {
     if text.chars().count() > max_chars {
         return Err(Invalid::new(format!(
@@ -206,7 +228,17 @@ pub fn bounded_text(text: &str, max_chars: usize) -> Result<String, Invalid> {
     if text.chars().any(char::is_control) {
         return Err(Invalid::new("must not contain control characters"));
     }
+    if text.chars().any(is_bidi_format) {
+        return Err(bidi_refused());
+    }
     Ok(text.to_owned())
+}
+
+/// The refusal of a bidirectional formatting character, wherever text is checked.
+pub fn bidi_refused() -> Invalid {
+    Invalid::new(
+        "must not contain bidirectional formatting characters (U+202A-E, U+2066-9, U+200E/F, U+061C)",
+    )
 }
 
 #[cfg(test)]

@@ -163,7 +163,7 @@ mod tests {
         assert_eq!(masked.name, "张**");
         assert_eq!(masked.msisdn, "138****8000");
         assert_eq!(masked.birth_date, Some((1980, 0, 0)));
-        assert_eq!(masked.id_document.unwrap().1, "**************002X");
+        assert_eq!(masked.id_document.unwrap().1, "**************019X");
         let full = c.personal_data(Disclosure::Full);
         assert!(!full.masked);
         assert_eq!(full.name, "张三丰");

@@ -12,18 +12,20 @@ mod relation;
 mod value;
 mod worklog;
 
-pub use consumption::{Consumption, Usage};
+pub use consumption::{Consumption, MAX_DATA_MB, MAX_FEN, MAX_VOICE_MINUTES, Usage};
 pub use contact::{ContactChannel, ContactPreferences, QuietHours, Touchpoint};
 pub use customer::{
     Customer, CustomerProfile, CustomerStatus, Gender, GroupMembership, ProfileChange,
 };
 pub use identity::{
     CustomerId, CustomerName, IdDocument, IdDocumentType, LanguageTag, Msisdn, RegionCode,
-    bounded_text,
+    bounded_text, is_bidi_format,
 };
 pub use masking::{Disclosure, PersonalData, Viewer, mask_id_number, mask_msisdn, mask_name};
 pub use relation::{Relation, RelationKind};
-pub use value::{SUMMARY_MONTHS, SpendTrend, SummaryInput, ValueSummary, arpu_3m, summarize};
+pub use value::{
+    Bill, MonthlySpend, SUMMARY_MONTHS, SpendTrend, SummaryInput, ValueSummary, summarize, window,
+};
 pub use vipcare_domain::{
     Clock, FixedClock, Invalid, Period, SystemClock, Violation, coded_enum, page_size,
 };

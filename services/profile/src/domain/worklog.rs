@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::identity::{bidi_refused, is_bidi_format};
 use super::{CustomerId, Invalid, Violation, bounded_text, coded_enum};
 
 coded_enum! {
@@ -40,7 +41,8 @@ pub struct ServiceNote {
 impl ServiceNote {
     pub const MAX_TEXT_CHARS: usize = 2000;
 
-    /// Text 1–2,000 characters (line breaks allowed), author 1–64 characters.
+    /// Text 1–2,000 characters (line breaks and tabs allowed, other control and bidirectional
+    /// formatting characters not), author 1–64 characters.
     pub fn new(
         customer_id: CustomerId,
         kind: NoteKind,
@@ -60,6 +62,10 @@ impl ServiceNote {
             .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
         {
             return Err(Invalid::new("must not contain control characters").at("text"));
+        }
+        // Shown on the agent's screen in the customer view: no text that reorders itself.
+        if text.chars().any(is_bidi_format) {
+            return Err(bidi_refused().at("text"));
         }
         if author.trim().is_empty() {
             return Err(Invalid::new("required").at("author"));
@@ -131,6 +137,9 @@ mod tests {
         assert_eq!(note(&"字".repeat(2001), "am-7").unwrap_err().field, "text");
         assert_eq!(note("  ", "am-7").unwrap_err().field, "text");
         assert_eq!(note("ok", "").unwrap_err().field, "author");
+        assert_eq!(note("退订\u{202E}成功", "am-7").unwrap_err().field, "text");
+        assert_eq!(note("ok", "am\u{2067}-7").unwrap_err().field, "author");
+        assert!(note("列表:\t一\r\n二", "am-7").is_ok());
     }
 
     #[test]

@@ -1,31 +1,25 @@
 //! GetCustomer through the cache. Only masked customers are cached, so no personal data ever
 //! sits in Redis; unmasked reads go to the database, where their audit record is written
-//! anyway. Writers invalidate the customer's tag (and the msisdn tags it had and has) after
-//! their commit; the cache's generations make a read that raced the write harmless.
+//! anyway. Writers record the tags they make stale in their transaction (`store::stale`) and
+//! bump them after their commit; the cache's generations make a read that raced the write
+//! harmless, and the record makes a bump the cache never got happen later instead of never.
 
 use std::time::Duration;
 
-use futures::StreamExt;
 use prost::Message;
-use vipcare_cache::Cache;
 use vipcare_proto::profile::v1 as pb;
+use vipcare_storage::invalidation;
 
 use super::ProfileApi;
 use super::convert::customer_to_proto;
 use crate::domain::{CustomerId, Disclosure, Msisdn};
 use crate::error::Error;
 use crate::store::customers;
+pub use crate::store::stale::{customer_tag, msisdn_tag};
 
-/// Writes invalidate entries at once; the TTL only bounds what a lost invalidation can cost.
+/// Writes invalidate entries at once, and a bump Redis missed is replayed from its record; the
+/// TTL only bounds what a cache emptied behind the service's back can cost.
 const TTL: Duration = Duration::from_secs(300);
-
-pub fn customer_tag(id: &str) -> String {
-    format!("customer:{id}")
-}
-
-pub fn msisdn_tag(msisdn: &str) -> String {
-    format!("msisdn:{msisdn}")
-}
 
 /// The masked customer, from the cache or the database.
 pub async fn masked_customer(api: &ProfileApi, id: &CustomerId) -> Result<pb::Customer, Error> {
@@ -49,10 +43,7 @@ pub async fn customer_id_of(api: &ProfileApi, msisdn: &Msisdn) -> Result<Custome
         .get_or_load(&key, &msisdn_tag(msisdn.as_str()), TTL, || async {
             match customers::find_by_msisdn(api.db.conn(), msisdn).await? {
                 Some(customer) => Ok(customer.id.to_string().into_bytes()),
-                None => Err(Error::NotFound {
-                    kind: "customer",
-                    id: format!("msisdn {}", crate::domain::mask_msisdn(msisdn.as_str())),
-                }),
+                None => Err(Error::MsisdnNotFound),
             }
         })
         .await?;
@@ -60,15 +51,8 @@ pub async fn customer_id_of(api: &ProfileApi, msisdn: &Msisdn) -> Result<Custome
     CustomerId::parse(&text).map_err(|_| Error::Internal(format!("bad cached id {text:?}")))
 }
 
-/// Invalidates every tag, a few at a time (a large import touches many customers).
-pub async fn invalidate(cache: &Cache, tags: Vec<String>) {
-    futures::stream::iter(tags)
-        .for_each_concurrent(32, |tag| async move { cache.invalidate(&tag).await })
-        .await;
-}
-
-/// Invalidates the given customers.
-pub async fn invalidate_customers<S: AsRef<str>>(cache: &Cache, ids: &[S]) {
-    let tags = ids.iter().map(|id| customer_tag(id.as_ref())).collect();
-    invalidate(cache, tags).await;
+/// After the commit of a write that recorded `tags`: bumps them in one round trip (a large
+/// import touches many customers), and clears their record once the bump was written.
+pub async fn invalidate(api: &ProfileApi, tags: Vec<String>) {
+    invalidation::settle_tags(api.db.conn(), tags, &api.cache.invalidator()).await;
 }

@@ -6,9 +6,9 @@ use vipcare_proto::profile::v1 as pb;
 
 use super::convert::{self, consumption_to_proto};
 use super::{Answer, ProfileApi, Reply, cached};
-use crate::domain::{Consumption, CustomerId};
+use crate::domain::Consumption;
 use crate::error::Error;
-use crate::store::{consumption, relations};
+use crate::store::consumption;
 
 /// Rows per transaction: large enough for speed, small enough to keep locks short.
 const IMPORT_BATCH: usize = 500;
@@ -21,8 +21,8 @@ pub async fn record(
 ) -> Reply<pb::RecordConsumptionResponse> {
     let record = convert::consumption_from_proto(request.get_ref(), api.clock.today())?;
     let now = api.clock.now();
-    consumption::record(api.db.conn(), &record, now).await?;
-    invalidate_with_family(api, &[record.customer_id().clone()]).await?;
+    let stale = consumption::record(api.db.conn(), &record, now).await?;
+    cached::invalidate(api, stale).await;
     Ok(Response::new(pb::RecordConsumptionResponse {
         record: Some(consumption_to_proto(&record, now)),
     }))
@@ -68,8 +68,7 @@ async fn flush(
         return Ok(());
     }
     let count = batch.len() as i64;
-    let (touched, unknown) =
-        consumption::import_batch(api.db.conn(), batch, api.clock.now()).await?;
+    let (stale, unknown) = consumption::import_batch(api.db.conn(), batch, api.clock.now()).await?;
     report.accepted += count - unknown.len() as i64;
     for (position, record) in unknown {
         let (id, period) = (
@@ -84,14 +83,7 @@ async fn flush(
             "no such customer".into(),
         );
     }
-    invalidate_with_family(api, &touched).await
-}
-
-async fn invalidate_with_family(api: &ProfileApi, ids: &[CustomerId]) -> Result<(), Error> {
-    let mut ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    let family = relations::family_of(api.db.conn(), &ids).await?;
-    ids.extend(family);
-    cached::invalidate_customers(&api.cache, &ids).await;
+    cached::invalidate(api, stale).await;
     Ok(())
 }
 

@@ -5,7 +5,7 @@ use vipcare_proto::profile::v1 as pb;
 use vipcare_proto::profile::v1::get_customer_request::Lookup;
 use vipcare_storage::page::next_token;
 
-use super::cached::{self, customer_tag, msisdn_tag};
+use super::cached;
 use super::convert::{self, customer_to_proto};
 use super::{ProfileApi, Reply, paging, viewer};
 use crate::domain::{
@@ -13,20 +13,28 @@ use crate::domain::{
 };
 use crate::error::Error;
 use crate::store::customers::{self, CustomerFilter, Outcome};
-use crate::store::worklog;
+use crate::store::{stale, worklog};
+
+const CREATE: &str = "vipcare.profile.v1.ProfileService/CreateCustomer";
+const ERASE: &str = "vipcare.profile.v1.ProfileService/EraseCustomer";
 
 pub async fn create(
     api: &ProfileApi,
     request: Request<pb::CreateCustomerRequest>,
 ) -> Reply<pb::CreateCustomerResponse> {
     let viewer = viewer(request.metadata());
+    let key = convert::request_key(
+        &viewer.client,
+        CREATE,
+        &request.get_ref().request_id,
+        request.get_ref(),
+    )?;
     let pb::CreateCustomerRequest {
         customer,
-        request_id,
+        request_id: _,
     } = request.into_inner();
     let customer = customer.ok_or_else(|| Invalid::new("required").at("customer"))?;
     let profile = convert::profile_from_proto(&customer)?;
-    let request_id = convert::request_id(&request_id)?;
     profile
         .check_dates(api.clock.today())
         .map_err(|v| v.under("customer"))?;
@@ -34,9 +42,10 @@ pub async fn create(
     let customer = Customer::create(profile, now);
     let audit = viewer.audit(&customer, "CreateCustomer", now);
     let created = match customers::create(
+        &api.requests,
         api.db.conn(),
         &customer,
-        request_id.as_deref(),
+        key.as_ref(),
         audit.as_ref(),
     )
     .await?
@@ -79,7 +88,7 @@ pub async fn get(
         (Some(Lookup::Msisdn(msisdn)), Disclosure::Full) => {
             let found = customers::find_by_msisdn(api.db.conn(), &msisdn_field(&msisdn)?)
                 .await?
-                .ok_or_else(|| Error::customer_not_found(format!("msisdn {msisdn}")))?;
+                .ok_or(Error::MsisdnNotFound)?;
             customer_to_proto(
                 &audited(api, &viewer, found, "GetCustomer").await?,
                 Disclosure::Full,
@@ -112,14 +121,7 @@ pub async fn update(
     let when = (api.clock.now(), api.clock.today());
     let (before, after) =
         customers::update(api.db.conn(), &id, &customer.etag, changes, when, &viewer).await?;
-    let msisdns = [before.profile.msisdn, after.profile.msisdn.clone()];
-    let mut tags: Vec<String> = msisdns
-        .iter()
-        .flatten()
-        .map(|m| msisdn_tag(m.as_str()))
-        .collect();
-    tags.push(customer_tag(id.as_str()));
-    cached::invalidate(&api.cache, tags).await;
+    cached::invalidate(api, stale::of_update(&before, &after)).await;
     Ok(Response::new(pb::UpdateCustomerResponse {
         customer: Some(customer_to_proto(&after, viewer.disclosure)),
     }))
@@ -170,14 +172,19 @@ pub async fn erase(
     request: Request<pb::EraseCustomerRequest>,
 ) -> Reply<pb::EraseCustomerResponse> {
     let viewer = viewer(request.metadata());
+    let key = convert::request_key(
+        &viewer.client,
+        ERASE,
+        &request.get_ref().request_id,
+        request.get_ref(),
+    )?;
     let pb::EraseCustomerRequest {
         customer_id,
         reason,
-        request_id,
+        request_id: _,
     } = request.into_inner();
     let id = convert::customer_id(&customer_id, "customer_id")?;
     let reason = bounded_text(&reason, 500).map_err(|e| e.at("reason"))?;
-    let request_id = convert::request_id(&request_id)?;
     let now = api.clock.now();
     let mut audit = AuditRecord::new(
         id.clone(),
@@ -189,10 +196,8 @@ pub async fn erase(
     );
     audit.reason = reason;
     let (outcome, msisdn) =
-        customers::erase(api.db.conn(), &id, request_id.as_deref(), audit, now).await?;
-    let mut tags: Vec<String> = msisdn.iter().map(|m| msisdn_tag(m.as_str())).collect();
-    tags.push(customer_tag(id.as_str()));
-    cached::invalidate(&api.cache, tags).await;
+        customers::erase(&api.requests, api.db.conn(), &id, key.as_ref(), audit, now).await?;
+    cached::invalidate(api, stale::of_erasure(&id, &msisdn)).await;
     let (Outcome::Done(erased) | Outcome::Replayed(erased)) = outcome;
     Ok(Response::new(pb::EraseCustomerResponse {
         customer: Some(customer_to_proto(&erased, viewer.disclosure)),

@@ -19,6 +19,7 @@ use vipcare_cache::Cache;
 use vipcare_proto::profile::v1 as pb;
 use vipcare_proto::profile::v1::profile_service_server::{ProfileService, ProfileServiceServer};
 use vipcare_runtime::Caller;
+use vipcare_storage::idempotency::Idempotency;
 use vipcare_storage::{Database, page};
 
 use crate::domain::{Channel, Clock, Disclosure, Invalid, Viewer, Violation};
@@ -30,6 +31,8 @@ pub const PII_READ: &str = "pii:read";
 #[derive(Clone)]
 pub struct ProfileApi {
     db: Database,
+    /// The request_id flow of every side-effecting call.
+    requests: Idempotency,
     cache: Cache,
     clock: Arc<dyn Clock>,
 }
@@ -43,8 +46,18 @@ impl std::fmt::Debug for ProfileApi {
 }
 
 impl ProfileApi {
-    pub fn new(db: Database, cache: Cache, clock: Arc<dyn Clock>) -> ProfileApi {
-        ProfileApi { db, cache, clock }
+    pub fn new(
+        db: Database,
+        requests: Idempotency,
+        cache: Cache,
+        clock: Arc<dyn Clock>,
+    ) -> ProfileApi {
+        ProfileApi {
+            db,
+            requests,
+            cache,
+            clock,
+        }
     }
 
     /// The generated server, refusing messages over `max_message_bytes`.

@@ -8,7 +8,7 @@ use vipcare_storage::page::next_token;
 use super::convert::{self, relation_to_proto};
 use super::{ProfileApi, Reply, cached, paging};
 use crate::domain::{Invalid, Relation, RelationKind, Violation};
-use crate::store::relations;
+use crate::store::{relations, stale};
 
 pub async fn add(
     api: &ProfileApi,
@@ -23,11 +23,9 @@ pub async fn add(
     let related = convert::customer_id(&related_customer_id, "related_customer_id")?;
     let relation = Relation::new(customer, related, required_kind(kind)?, api.clock.now())?;
     let relation = relations::add(api.db.conn(), &relation).await?;
-    let ids = [
-        relation.customer_id.as_str(),
-        relation.related_customer_id.as_str(),
-    ];
-    cached::invalidate_customers(&api.cache, &ids).await;
+    let mut tags = stale::of_customer(&relation.customer_id);
+    tags.extend(stale::of_customer(&relation.related_customer_id));
+    cached::invalidate(api, tags).await;
     Ok(Response::new(pb::AddRelationResponse {
         relation: Some(relation_to_proto(&relation)),
     }))
@@ -45,7 +43,9 @@ pub async fn remove(
     let customer = convert::customer_id(&customer_id, "customer_id")?;
     let related = convert::customer_id(&related_customer_id, "related_customer_id")?;
     relations::remove(api.db.conn(), &customer, &related, required_kind(kind)?).await?;
-    cached::invalidate_customers(&api.cache, &[customer.as_str(), related.as_str()]).await;
+    let mut tags = stale::of_customer(&customer);
+    tags.extend(stale::of_customer(&related));
+    cached::invalidate(api, tags).await;
     Ok(Response::new(pb::RemoveRelationResponse {}))
 }
 

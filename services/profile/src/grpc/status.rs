@@ -19,6 +19,11 @@ impl From<Error> for Status {
                 format!("{kind} {id} not found"),
                 ErrorDetails::with_resource_info(kind, id, "", "not found"),
             ),
+            Error::MsisdnNotFound => Status::with_error_details(
+                Code::NotFound,
+                "no customer has this msisdn",
+                ErrorDetails::with_resource_info("customer", "", "", "no customer has this msisdn"),
+            ),
             Error::MsisdnTaken => Status::with_error_details(
                 Code::AlreadyExists,
                 "msisdn already belongs to another customer",
@@ -70,6 +75,15 @@ mod tests {
         let status = Status::from(Error::Unavailable("connection refused 10.0.0.5".into()));
         assert_eq!(status.code(), Code::Unavailable);
         assert!(!status.message().contains("10.0.0.5"));
+    }
+
+    #[test]
+    fn an_unknown_msisdn_is_not_repeated() {
+        let status = Status::from(Error::MsisdnNotFound);
+        assert_eq!(status.code(), Code::NotFound);
+        let info = status.get_details_resource_info().unwrap();
+        assert_eq!(info.resource_type, "customer");
+        assert!(info.resource_name.is_empty());
     }
 
     #[test]

@@ -1,8 +1,8 @@
-//! GetValueSummary and StreamValueSummaries. The stream reads the database in keyset pages on
-//! a task of its own, a few pages ahead of the client through a bounded channel: memory stays
-//! constant however many customers there are, and a client that stops reading stops the reader.
-
-use std::sync::Arc;
+//! GetValueSummary and StreamValueSummaries, as of a period (the current month unless asked).
+//! The stream reads the database in keyset pages on a task of its own, a few pages ahead of the
+//! client through a bounded channel: memory stays constant however many customers there are,
+//! and a client that stops reading stops the reader. Its period is fixed when it starts, so a
+//! stream that runs past midnight at a month's end still summarizes every customer alike.
 
 use futures::StreamExt;
 use tokio::sync::mpsc;
@@ -14,7 +14,7 @@ use super::convert::{self, summary_to_proto};
 use super::{ProfileApi, Reply};
 use vipcare_storage::{Backend, Database};
 
-use crate::domain::{Clock, CustomerId, Violation, page_size, summarize};
+use crate::domain::{CustomerId, Invalid, Period, Violation, page_size, summarize};
 use crate::store::summaries::{self, Start};
 
 pub type SummaryStream = ReceiverStream<Result<pb::StreamValueSummariesResponse, Status>>;
@@ -23,10 +23,14 @@ pub async fn get(
     api: &ProfileApi,
     request: Request<pb::GetValueSummaryRequest>,
 ) -> Reply<pb::GetValueSummaryResponse> {
-    let pb::GetValueSummaryRequest { customer_id } = request.into_inner();
+    let pb::GetValueSummaryRequest {
+        customer_id,
+        period,
+    } = request.into_inner();
     let id = convert::customer_id(&customer_id, "customer_id")?;
-    let input = summaries::one(api.db.conn(), &id).await?;
-    let summary = summarize(input, api.clock.today());
+    let as_of = as_of(api, &period)?;
+    let input = summaries::one(api.db.conn(), &id, as_of).await?;
+    let summary = summarize(input, as_of);
     Ok(Response::new(pb::GetValueSummaryResponse {
         summary: Some(summary_to_proto(&summary)),
     }))
@@ -39,6 +43,7 @@ pub async fn stream(
     let pb::StreamValueSummariesRequest {
         start_after_customer_id,
         batch_size,
+        period,
     } = request.into_inner();
     let after = match start_after_customer_id.as_str() {
         "" => None,
@@ -49,9 +54,10 @@ pub async fn stream(
         ),
     };
     let size = batch(batch_size)?;
+    let as_of = as_of(api, &period)?;
     // Two batches wait for the client at most; the readers stop when it goes away.
     let (tx, rx) = mpsc::channel(2);
-    tokio::spawn(produce(api.db.clone(), api.clock.clone(), after, size, tx));
+    tokio::spawn(produce(api.db.clone(), as_of, after, size, tx));
     Ok(Response::new(ReceiverStream::new(rx)))
 }
 
@@ -61,7 +67,7 @@ type Batch = Result<pb::StreamValueSummariesResponse, Status>;
 /// for that; SQLite one connection), keeping the batches in id order.
 async fn produce(
     db: Database,
-    clock: Arc<dyn Clock>,
+    as_of: Period,
     after: Option<String>,
     size: u64,
     tx: mpsc::Sender<Batch>,
@@ -90,18 +96,17 @@ async fn produce(
     let batches = pages
         .map(|page| {
             let db = db.clone();
-            async move { summaries::inputs(db.conn(), page?).await }
+            async move { summaries::inputs(db.conn(), page?, as_of).await }
         })
         .buffered(parallel);
     futures::pin_mut!(batches);
     while let Some(inputs) = batches.next().await {
-        let today = clock.today();
         let batch = inputs
             .map_err(Status::from)
             .map(|inputs| pb::StreamValueSummariesResponse {
                 summaries: inputs
                     .into_iter()
-                    .map(|i| summary_to_proto(&summarize(i, today)))
+                    .map(|i| summary_to_proto(&summarize(i, as_of)))
                     .collect(),
             });
         let failed = batch.is_err();
@@ -109,6 +114,22 @@ async fn produce(
             return;
         }
     }
+}
+
+/// The period a summary is as of: empty is the current month on the operator's calendar; a
+/// later month has no bills yet and is refused.
+fn as_of(api: &ProfileApi, text: &str) -> Result<Period, Violation> {
+    let current = Period::of(api.clock.today());
+    if text.is_empty() {
+        return Ok(current);
+    }
+    let period = Period::parse(text).map_err(|e| e.at("period"))?;
+    if period > current {
+        return Err(
+            Invalid::new(format!("must not be after the current month {current}")).at("period"),
+        );
+    }
+    Ok(period)
 }
 
 /// 0 → 1,000; more than 5,000 is clamped; negative is refused.

@@ -8,7 +8,9 @@ use super::convert::{self, audit_to_proto, note_to_proto};
 use super::{ProfileApi, Reply, cached, paging, viewer};
 use crate::domain::{AuditRecord, Invalid, ServiceNote};
 use crate::error::Error;
-use crate::store::{customers, worklog};
+use crate::store::{customers, stale, worklog};
+
+const ADD_NOTE: &str = "vipcare.profile.v1.ProfileService/AddServiceNote";
 
 /// The channel defaults to the caller's, the author to the calling client.
 pub async fn add_note(
@@ -16,13 +18,19 @@ pub async fn add_note(
     request: Request<pb::AddServiceNoteRequest>,
 ) -> Reply<pb::AddServiceNoteResponse> {
     let viewer = viewer(request.metadata());
+    let key = convert::request_key(
+        &viewer.client,
+        ADD_NOTE,
+        &request.get_ref().request_id,
+        request.get_ref(),
+    )?;
     let pb::AddServiceNoteRequest {
         customer_id,
         kind,
         text,
         author,
         channel,
-        request_id,
+        request_id: _,
     } = request.into_inner();
     let id = convert::customer_id(&customer_id, "customer_id")?;
     let kind = convert::note_kind_from_proto(kind)
@@ -37,12 +45,11 @@ pub async fn add_note(
         author.as_str()
     };
     let note = ServiceNote::new(id.clone(), kind, &text, author, channel, api.clock.now())?;
-    let request_id = convert::request_id(&request_id)?;
     if customers::get(api.db.conn(), &id).await?.is_erased() {
         return Err(Error::Erased(id.to_string()));
     }
-    let note = worklog::add_note(api.db.conn(), &note, request_id.as_deref()).await?;
-    cached::invalidate_customers(&api.cache, &[id.as_str()]).await;
+    let note = worklog::add_note(&api.requests, api.db.conn(), &note, key.as_ref()).await?;
+    cached::invalidate(api, stale::of_customer(&id)).await;
     Ok(Response::new(pb::AddServiceNoteResponse {
         note: Some(note_to_proto(&note)),
     }))

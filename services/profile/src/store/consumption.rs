@@ -9,27 +9,33 @@ use sea_orm::{
 };
 
 use super::entities::consumption::{ActiveModel, Column, Entity, Model};
-use super::{customers, statement};
+use super::{customers, stale, statement};
 use crate::domain::{Consumption, CustomerId};
 use crate::error::Error;
 
-/// Records one month of one customer; NOT_FOUND for an unknown customer.
+/// Records one month of one customer; NOT_FOUND for an unknown customer. Returns the cache
+/// tags the write made stale (recorded with it): the customer's and its family's.
 pub async fn record(
     conn: &DatabaseConnection,
     record: &Consumption,
     now: DateTime<Utc>,
-) -> Result<(), Error> {
-    customers::get(conn, record.customer_id()).await?;
-    upsert(conn, std::slice::from_ref(record), now).await
+) -> Result<Vec<String>, Error> {
+    let txn = conn.begin().await?;
+    customers::get(&txn, record.customer_id()).await?;
+    upsert(&txn, std::slice::from_ref(record), now).await?;
+    let stale = stale::record_with_family(&txn, std::slice::from_ref(record.customer_id())).await?;
+    txn.commit().await?;
+    Ok(stale)
 }
 
 /// Keeps the rows whose customer exists, in one transaction, and hands back the others
-/// (with their position in the feed) as unknown customers.
+/// (with their position in the feed) as unknown customers, after the cache tags the kept rows
+/// made stale (recorded with them).
 pub async fn import_batch(
     conn: &DatabaseConnection,
     rows: Vec<(i64, Consumption)>,
     now: DateTime<Utc>,
-) -> Result<(Vec<CustomerId>, Vec<(i64, Consumption)>), Error> {
+) -> Result<(Vec<String>, Vec<(i64, Consumption)>), Error> {
     let mut ids: Vec<String> = rows
         .iter()
         .map(|(_, r)| r.customer_id().to_string())
@@ -54,11 +60,12 @@ pub async fn import_batch(
     }
     let records: Vec<Consumption> = latest.into_values().collect();
     upsert(&txn, &records, now).await?;
-    txn.commit().await?;
     let mut touched: Vec<CustomerId> = records.iter().map(|r| r.customer_id().clone()).collect();
     touched.sort_unstable();
     touched.dedup();
-    Ok((touched, unknown))
+    let stale = stale::record_with_family(&txn, &touched).await?;
+    txn.commit().await?;
+    Ok((stale, unknown))
 }
 
 async fn upsert<C: ConnectionTrait>(

@@ -1,4 +1,4 @@
-//! Customer queries and transactions: create and erase with their idempotency keys and audit
+//! Customer queries and transactions: create and erase once per request key, with their audit
 //! records, updates guarded by the version the etag was made from, filtered keyset lists.
 
 use std::collections::HashSet;
@@ -8,7 +8,8 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
-use vipcare_storage::{StorageError, idempotency};
+use vipcare_storage::StorageError;
+use vipcare_storage::idempotency::{self, Idempotency, RequestKey};
 
 use super::codec::{from_row, to_row};
 use super::entities::customer::{Column, Entity};
@@ -17,9 +18,6 @@ use crate::domain::{
     AuditRecord, Customer, CustomerId, CustomerStatus, Msisdn, ProfileChange, RegionCode, Viewer,
 };
 use crate::error::Error;
-
-const CREATE_SCOPE: &str = "profile.CreateCustomer";
-const ERASE_SCOPE: &str = "profile.EraseCustomer";
 
 /// A write's result: done now, or the result of an earlier call with the same `request_id`.
 #[derive(Debug)]
@@ -107,40 +105,29 @@ pub async fn list(
     query.all(conn).await?.into_iter().map(from_row).collect()
 }
 
-/// Inserts a new customer with its audit record and idempotency key in one transaction.
+/// Inserts a new customer with its audit record, once per request key.
 pub async fn create(
+    flow: &Idempotency,
     conn: &DatabaseConnection,
     customer: &Customer,
-    request_id: Option<&str>,
+    key: Option<&RequestKey>,
     audit: Option<&AuditRecord>,
 ) -> Result<Outcome, Error> {
-    if let Some(replayed) = replay(conn, CREATE_SCOPE, request_id).await? {
-        return Ok(replayed);
-    }
-    let txn = conn.begin().await?;
-    let written: Result<(), StorageError> = async {
-        to_row(customer).into_active_model().insert(&txn).await?;
-        if let Some(record) = audit {
-            worklog::insert_audit(&txn, record).await?;
-        }
-        remember(&txn, CREATE_SCOPE, request_id, &customer.id).await
-    }
-    .await;
-    match written {
-        Ok(()) => {
-            txn.commit().await?;
-            Ok(Outcome::Done(customer.clone()))
-        }
-        Err(StorageError::UniqueViolation(_)) => {
-            // Either the msisdn is taken or a concurrent call with the same request_id won.
-            txn.rollback().await?;
-            match replay(conn, CREATE_SCOPE, request_id).await? {
-                Some(replayed) => Ok(replayed),
-                None => Err(Error::MsisdnTaken),
+    let outcome = flow
+        .run::<_, Error, _>(key, async |txn| {
+            let inserted = to_row(customer).into_active_model().insert(txn).await;
+            match inserted.map_err(StorageError::from) {
+                Ok(_) => {}
+                Err(StorageError::UniqueViolation(_)) => return Err(Error::MsisdnTaken),
+                Err(err) => return Err(err.into()),
             }
-        }
-        Err(err) => Err(err.into()),
-    }
+            if let Some(record) = audit {
+                worklog::insert_audit(txn, record).await?;
+            }
+            Ok((customer.clone(), answer(&customer.id)))
+        })
+        .await?;
+    replayed(conn, outcome).await
 }
 
 /// Bulk load (demo data, benchmarks): plain inserts in one transaction, no audit or keys.
@@ -187,6 +174,7 @@ pub async fn update(
         .check_dates(today)
         .map_err(|v| v.under("customer"))?;
     save(&txn, &after, before.version).await?;
+    super::stale::record(&txn, super::stale::of_update(&before, &after)).await?;
     if let Some(record) = viewer.audit(&after, "UpdateCustomer", now) {
         worklog::insert_audit(&txn, &record).await?;
     }
@@ -195,40 +183,38 @@ pub async fn update(
 }
 
 /// Erases the customer's personal data and redacts the work log; audited with `reason`.
-/// Returns the msisdn the customer had (now free) with the outcome.
+/// Returns the msisdn the customer had (now free) with the outcome; none on a replay.
 pub async fn erase(
+    flow: &Idempotency,
     conn: &DatabaseConnection,
     id: &CustomerId,
-    request_id: Option<&str>,
+    key: Option<&RequestKey>,
     mut audit: AuditRecord,
     now: DateTime<Utc>,
 ) -> Result<(Outcome, Option<Msisdn>), Error> {
-    if let Some(replayed) = replay(conn, ERASE_SCOPE, request_id).await? {
-        return Ok((replayed, None));
+    let outcome = flow
+        .run::<_, Error, _>(key, async |txn| {
+            let mut customer = get(txn, id).await?;
+            let msisdn = customer.profile.msisdn.clone();
+            let (version, fields) = (customer.version, customer.personal_fields());
+            if customer.erase(now) {
+                save(txn, &customer, version).await?;
+                worklog::redact_notes(txn, id).await?;
+                audit.fields = fields.iter().map(|f| (*f).to_owned()).collect();
+                audit.fields.push("service_notes".to_owned());
+                worklog::insert_audit(txn, &audit).await?;
+            }
+            super::stale::record(txn, super::stale::of_erasure(id, &msisdn)).await?;
+            Ok(((customer, msisdn), answer(id)))
+        })
+        .await?;
+    match outcome {
+        idempotency::Outcome::Done((customer, msisdn)) => Ok((Outcome::Done(customer), msisdn)),
+        idempotency::Outcome::Replayed(stored) => Ok((
+            replayed(conn, idempotency::Outcome::Replayed(stored)).await?,
+            None,
+        )),
     }
-    let txn = conn.begin().await?;
-    let mut customer = get(&txn, id).await?;
-    let msisdn = customer.profile.msisdn.clone();
-    let (version, fields) = (customer.version, customer.personal_fields());
-    if customer.erase(now) {
-        save(&txn, &customer, version).await?;
-        worklog::redact_notes(&txn, id).await?;
-        audit.fields = fields.iter().map(|f| (*f).to_owned()).collect();
-        audit.fields.push("service_notes".to_owned());
-        worklog::insert_audit(&txn, &audit).await?;
-    }
-    match remember(&txn, ERASE_SCOPE, request_id, id).await {
-        Ok(()) => txn.commit().await?,
-        Err(StorageError::UniqueViolation(_)) => {
-            txn.rollback().await?;
-            let replayed = replay(conn, ERASE_SCOPE, request_id).await?;
-            return replayed
-                .map(|r| (r, None))
-                .ok_or_else(|| Error::Internal("lost erase key".into()));
-        }
-        Err(err) => return Err(err.into()),
-    }
-    Ok((Outcome::Done(customer), msisdn))
 }
 
 /// Writes `customer` if its stored version is still `expected`; a lost race is a stale etag.
@@ -256,36 +242,24 @@ async fn save<C: ConnectionTrait>(
     }
 }
 
-async fn replay(
-    conn: &DatabaseConnection,
-    scope: &str,
-    request_id: Option<&str>,
-) -> Result<Option<Outcome>, Error> {
-    let Some(request_id) = request_id else {
-        return Ok(None);
-    };
-    let Some(stored) = idempotency::recall(conn, scope, request_id).await? else {
-        return Ok(None);
-    };
-    let id = String::from_utf8(stored)
-        .ok()
-        .and_then(|text| CustomerId::parse(&text).ok())
-        .ok_or_else(|| Error::Internal(format!("bad idempotency record in {scope}")))?;
-    Ok(Some(Outcome::Replayed(get(conn, &id).await?)))
+/// A keyed call's stored answer is the customer's id: the customer is read again on replay,
+/// so no personal data sits in the key table after an erasure.
+fn answer(id: &CustomerId) -> Vec<u8> {
+    id.as_str().as_bytes().to_vec()
 }
 
-/// The response of a keyed call is the customer's id: the customer is read again on replay,
-/// so no personal data sits in the idempotency table after an erasure.
-async fn remember<C: ConnectionTrait>(
-    txn: &C,
-    scope: &str,
-    request_id: Option<&str>,
-    id: &CustomerId,
-) -> Result<(), StorageError> {
-    match request_id {
-        Some(request_id) => {
-            idempotency::remember(txn, scope, request_id, id.as_str().as_bytes()).await
+async fn replayed(
+    conn: &DatabaseConnection,
+    outcome: idempotency::Outcome<Customer>,
+) -> Result<Outcome, Error> {
+    match outcome {
+        idempotency::Outcome::Done(customer) => Ok(Outcome::Done(customer)),
+        idempotency::Outcome::Replayed(stored) => {
+            let id = String::from_utf8(stored)
+                .ok()
+                .and_then(|text| CustomerId::parse(&text).ok())
+                .ok_or_else(|| Error::Internal("bad stored answer of a customer call".into()))?;
+            Ok(Outcome::Replayed(get(conn, &id).await?))
         }
-        None => Ok(()),
     }
 }

@@ -1,7 +1,8 @@
 //! Persistence of the profile: sea-orm entities, migrations, and the queries and transactions
 //! of each aggregate. Writes that must happen together (a customer and its idempotency key,
 //! both directions of a mutual relation, an unmasked read and its audit record) share one
-//! transaction here; cache invalidation is left to the caller, after the commit.
+//! transaction here, and so do a write and the cache tags it makes stale (`stale`); bumping
+//! those is left to the caller, after the commit.
 
 mod codec;
 pub mod consumption;
@@ -9,6 +10,7 @@ pub mod customers;
 pub mod entities;
 pub mod migrations;
 pub mod relations;
+pub mod stale;
 pub mod summaries;
 pub mod worklog;
 

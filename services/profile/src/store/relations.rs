@@ -7,8 +7,8 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
-use super::customers;
 use super::entities::relation::{Column, Entity, Model};
+use super::{customers, stale};
 use crate::domain::{CustomerId, Relation, RelationKind};
 use crate::error::Error;
 
@@ -41,6 +41,9 @@ pub async fn add(conn: &DatabaseConnection, relation: &Relation) -> Result<Relat
         .try_insert()
         .exec_without_returning(&txn)
         .await?;
+    for id in [&relation.customer_id, &relation.related_customer_id] {
+        stale::record(&txn, stale::of_customer(id)).await?;
+    }
     txn.commit().await?;
     Ok(relation.clone())
 }
@@ -62,13 +65,18 @@ pub async fn remove(
     if kind.is_mutual() {
         which = which.add(one_way(related, customer));
     }
-    let deleted = Entity::delete_many().filter(which).exec(conn).await?;
+    let txn = conn.begin().await?;
+    let deleted = Entity::delete_many().filter(which).exec(&txn).await?;
     if deleted.rows_affected == 0 {
         return Err(Error::NotFound {
             kind: "relation",
             id: format!("{customer}/{}/{related}", kind.code()),
         });
     }
+    for id in [customer, related] {
+        stale::record(&txn, stale::of_customer(id)).await?;
+    }
+    txn.commit().await?;
     Ok(())
 }
 

@@ -1,38 +1,46 @@
-//! The inputs of value summaries for a page of customers in id order, in four queries per
-//! page whatever its size: the customers, their spend history, their relation counts, and
-//! their family members' last 3 months. Pages are contiguous id ranges, so every query is a
-//! range scan on an index. Paging and reading the inputs are separate steps, so a stream can
-//! read the next pages while the inputs of earlier ones are still loading.
+//! The inputs of value summaries as of a period for a page of customers in id order, in four
+//! queries per page whatever its size: the customers, their bills in the summary's window, their
+//! referral counts, and their active family members with those members' bills in the window.
+//! Pages are contiguous id ranges, so every query is a range scan on an index. Paging and
+//! reading the inputs are separate steps, so a stream can read the next pages while the inputs
+//! of earlier ones are still loading.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Value,
+};
 
 use super::entities::customer::{Column, Entity};
 use super::statement;
 use crate::domain::{
-    CustomerId, CustomerStatus, Period, RelationKind, SUMMARY_MONTHS, SummaryInput, arpu_3m,
+    Bill, CustomerId, CustomerStatus, MonthlySpend, Period, RelationKind, SummaryInput, window,
 };
 use crate::error::Error;
 
-/// One row per customer: the newest period and the spend history newest first as text,
-/// so a batch of 5,000 customers is 5,000 rows. Window functions would bound the history in
-/// SQL but cost SQLite three times as much; the covering index (customer_id, period DESC,
-/// spend_fen) keeps this an index-only range scan on both backends.
-const RECENT_SPEND: &str = "SELECT customer_id, MAX(period), \
-    string_agg(CAST(spend_fen AS TEXT), ',' ORDER BY period DESC) \
-    FROM consumption WHERE customer_id >= $1 AND customer_id <= $2 GROUP BY customer_id";
+/// One row per customer: its bills in the window as "YYYY-MM=fen" pairs, so a batch of 5,000
+/// customers is 5,000 rows. The covering index (customer_id, period DESC, spend_fen) keeps
+/// this an index-only range scan on both backends; bills outside the window are never read.
+const WINDOW_SPEND: &str = "SELECT customer_id, \
+    string_agg(period || '=' || CAST(spend_fen AS TEXT), ',') \
+    FROM consumption WHERE customer_id >= $1 AND customer_id <= $2 \
+    AND period >= $3 AND period <= $4 GROUP BY customer_id";
 
-const RELATION_COUNTS: &str = "SELECT customer_id, kind, COUNT(*) FROM customer_relations \
-    WHERE customer_id >= $1 AND customer_id <= $2 GROUP BY customer_id, kind";
+const REFERRAL_COUNTS: &str = "SELECT customer_id, COUNT(*) FROM customer_relations \
+    WHERE kind = $3 AND customer_id >= $1 AND customer_id <= $2 GROUP BY customer_id";
 
-/// Each family member's months from its third newest on: an index probe per member.
-const FAMILY_SPEND: &str = "SELECT r.customer_id, r.related_customer_id, c.spend_fen \
-    FROM customer_relations r JOIN consumption c ON c.customer_id = r.related_customer_id \
+/// Every ACTIVE, not erased family member with its join date and its bills in the window, one
+/// row per bill (one row with no bill for a member without any): suspended, closed and erased
+/// members add nothing to a household.
+const FAMILY_SPEND: &str = "SELECT r.customer_id, r.related_customer_id, m.network_joined_on, \
+    c.period, c.spend_fen \
+    FROM customer_relations r \
+    JOIN customers m ON m.customer_id = r.related_customer_id \
+    LEFT JOIN consumption c ON c.customer_id = r.related_customer_id \
+      AND c.period >= $4 AND c.period <= $5 \
     WHERE r.kind = $3 AND r.customer_id >= $1 AND r.customer_id <= $2 \
-    AND c.period >= COALESCE((SELECT c2.period FROM consumption c2 \
-      WHERE c2.customer_id = r.related_customer_id ORDER BY c2.period DESC LIMIT 1 OFFSET 2), '')";
+    AND m.status = $6 AND m.erase_time IS NULL";
 
 type CustomerTuple = (String, Option<NaiveDate>, String, String, bool);
 
@@ -65,10 +73,14 @@ pub enum Start<'a> {
     At(&'a str),
 }
 
-/// The summary input of one customer; NOT_FOUND when there is no such customer.
-pub async fn one<C: ConnectionTrait>(conn: &C, id: &CustomerId) -> Result<SummaryInput, Error> {
+/// The summary input as of `as_of` of one customer; NOT_FOUND when there is no such customer.
+pub async fn one<C: ConnectionTrait>(
+    conn: &C,
+    id: &CustomerId,
+    as_of: Period,
+) -> Result<SummaryInput, Error> {
     let page = page(conn, Start::At(id.as_str()), 1).await?;
-    inputs(conn, page)
+    inputs(conn, page, as_of)
         .await?
         .into_iter()
         .find(|input| &input.customer_id == id)
@@ -100,79 +112,91 @@ pub async fn page<C: ConnectionTrait>(
     Ok(Page(query.into_tuple().all(conn).await?))
 }
 
-/// The summary inputs of a page's customers, in the page's order.
-pub async fn inputs<C: ConnectionTrait>(conn: &C, page: Page) -> Result<Vec<SummaryInput>, Error> {
+/// The summary inputs as of `as_of` of a page's customers, in the page's order.
+pub async fn inputs<C: ConnectionTrait>(
+    conn: &C,
+    page: Page,
+    as_of: Period,
+) -> Result<Vec<SummaryInput>, Error> {
     let customers = page.0;
     let (Some(first), Some(last)) = (customers.first(), customers.last()) else {
         return Ok(Vec::new());
     };
-    let range = [first.0.as_str().into(), last.0.as_str().into()];
+    let range: [Value; 2] = [first.0.as_str().into(), last.0.as_str().into()];
+    let (from, to) = window(as_of);
+    let (from, to) = (from.to_string(), to.to_string());
 
-    let mut recent: HashMap<String, (Period, Vec<i64>)> = HashMap::new();
+    let mut bills: HashMap<String, Vec<Bill>> = HashMap::new();
+    let values = [
+        range[0].clone(),
+        range[1].clone(),
+        from.as_str().into(),
+        to.as_str().into(),
+    ];
     for row in conn
-        .query_all_raw(statement(conn, RECENT_SPEND, range.clone()))
+        .query_all_raw(statement(conn, WINDOW_SPEND, values))
         .await?
     {
-        let (id, period, history): (String, String, String) = row.try_get_many_by_index()?;
-        let period = Period::parse(&period).map_err(|e| corrupt("period", e.0))?;
-        let spend = history
-            .split(',')
-            .take(SUMMARY_MONTHS)
-            .map(|fen| fen.parse().map_err(|_| corrupt("spend", history.clone())))
-            .collect::<Result<Vec<i64>, Error>>()?;
-        recent.insert(id, (period, spend));
+        let (id, history): (String, String) = row.try_get_many_by_index()?;
+        bills.insert(id, parse_bills(&history)?);
     }
 
     let mut referrals: HashMap<String, u32> = HashMap::new();
-    let mut family_count: HashMap<String, usize> = HashMap::new();
+    let values = [
+        range[0].clone(),
+        range[1].clone(),
+        RelationKind::Referral.code().into(),
+    ];
     for row in conn
-        .query_all_raw(statement(conn, RELATION_COUNTS, range.clone()))
+        .query_all_raw(statement(conn, REFERRAL_COUNTS, values))
         .await?
     {
-        let (id, kind, count): (String, String, i64) = row.try_get_many_by_index()?;
-        let count = u32::try_from(count).unwrap_or(u32::MAX);
-        match RelationKind::from_code(&kind) {
-            Some(RelationKind::Referral) => {
-                referrals.insert(id, count);
-            }
-            Some(RelationKind::Family) => {
-                family_count.insert(id, count as usize);
-            }
-            Some(RelationKind::GroupColleague | RelationKind::SecondaryLine) => {}
-            None => return Err(corrupt("relation kind", kind)),
-        }
+        let (id, count): (String, i64) = row.try_get_many_by_index()?;
+        referrals.insert(id, u32::try_from(count).unwrap_or(u32::MAX));
     }
-    let mut family: HashMap<String, HashMap<String, Vec<i64>>> = HashMap::new();
+
+    // Per customer, per active family member: its join date and bills.
+    type Member = (Option<NaiveDate>, Vec<Bill>);
+    let mut family: HashMap<String, HashMap<String, Member>> = HashMap::new();
     let values = [
         range[0].clone(),
         range[1].clone(),
         RelationKind::Family.code().into(),
+        from.as_str().into(),
+        to.as_str().into(),
+        CustomerStatus::Active.code().into(),
     ];
     for row in conn
         .query_all_raw(statement(conn, FAMILY_SPEND, values))
         .await?
     {
-        let (id, member, spend): (String, String, i64) = row.try_get_many_by_index()?;
-        family
+        let (id, member, joined, period, spend): (
+            String,
+            String,
+            Option<NaiveDate>,
+            Option<String>,
+            Option<i64>,
+        ) = row.try_get_many_by_index()?;
+        let entry = family
             .entry(id)
             .or_default()
             .entry(member)
-            .or_default()
-            .push(spend);
+            .or_insert_with(|| (joined, Vec::new()));
+        if let (Some(period), Some(spend_fen)) = (period, spend) {
+            let period = Period::parse(&period).map_err(|e| corrupt("period", e.0))?;
+            entry.1.push(Bill { period, spend_fen });
+        }
     }
 
     customers
         .into_iter()
         .map(|(id, joined, status, plan_code, key_person)| {
-            let members = family.remove(&id).unwrap_or_default();
-            let mut family_arpu_3m: Vec<i64> = members.values().map(|s| arpu_3m(s)).collect();
-            // Members without any consumption yet count with an ARPU of 0.
-            let total = family_count.get(&id).copied().unwrap_or(0);
-            family_arpu_3m.resize(total.max(family_arpu_3m.len()), 0);
-            let (latest_period, recent_spend) = match recent.remove(&id) {
-                Some((period, spend)) => (Some(period), spend),
-                None => (None, Vec::new()),
-            };
+            let family_arpu_3m = family
+                .remove(&id)
+                .unwrap_or_default()
+                .into_values()
+                .map(|(joined, bills)| MonthlySpend::new(as_of, joined, &bills).arpu_3m())
+                .collect();
             Ok(SummaryInput {
                 customer_id: CustomerId::parse(&id).map_err(|e| corrupt("customer_id", e.0))?,
                 network_joined_on: joined,
@@ -180,10 +204,24 @@ pub async fn inputs<C: ConnectionTrait>(conn: &C, page: Page) -> Result<Vec<Summ
                     .ok_or_else(|| corrupt("status", status.clone()))?,
                 plan_code,
                 group_key_person: key_person,
-                latest_period,
-                recent_spend,
+                bills: bills.remove(&id).unwrap_or_default(),
                 family_arpu_3m,
                 referrals: referrals.get(&id).copied().unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
+/// "YYYY-MM=fen" pairs separated by commas.
+fn parse_bills(history: &str) -> Result<Vec<Bill>, Error> {
+    history
+        .split(',')
+        .map(|pair| {
+            let bad = || corrupt("spend", history.to_owned());
+            let (period, fen) = pair.split_once('=').ok_or_else(bad)?;
+            Ok(Bill {
+                period: Period::parse(period).map_err(|_| bad())?,
+                spend_fen: fen.parse().map_err(|_| bad())?,
             })
         })
         .collect()

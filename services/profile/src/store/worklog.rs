@@ -3,64 +3,43 @@
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
-use vipcare_storage::{StorageError, idempotency};
+use vipcare_storage::StorageError;
+use vipcare_storage::idempotency::{Idempotency, Outcome, RequestKey};
 
 use super::entities::{audit_record, service_note};
 use super::statement;
 use crate::domain::{AuditRecord, Channel, CustomerId, NoteKind, ServiceNote};
 use crate::error::Error;
 
-const NOTE_SCOPE: &str = "profile.AddServiceNote";
-
 /// What an erased customer's notes say instead of their text.
 const REDACTED: &str = "已注销";
 
-/// Adds a note, once per `request_id`. Returns the note (the first one on a repeat).
+/// Adds a note, once per request key. Returns the note (the first one on a repeat).
 pub async fn add_note(
+    flow: &Idempotency,
     conn: &DatabaseConnection,
     note: &ServiceNote,
-    request_id: Option<&str>,
+    key: Option<&RequestKey>,
 ) -> Result<ServiceNote, Error> {
-    if let Some(first) = replay_note(conn, request_id).await? {
-        return Ok(first);
-    }
-    let txn = conn.begin().await?;
-    let written: Result<(), StorageError> = async {
-        note_row(note).into_active_model().insert(&txn).await?;
-        if let Some(request_id) = request_id {
-            idempotency::remember(&txn, NOTE_SCOPE, request_id, note.note_id.as_bytes()).await?;
+    let outcome = flow
+        .run::<_, Error, _>(key, async |txn| {
+            note_row(note).into_active_model().insert(txn).await?;
+            super::stale::record(txn, super::stale::of_customer(&note.customer_id)).await?;
+            Ok((note.clone(), note.note_id.as_bytes().to_vec()))
+        })
+        .await?;
+    match outcome {
+        Outcome::Done(note) => Ok(note),
+        Outcome::Replayed(note_id) => {
+            let note_id = String::from_utf8_lossy(&note_id).into_owned();
+            let row = service_note::Entity::find_by_id(note_id).one(conn).await?;
+            row.map(note_from_row)
+                .transpose()?
+                .ok_or_else(|| Error::Internal("a replayed note is gone".into()))
         }
-        Ok(())
     }
-    .await;
-    match written {
-        Ok(()) => txn.commit().await?,
-        Err(StorageError::UniqueViolation(reason)) => {
-            txn.rollback().await?;
-            return replay_note(conn, request_id)
-                .await?
-                .ok_or(Error::Internal(reason));
-        }
-        Err(err) => return Err(err.into()),
-    }
-    Ok(note.clone())
-}
-
-async fn replay_note(
-    conn: &DatabaseConnection,
-    request_id: Option<&str>,
-) -> Result<Option<ServiceNote>, Error> {
-    let Some(request_id) = request_id else {
-        return Ok(None);
-    };
-    let Some(note_id) = idempotency::recall(conn, NOTE_SCOPE, request_id).await? else {
-        return Ok(None);
-    };
-    let note_id = String::from_utf8_lossy(&note_id).into_owned();
-    let row = service_note::Entity::find_by_id(note_id).one(conn).await?;
-    row.map(note_from_row).transpose()
 }
 
 /// Notes of one customer older than the `before` note id, newest first.

@@ -49,9 +49,11 @@ pub async fn import(
         .into_inner()
 }
 
-async fn summary(svc: &mut Service, id: &str) -> pb::ValueSummary {
+/// The summary as of `period` ("": the current month, 2025-01).
+async fn summary(svc: &mut Service, id: &str, period: &str) -> pb::ValueSummary {
     let request = pb::GetValueSummaryRequest {
         customer_id: id.into(),
+        period: period.into(),
     };
     svc.client
         .get_value_summary(request)
@@ -86,11 +88,11 @@ async fn recording_a_month_upserts_and_checks_the_amounts() {
             ("2024-12", 18800),
             "[{label}]"
         );
-        let s = summary(&mut svc, &id).await;
+        let s = summary(&mut svc, &id, "").await;
         assert_eq!(
             (s.months_with_data, s.arpu_3m_fen),
-            (1, 18800),
-            "[{label}] the second call replaced the first"
+            (1, 6267),
+            "[{label}] (18800 + 0 + 0) / 3: the second call replaced the first"
         );
 
         let mut parts_too_big = month(&id, "2024-11", 100);
@@ -178,13 +180,15 @@ async fn imports_keep_good_rows_and_explain_bad_ones() {
             "[{label}]"
         );
         assert!(!unknown_row.reason.is_empty(), "[{label}]");
-        let s = summary(&mut svc, a).await;
+        // As of 2024-03 the last three months are 2024-02, 2024-01 and 2023-12.
+        let s = summary(&mut svc, a, "2024-03").await;
         assert_eq!(
             (s.months_with_data, s.arpu_3m_fen),
-            (1, 200),
-            "[{label}] the feed's last row for a month wins"
+            (1, 67),
+            "[{label}] (0 + 200 + 0) / 3: the feed's last row for a month wins"
         );
-        assert_eq!(summary(&mut svc, b).await.arpu_3m_fen, 300, "[{label}]");
+        let s = summary(&mut svc, b, "2024-03").await;
+        assert_eq!(s.arpu_3m_fen, 100, "[{label}] (300 + 0 + 0) / 3");
     }
 }
 
@@ -223,7 +227,7 @@ async fn large_imports_span_batches_and_cap_the_rejection_list() {
         assert_eq!(report.rejections[0].row, 2, "[{label}]");
         assert_eq!(report.rejections[999].row, 2000, "[{label}]");
         assert_eq!(
-            summary(&mut svc, &id).await.months_with_data,
+            summary(&mut svc, &id, "").await.months_with_data,
             12,
             "[{label}]"
         );

@@ -71,40 +71,6 @@ async fn a_taken_msisdn_is_already_exists() {
 }
 
 #[tokio::test]
-async fn a_repeated_request_id_returns_the_first_customer() {
-    for mut svc in services().await {
-        let first = pb::CreateCustomerRequest {
-            customer: Some(customer("13800138000", "张三丰")),
-            request_id: "crm-42".into(),
-        };
-        let first = svc
-            .client
-            .create_customer(as_caller(&clerk(), first))
-            .await
-            .unwrap()
-            .into_inner();
-        // Same key, different content (a retry after a timeout must not create a second one).
-        let repeat = pb::CreateCustomerRequest {
-            customer: Some(customer("13900139000", "李四")),
-            request_id: "crm-42".into(),
-        };
-        let repeat = svc
-            .client
-            .create_customer(as_caller(&clerk(), repeat))
-            .await
-            .unwrap()
-            .into_inner();
-        assert_eq!(repeat.customer, first.customer, "[{}]", svc.label);
-        let listed = svc
-            .client
-            .list_customers(pb::ListCustomersRequest::default())
-            .await
-            .unwrap();
-        assert_eq!(listed.into_inner().customers.len(), 1, "[{}]", svc.label);
-    }
-}
-
-#[tokio::test]
 async fn updates_follow_the_mask_and_refuse_stale_etags() {
     for mut svc in services().await {
         let label = svc.label;

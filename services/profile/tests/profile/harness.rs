@@ -4,18 +4,17 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::sync::oneshot;
-use tonic::transport::Channel;
-use tonic::{Code, Request, Status};
-use tonic_types::StatusExt;
+use tonic::{Request, Status};
 use vipcare_profile::App;
 use vipcare_profile::domain::FixedClock;
 use vipcare_proto::common::v1 as common;
 use vipcare_proto::profile::v1 as pb;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
-use vipcare_runtime::{Caller, Settings};
+use vipcare_runtime::{Caller, InternalChannel, InternalCredential, Settings};
 use vipcare_testkit::{TestEnv, wait_serving};
 
 pub use vipcare_proto::profile::v1::get_customer_request::Lookup;
+pub use vipcare_testkit::status::{assert_invalid, code};
 
 /// The service's "now": 2025-01-15 12:00 in Shanghai, so "today" is 2025-01-15.
 pub const NOW: &str = "2025-01-15T04:00:00Z";
@@ -24,7 +23,10 @@ pub const NOW: &str = "2025-01-15T04:00:00Z";
 pub struct Service {
     pub label: &'static str,
     pub addr: SocketAddr,
-    pub client: ProfileServiceClient<Channel>,
+    /// Signs its calls as the gateway does: the service answers nothing else.
+    pub client: ProfileServiceClient<InternalChannel>,
+    /// What the client signs with, for tests that build calls by hand.
+    pub credential: InternalCredential,
     _stop: oneshot::Sender<()>,
     _env: TestEnv,
 }
@@ -55,13 +57,16 @@ pub async fn start_with(env: TestEnv, settings: Settings) -> Service {
         let _ = stopped.await;
     }));
     wait_serving(addr, vipcare_proto::service_names::PROFILE).await;
-    let client = ProfileServiceClient::connect(format!("http://{addr}"))
-        .await
-        .expect("client connects");
+    let credential = settings
+        .internal_credential()
+        .expect("test settings carry an internal secret");
+    let client =
+        ProfileServiceClient::new(credential.channel(vipcare_testkit::plain_channel(addr)));
     Service {
         label: env.label,
         addr,
         client,
+        credential,
         _stop: stop,
         _env: env,
     }
@@ -121,7 +126,7 @@ pub fn customer(msisdn: &str, name: &str) -> pb::Customer {
         }),
         id_document: Some(pb::IdDocument {
             r#type: pb::IdDocumentType::ResidentIdCard as i32,
-            number: "11010519800615002X".into(),
+            number: "11010519800615019X".into(),
         }),
         ..Default::default()
     }
@@ -171,30 +176,4 @@ pub async fn audit_records(svc: &mut Service, id: &str) -> Vec<pb::AuditRecord> 
         .unwrap()
         .into_inner()
         .records
-}
-
-/// Asserts INVALID_ARGUMENT with a field violation on exactly `field`.
-pub fn assert_invalid(label: &str, result: Result<impl std::fmt::Debug, Status>, field: &str) {
-    let status = result.expect_err(&format!("[{label}] expected INVALID_ARGUMENT for {field}"));
-    assert_eq!(
-        status.code(),
-        Code::InvalidArgument,
-        "[{label}] {field}: {status:?}"
-    );
-    let bad = status
-        .get_details_bad_request()
-        .unwrap_or_else(|| panic!("[{label}] {field}: no BadRequest detail in {status:?}"));
-    let fields: Vec<&str> = bad
-        .field_violations
-        .iter()
-        .map(|v| v.field.as_str())
-        .collect();
-    assert_eq!(fields, [field], "[{label}] {status:?}");
-}
-
-pub fn code<T: std::fmt::Debug>(result: Result<T, Status>) -> Code {
-    match result {
-        Ok(value) => panic!("expected an error, got {value:?}"),
-        Err(status) => status.code(),
-    }
 }

@@ -11,5 +11,7 @@ mod lifecycle;
 mod outage;
 mod privacy;
 mod relations;
+mod request_ids;
 mod summaries;
+mod trust;
 mod validation;

@@ -18,7 +18,7 @@ async fn personal_data_is_masked_without_pii_read() {
         assert_eq!(masked.msisdn, "138****8000", "[{label}]");
         assert_eq!(
             masked.id_document.unwrap().number,
-            "**************002X",
+            "**************019X",
             "[{label}]"
         );
         assert_eq!(
@@ -216,5 +216,31 @@ async fn erasure_is_audited_with_who_and_what() {
         // An erased customer has nothing personal left: reading it unmasked is not audited.
         get(&mut svc, &clerk(), &id).await.unwrap();
         assert_eq!(audit_records(&mut svc, &id).await.len(), 1, "[{label}]");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_number_is_not_repeated_back() {
+    for mut svc in services().await {
+        let label = svc.label;
+        for caller in [clerk(), web()] {
+            let request = pb::GetCustomerRequest {
+                lookup: Some(Lookup::Msisdn("13912345678".into())),
+            };
+            let status = svc
+                .client
+                .get_customer(as_caller(&caller, request))
+                .await
+                .unwrap_err();
+            assert_eq!(status.code(), tonic::Code::NotFound, "[{label}]");
+            let details = String::from_utf8_lossy(status.details());
+            for part in ["13912345678", "139****5678", "5678"] {
+                assert!(
+                    !status.message().contains(part) && !details.contains(part),
+                    "[{label}] {} repeats {part}: {status:?}",
+                    caller.client
+                );
+            }
+        }
     }
 }

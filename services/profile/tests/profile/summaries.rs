@@ -1,6 +1,8 @@
-//! Value summaries, one at a time and streamed over every customer.
+//! Value summaries, one at a time and streamed over every customer, as of a period: the
+//! service's "now" is 2025-01-15, so by default they cover the calendar months 2024-01 to
+//! 2024-12.
 
-use tonic::Code;
+use tonic::{Code, Status};
 use vipcare_proto::profile::v1 as pb;
 
 use crate::consumption::{import, row};
@@ -11,6 +13,15 @@ fn months(id: &str, spends: &[(&str, i64)]) -> Vec<pb::ImportConsumptionRequest>
         .iter()
         .map(|(period, spend)| row(id, period, *spend))
         .collect()
+}
+
+async fn summary(svc: &mut Service, id: &str, period: &str) -> Result<pb::ValueSummary, Status> {
+    let request = pb::GetValueSummaryRequest {
+        customer_id: id.into(),
+        period: period.into(),
+    };
+    let response = svc.client.get_value_summary(request).await?;
+    Ok(response.into_inner().summary.unwrap())
 }
 
 #[tokio::test]
@@ -57,24 +68,18 @@ async fn the_summary_adds_up() {
             };
             svc.client.add_relation(request).await.unwrap();
         }
-        let get = pb::GetValueSummaryRequest {
-            customer_id: a.clone(),
-        };
-        let s = svc
-            .client
-            .get_value_summary(get.clone())
-            .await
-            .unwrap()
-            .into_inner()
-            .summary
-            .unwrap();
+        let s = summary(&mut svc, a, "").await.unwrap();
         let expected = pb::ValueSummary {
             customer_id: a.clone(),
+            period: "2025-01".into(),
             arpu_3m_fen: 30000,
             arpu_6m_fen: 25000,
-            arpu_12m_fen: 22857,
+            // 160,000 over the twelve calendar months: five without a bill count as zero.
+            arpu_12m_fen: 13333,
             months_with_data: 7,
-            tenure_months: 58,
+            months_counted: 12,
+            // Joined 2020-03-15; whole months to 2025-01-01.
+            tenure_months: 57,
             spend_trend: pb::SpendTrend::Rising as i32,
             spend_change_percent: 50.0,
             previous_arpu_3m_fen: 20000,
@@ -88,17 +93,7 @@ async fn the_summary_adds_up() {
             plan_code: "P188".into(),
         };
         assert_eq!(s, expected, "[{label}]");
-        let of_b = pb::GetValueSummaryRequest {
-            customer_id: b.clone(),
-        };
-        let of_b = svc
-            .client
-            .get_value_summary(of_b)
-            .await
-            .unwrap()
-            .into_inner()
-            .summary
-            .unwrap();
+        let of_b = summary(&mut svc, b, "").await.unwrap();
         assert_eq!(
             (of_b.household_arpu_fen, of_b.family_members),
             (37000, 1),
@@ -107,7 +102,7 @@ async fn the_summary_adds_up() {
         assert_eq!(
             of_b.spend_trend,
             pb::SpendTrend::Declining as i32,
-            "[{label}] last two months against the two before"
+            "[{label}] 7,000 against (99,999 + 0 + 0) / 3"
         );
 
         // Erasure keeps the numbers.
@@ -119,35 +114,153 @@ async fn the_summary_adds_up() {
             .erase_customer(as_caller(&clerk(), erase))
             .await
             .unwrap();
-        let after = svc
-            .client
-            .get_value_summary(get)
-            .await
-            .unwrap()
-            .into_inner()
-            .summary
-            .unwrap();
+        let after = summary(&mut svc, a, "").await.unwrap();
         assert_eq!(after, expected, "[{label}]");
 
-        let unknown = pb::GetValueSummaryRequest {
-            customer_id: "01900000-0000-7000-8000-000000000000".into(),
-        };
+        let unknown = summary(&mut svc, "01900000-0000-7000-8000-000000000000", "").await;
+        assert_eq!(code(unknown), Code::NotFound, "[{label}]");
+    }
+}
+
+#[tokio::test]
+async fn a_summary_as_of_an_old_period_ignores_later_bills() {
+    for mut svc in services().await {
+        let label = svc.label;
+        let id = create_many(&mut svc, 1).await.remove(0).customer_id;
+        // ¥100 a month in 2024-01..06, ¥400 in 2024-07..12.
+        let rows = (1..=12)
+            .map(|m| {
+                row(
+                    &id,
+                    &format!("2024-{m:02}"),
+                    if m <= 6 { 10_000 } else { 40_000 },
+                )
+            })
+            .collect();
+        assert_eq!(import(&mut svc, rows).await.accepted, 12, "[{label}]");
+
+        let july = summary(&mut svc, &id, "2024-07").await.unwrap();
+        assert_eq!(july.period, "2024-07", "[{label}]");
         assert_eq!(
-            code(svc.client.get_value_summary(unknown).await),
-            Code::NotFound,
+            (july.arpu_3m_fen, july.arpu_6m_fen, july.arpu_12m_fen),
+            (10_000, 10_000, 5_000),
+            "[{label}] 2023-07..2024-06: the July to December bills are later"
+        );
+        assert_eq!(
+            (july.months_with_data, july.latest_period.as_str()),
+            (6, "2024-06"),
             "[{label}]"
+        );
+        assert_eq!(july.spend_trend, pb::SpendTrend::Stable as i32, "[{label}]");
+        assert_eq!(july.tenure_months, 51, "[{label}] to 2024-07-01");
+
+        let now = summary(&mut svc, &id, "").await.unwrap();
+        assert_eq!(
+            (now.period.as_str(), now.arpu_3m_fen, now.months_with_data),
+            ("2025-01", 40_000, 12),
+            "[{label}]"
+        );
+        let october = summary(&mut svc, &id, "2024-10").await.unwrap();
+        assert_eq!(
+            (october.spend_trend, october.spend_change_percent),
+            (pb::SpendTrend::Rising as i32, 300.0),
+            "[{label}] 2024-07..09 against 2024-04..06"
+        );
+        assert_eq!(
+            summary(&mut svc, &id, "2025-01").await.unwrap(),
+            now,
+            "[{label}] empty is the current month"
+        );
+
+        // A bill for the current month counts from the next period on, not before.
+        import(&mut svc, vec![row(&id, "2025-01", 1)]).await;
+        assert_eq!(summary(&mut svc, &id, "").await.unwrap(), now, "[{label}]");
+
+        for (period, why) in [
+            ("2025-02", "after the current month"),
+            ("2024-7", "malformed"),
+        ] {
+            let refused = summary(&mut svc, &id, period).await;
+            assert_invalid(&format!("{label} {why}"), refused, "period");
+        }
+    }
+}
+
+#[tokio::test]
+async fn only_active_family_members_count_in_the_household() {
+    for mut svc in services().await {
+        let label = svc.label;
+        let mut people = Vec::new();
+        for (i, status) in [
+            pb::CustomerStatus::Active,
+            pb::CustomerStatus::Active,
+            pb::CustomerStatus::Suspended,
+            pb::CustomerStatus::Closed,
+            pb::CustomerStatus::Active,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut c = customer(&format!("1380000{i:04}"), "王小明");
+            c.status = status as i32;
+            people.push(create(&mut svc, c).await.customer_id);
+        }
+        let (head, members) = (&people[0], &people[1..]);
+        let mut rows = months(
+            head,
+            &[("2024-12", 9_000), ("2024-11", 9_000), ("2024-10", 9_000)],
+        );
+        for member in members {
+            rows.extend(months(
+                member,
+                &[("2024-12", 3_000), ("2024-11", 3_000), ("2024-10", 3_000)],
+            ));
+        }
+        assert_eq!(import(&mut svc, rows).await.accepted, 15, "[{label}]");
+        for member in members {
+            let request = pb::AddRelationRequest {
+                customer_id: head.clone(),
+                related_customer_id: member.clone(),
+                kind: pb::RelationKind::Family as i32,
+            };
+            svc.client.add_relation(request).await.unwrap();
+        }
+        let erase = pb::EraseCustomerRequest {
+            customer_id: members[3].clone(),
+            ..Default::default()
+        };
+        svc.client
+            .erase_customer(as_caller(&clerk(), erase))
+            .await
+            .unwrap();
+
+        let s = summary(&mut svc, head, "").await.unwrap();
+        assert_eq!(
+            (s.household_arpu_fen, s.family_members),
+            (12_000, 1),
+            "[{label}] own 9,000 + the active member's 3,000; suspended, closed and erased add nothing"
+        );
+        // The members' own summaries keep their numbers.
+        let suspended = summary(&mut svc, &members[1], "").await.unwrap();
+        assert_eq!(
+            (suspended.arpu_3m_fen, suspended.household_arpu_fen),
+            (3_000, 12_000),
+            "[{label}] the head is active"
         );
     }
 }
 
-async fn stream(
+/// The streamed batches as of `period`.
+async fn stream_as_of(
     svc: &mut Service,
     start_after: &str,
     batch_size: i32,
-) -> Result<Vec<Vec<String>>, tonic::Status> {
+    period: &str,
+) -> Result<Vec<Vec<pb::ValueSummary>>, Status> {
     let request = pb::StreamValueSummariesRequest {
         start_after_customer_id: start_after.into(),
         batch_size,
+        period: period.into(),
     };
     let mut stream = svc
         .client
@@ -156,14 +269,29 @@ async fn stream(
         .into_inner();
     let mut batches = Vec::new();
     while let Some(batch) = stream.message().await? {
-        assert!(
-            batch.summaries.iter().all(|s| s.months_with_data == 12),
-            "[{}]",
-            svc.label
-        );
-        batches.push(batch.summaries.into_iter().map(|s| s.customer_id).collect());
+        batches.push(batch.summaries);
     }
     Ok(batches)
+}
+
+/// The customer ids of the batches streamed as of the current month, each with a year billed.
+async fn stream(
+    svc: &mut Service,
+    start_after: &str,
+    batch_size: i32,
+) -> Result<Vec<Vec<String>>, Status> {
+    let batches = stream_as_of(svc, start_after, batch_size, "").await?;
+    Ok(batches
+        .into_iter()
+        .map(|batch| {
+            assert!(
+                batch.iter().all(|s| s.months_with_data == 12),
+                "[{}]",
+                svc.label
+            );
+            batch.into_iter().map(|s| s.customer_id).collect()
+        })
+        .collect())
 }
 
 #[tokio::test]
@@ -201,6 +329,26 @@ async fn the_stream_covers_every_customer_once_in_id_order() {
             label,
             stream(&mut svc, "x", 10).await,
             "start_after_customer_id",
+        );
+
+        // As of 2024-07 every customer has the six months 2024-01..06 and nothing later.
+        let july: Vec<pb::ValueSummary> = stream_as_of(&mut svc, "", 10, "2024-07")
+            .await
+            .unwrap()
+            .concat();
+        assert_eq!(july.len(), 25, "[{label}]");
+        for s in &july {
+            assert_eq!(
+                (s.period.as_str(), s.months_with_data, s.arpu_3m_fen),
+                ("2024-07", 6, 500),
+                "[{label}] (600 + 500 + 400) / 3"
+            );
+            assert_eq!(s.latest_period, "2024-06", "[{label}]");
+        }
+        assert_invalid(
+            label,
+            stream_as_of(&mut svc, "", 10, "2025-02").await,
+            "period",
         );
     }
 }

@@ -84,6 +84,18 @@ async fn bad_input_names_the_field_and_writes_nothing() {
         ("customer.id_document.type", |c| {
             c.id_document.as_mut().unwrap().r#type = 0
         }),
+        // One digit off: the check digit no longer matches.
+        ("customer.id_document.number", |c| {
+            c.id_document.as_mut().unwrap().number = "11010519800615018X".into()
+        }),
+        // A right-to-left override would show "张三丰" reversed on an agent's screen.
+        ("customer.name", |c| c.name = "\u{202E}张三丰".into()),
+        ("customer.group.name", |c| {
+            c.group.as_mut().unwrap().name = "Acme\u{2067}".into()
+        }),
+        ("customer.occupation", |c| {
+            c.occupation = "engi\u{7}neer".into()
+        }),
         ("customer.network_joined_on", |c| {
             c.network_joined_on = Some(common::Date {
                 year: 2030,
@@ -127,5 +139,48 @@ async fn bad_input_names_the_field_and_writes_nothing() {
         );
         // The longest legal name is 64 characters, however many bytes.
         create(&mut svc, customer("13800138000", &"张".repeat(64))).await;
+    }
+}
+
+#[tokio::test]
+async fn amounts_beyond_their_bounds_are_refused_and_not_kept() {
+    const MAX_FEN: i64 = 10_000_000_000;
+    for mut svc in services().await {
+        let label = svc.label;
+        let id = create(&mut svc, customer("13800138000", "张三丰"))
+            .await
+            .customer_id;
+        let month = |spend_fen, data_mb, voice_minutes| pb::RecordConsumptionRequest {
+            customer_id: id.clone(),
+            period: "2024-12".into(),
+            spend_fen,
+            data_mb,
+            voice_minutes,
+            roaming_fen: 0,
+            vas_fen: 0,
+        };
+        for (request, field) in [
+            (month(MAX_FEN + 1, 0, 0), "spend_fen"),
+            (month(i64::MAX, 0, 0), "spend_fen"),
+            (month(100, 1_000_000_001, 0), "data_mb"),
+            (month(100, 0, 1_000_001), "voice_minutes"),
+        ] {
+            assert_invalid(label, svc.client.record_consumption(request).await, field);
+        }
+        let summary = svc
+            .client
+            .get_value_summary(pb::GetValueSummaryRequest {
+                customer_id: id.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .summary
+            .unwrap();
+        assert_eq!(summary.months_with_data, 0, "[{label}] nothing was kept");
+        // The bound itself is a legal month.
+        let most = month(MAX_FEN, 1_000_000_000, 1_000_000);
+        svc.client.record_consumption(most).await.unwrap();
     }
 }

@@ -1,8 +1,9 @@
 //! Loading a demo set through the profile service's own gRPC API, the way a CRM migration or a
 //! billing feed would: customers created 16 at a time, every bill in one client-streaming
 //! ImportConsumption, then relations and work-log entries. The loader talks either to the
-//! profile service directly (`vipcare up --demo`, with the admin's caller metadata) or through
-//! the gateway with an API key (the benchmark): only the credentials differ.
+//! profile service directly (`vipcare up --demo`, with the admin's caller metadata signed with
+//! the suite's internal credential) or through the gateway with an API key (the benchmark):
+//! only the credentials differ.
 
 use std::time::{Duration, Instant};
 
@@ -18,7 +19,7 @@ use vipcare_proto::profile::v1::{
     AddRelationRequest, AddServiceNoteRequest, CreateCustomerRequest, Customer,
     ImportConsumptionRequest, ListCustomersRequest,
 };
-use vipcare_runtime::Caller;
+use vipcare_runtime::{Caller, InternalCredential};
 
 use super::data::DemoSet;
 
@@ -31,17 +32,24 @@ const IMPORT_DEADLINE: Duration = Duration::from_secs(600);
 /// Who the loader calls as.
 #[derive(Debug, Clone)]
 pub enum Credentials {
-    /// Straight to a service, with the caller headers the gateway would set.
-    Caller(MetadataMap),
+    /// Straight to a service, with the caller headers the gateway would set, signed as the
+    /// gateway signs them.
+    Internal {
+        caller: MetadataMap,
+        credential: InternalCredential,
+    },
     /// Through the gateway, with `authorization: Bearer <key>`.
     Bearer(AsciiMetadataValue),
 }
 
 impl Credentials {
-    pub fn caller(caller: &Caller) -> Credentials {
+    pub fn internal(caller: &Caller, credential: &InternalCredential) -> Credentials {
         let mut headers = MetadataMap::new();
         caller.write_to(&mut headers);
-        Credentials::Caller(headers)
+        Credentials::Internal {
+            caller: headers,
+            credential: credential.clone(),
+        }
     }
 
     /// Panics on a key that is not a valid header value (keys are hex).
@@ -57,12 +65,14 @@ impl Interceptor for Credentials {
     fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
         let metadata = request.metadata_mut();
         match self {
-            Credentials::Caller(headers) => {
-                for entry in headers.iter() {
+            Credentials::Internal { caller, credential } => {
+                for entry in caller.iter() {
                     if let tonic::metadata::KeyAndValueRef::Ascii(name, value) = entry {
                         metadata.insert(name.clone(), value.clone());
                     }
                 }
+                // Signed per call, over the caller headers just set.
+                credential.stamp(metadata.as_mut());
             }
             Credentials::Bearer(value) => {
                 metadata.insert("authorization", value.clone());

@@ -15,6 +15,7 @@ mod vocab;
 use std::net::SocketAddr;
 
 use chrono::Local;
+use vipcare_runtime::InternalCredential;
 
 pub use banner::banner;
 pub use data::{DemoSet, SEED};
@@ -36,11 +37,12 @@ pub enum DemoError {
 }
 
 /// Loads `customers` demo customers into the profile service at `profile` as the admin client,
-/// unless it already has customers, then evaluates their tiers at `tiering`. Returns a mobile
-/// number of the store, for examples.
+/// unless it already has customers, then evaluates their tiers at `tiering`; every call signed
+/// with `credential`. Returns a mobile number of the store, for examples.
 pub async fn populate(
     profile: SocketAddr,
     tiering: SocketAddr,
+    credential: &InternalCredential,
     admin: &DemoKey,
     customers: usize,
 ) -> Result<String, DemoError> {
@@ -49,7 +51,7 @@ pub async fn populate(
         .connect()
         .await
         .map_err(|err| connect_error(profile, &err))?;
-    let client = profile_client(channel, Credentials::caller(&admin.caller()));
+    let client = profile_client(channel, Credentials::internal(&admin.caller(), credential));
     let set = DemoSet::generate(customers, Local::now().date_naive(), SEED);
     match load::load_unless_present(&client, &set).await? {
         load::Outcome::Loaded(loaded) => {
@@ -61,7 +63,7 @@ pub async fn populate(
                 elapsed = ?loaded.elapsed,
                 "demo data set loaded"
             );
-            let run = tiers::evaluate(tiering).await?;
+            let run = tiers::evaluate(tiering, credential).await?;
             tracing::info!(
                 evaluated = run.processed,
                 upgrades = run.upgrades,

@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::{Datelike, Local};
 use vipcare_proto::tiering::v1 as pb;
 use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
+use vipcare_runtime::InternalCredential;
 
 use super::{DemoError, connect_error};
 
@@ -14,13 +15,16 @@ use super::{DemoError, connect_error};
 const RUN_LIMIT: Duration = Duration::from_secs(120);
 
 /// Runs the evaluation of the current month and waits for it to finish.
-pub async fn evaluate(tiering: SocketAddr) -> Result<pb::EvaluationRun, DemoError> {
+pub async fn evaluate(
+    tiering: SocketAddr,
+    credential: &InternalCredential,
+) -> Result<pb::EvaluationRun, DemoError> {
     let channel = tonic::transport::Endpoint::from_shared(format!("http://{tiering}"))
         .map_err(|err| connect_error(tiering, &err))?
         .connect()
         .await
         .map_err(|err| connect_error(tiering, &err))?;
-    let mut client = TieringServiceClient::new(channel);
+    let mut client = TieringServiceClient::new(credential.channel(channel));
     let today = Local::now().date_naive();
     let period = format!("{:04}-{:02}", today.year(), today.month());
     let failed = |status: tonic::Status| DemoError::Tiering(status.message().to_owned());

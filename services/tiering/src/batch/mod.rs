@@ -1,5 +1,5 @@
-//! Evaluation runs: every customer's value summary streamed from the profile service in id
-//! order, evaluated, and written a batch at a time — tier records, history and tier-change
+//! Evaluation runs: every customer's value summary as of the run's period streamed from the
+//! profile service in id order, evaluated, and written a batch at a time — tier records, history and tier-change
 //! notices, what the decisions were made from and the run's counts and cursor in one
 //! transaction. A few batches are decided and written at once while the stream goes on; they
 //! commit in stream order (see `turns`).
@@ -182,7 +182,7 @@ impl Runner {
         loop {
             let stream = self
                 .profile
-                .summaries(&cursor, self.batch_size as i32)
+                .summaries(&cursor, self.batch_size as i32, period)
                 .await;
             let mut stream = match stream {
                 Ok(stream) => stream,

@@ -1,6 +1,7 @@
 //! One batch of a run: read the batch's tier records, decide every customer, and write in one
 //! transaction the records that changed, the history and notices of every change of the tier
-//! in force, what each decision was made from, and the run's counts and cursor.
+//! in force, what each decision was made from, the run's counts and cursor, and the cache tags
+//! of the customers whose views changed (bumped after the commit).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,6 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
 use vipcare_proto::profile::v1::ValueSummary;
+use vipcare_storage::invalidation;
 
 use super::turns::Turn;
 use super::{Runner, evaluate, lease_from};
@@ -137,17 +139,21 @@ impl Runner {
         let now = self.clock.now();
         let decided = decide_batch(&policy, period, &existing, summaries, now);
         let txn = conn.begin().await?;
+        let mut stale = None;
         if !run.dry_run {
             records::upsert(&txn, &decided.records, records::Part::Evaluation).await?;
             history::record(&txn, &policy.policy, &decided.changes).await?;
+            // One more bulk statement per batch: the views it changed, replayed if the bump
+            // after the commit never reaches the cache.
+            stale = Some(invalidation::record(&txn, &decided.stale).await?);
         }
         snapshots::store(&txn, &run.run_id, &decided.bases).await?;
         turn.wait().await?;
         runs::advance(&txn, &run.run_id, decided.counts, &cursor, lease_from(now)).await?;
         txn.commit().await?;
         turn.done();
-        if !run.dry_run {
-            self.cache.invalidate_many(&decided.stale).await;
+        if let Some(stale) = stale {
+            invalidation::settle(conn, stale, &self.cache.invalidator()).await;
         }
         Ok(())
     }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Asia::Shanghai;
 
-use super::{Invalid, LineStatus, Violation, benefit_code, coded_enum, tier_code};
+use super::{Invalid, LineStatus, TierPolicy, Violation, benefit_code, coded_enum, tier_code};
 
 coded_enum! {
     QuotaCycle {
@@ -42,6 +42,8 @@ pub struct Benefit {
     pub active: bool,
 }
 
+const NOT_IN_POLICY: &str = "not a tier of the policy in force";
+
 /// Uses a tier has per cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quota {
@@ -67,8 +69,10 @@ impl Entitlement {
 }
 
 impl Benefit {
-    /// Every refused field, relative to the benefit.
-    pub fn validate(&self) -> Result<(), Vec<Violation>> {
+    /// Every refused field, relative to the benefit. Tiers must be tiers of `policy` (the one
+    /// in force): a benefit for a tier nobody can reach would be offered to no one, silently.
+    pub fn validate(&self, policy: &TierPolicy) -> Result<(), Vec<Violation>> {
+        let unknown = |tier: &str| tier_code(tier).is_ok() && policy.index_of(tier).is_none();
         let mut found = Vec::new();
         if let Err(e) = benefit_code(&self.code) {
             found.push(e.at("code"));
@@ -86,10 +90,16 @@ impl Benefit {
         for (i, tier) in self.eligible_tiers.iter().enumerate() {
             if let Err(e) = tier_code(tier) {
                 found.push(e.at(format!("eligible_tiers[{i}]")));
+            } else if unknown(tier) {
+                found.push(Invalid::new(NOT_IN_POLICY).at(format!("eligible_tiers[{i}]")));
             }
         }
         for (tier, quota) in &self.quota_per_tier {
-            if !self.eligible_tiers.contains(tier) {
+            if let Err(e) = tier_code(tier) {
+                found.push(e.at(format!("quota_per_tier[{tier}]")));
+            } else if unknown(tier) {
+                found.push(Invalid::new(NOT_IN_POLICY).at(format!("quota_per_tier[{tier}]")));
+            } else if !self.eligible_tiers.contains(tier) {
                 found.push(
                     Invalid::new("a quota for a tier that is not eligible")
                         .at(format!("quota_per_tier[{tier}]")),
@@ -331,7 +341,7 @@ mod tests {
         let catalogue = default_catalogue();
         assert_eq!(catalogue.len(), 9);
         for b in &catalogue {
-            assert_eq!(b.validate(), Ok(()), "{}", b.code);
+            assert_eq!(b.validate(&TierPolicy::default()), Ok(()), "{}", b.code);
         }
         assert_eq!(lounge().quota_for("DIAMOND"), Quota::Limited(8));
     }
@@ -370,12 +380,33 @@ mod tests {
         b.quota_per_tier.insert("SILVER".into(), 1);
         b.quota_per_tier.insert("GOLD".into(), 0);
         let fields: Vec<_> = b
-            .validate()
+            .validate(&TierPolicy::default())
             .unwrap_err()
             .into_iter()
             .map(|v| v.field)
             .collect();
         assert_eq!(fields, ["quota_per_tier[GOLD]", "quota_per_tier[SILVER]"]);
+    }
+
+    #[test]
+    fn tiers_must_be_tiers_of_the_policy() {
+        let mut b = lounge();
+        b.eligible_tiers.push("GOLD_PLUS".into());
+        b.quota_per_tier.insert("GOLD_PLUS".into(), 1);
+        b.quota_per_tier.insert("RUBY".into(), 1);
+        let refused = b.validate(&TierPolicy::default()).unwrap_err();
+        let found: Vec<_> = refused
+            .iter()
+            .map(|v| (v.field.as_str(), v.reason.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("eligible_tiers[3]", NOT_IN_POLICY),
+                ("quota_per_tier[GOLD_PLUS]", NOT_IN_POLICY),
+                ("quota_per_tier[RUBY]", NOT_IN_POLICY),
+            ]
+        );
     }
 
     #[test]

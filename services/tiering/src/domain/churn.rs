@@ -3,7 +3,7 @@
 //! suspended line — each with the words that explain it. Complaints and low satisfaction join
 //! once those services exist; their weights are already in the policy.
 
-use super::money::yuan;
+use super::money::{spend_above, yuan};
 use super::{ChurnRule, LineStatus, ValueInputs, round};
 
 /// One signal that raised the risk.
@@ -35,9 +35,9 @@ pub fn churn_risk(rule: &ChurnRule, inputs: &ValueInputs) -> ChurnAssessment {
             });
         }
     };
-    let (before, recent) = (inputs.previous_arpu_3m_fen, inputs.arpu_3m_fen);
+    let (before, recent) = (inputs.previous_arpu_3m_fen, inputs.arpu_3m_fen.max(0));
     if before > 0 && recent < before {
-        let decline = (before - recent) as f64 * 100.0 / before as f64;
+        let decline = spend_above(before, recent) as f64 * 100.0 / before as f64;
         if decline >= rule.spend_decline_min_percent {
             let share = (decline / rule.spend_decline_full_percent).min(1.0);
             raise(
@@ -104,6 +104,18 @@ mod tests {
         assert_eq!(codes, ["SPEND_DECLINE", "SHORT_TENURE"]);
         assert!(risk.reasons[0].description.contains("50%"));
         assert!(risk.reasons[0].description.contains("¥200.00 to ¥100.00"));
+    }
+
+    #[test]
+    fn corrupt_amounts_neither_panic_nor_wrap() {
+        let mut inputs = loyal();
+        inputs.previous_arpu_3m_fen = i64::MAX;
+        inputs.arpu_3m_fen = i64::MIN;
+        let risk = churn_risk(&TierPolicy::default().churn, &inputs);
+        // A spend cannot fall by more than all of it.
+        assert_eq!(risk.reasons[0].code, "SPEND_DECLINE");
+        assert!(risk.reasons[0].description.starts_with("spend fell 100% "));
+        assert_eq!(risk.reasons[0].contribution, 0.6);
     }
 
     #[test]

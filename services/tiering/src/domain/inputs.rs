@@ -1,6 +1,8 @@
-//! What a customer is scored from: the profile service's value summary, in domain terms.
+//! What a customer is scored from: the profile service's value summary as of the evaluated
+//! period, in domain terms. It counts the 12 calendar months before the period: a month without
+//! a bill is zero spend and not billed, months before the customer joined do not count.
 
-use super::coded_enum;
+use super::{Period, coded_enum};
 
 coded_enum! {
     /// The line's standing with billing.
@@ -21,8 +23,14 @@ pub struct ValueInputs {
     pub arpu_6m_fen: i64,
     /// Average of the 3 months before the last 3: the baseline of the spend trend.
     pub previous_arpu_3m_fen: i64,
-    /// Months with billing data among the last 12.
+    /// Counted months with a bill.
     pub months_with_data: i32,
+    /// Months of the 12 calendar months before `as_of` that count: those from the month the
+    /// customer joined in on.
+    pub months_counted: i32,
+    /// The period the summary is as of; `None` for one kept from before summaries said (then
+    /// counted over 12 months, as it was decided).
+    pub as_of: Option<Period>,
     pub tenure_months: i32,
     /// Own 3-month ARPU plus every family member's.
     pub household_arpu_fen: i64,

@@ -17,7 +17,7 @@ pub use churn::{ChurnAssessment, RiskReason, churn_risk};
 pub use decision::{Decision, Outcome, Override, Standing, decide};
 pub use inputs::{LineStatus, ValueInputs};
 pub use policy::{ChurnRule, Scales, Tier, TierPolicy, Weights, routing_priority};
-pub use record::{PeriodBehind, TierChange, TierRecord};
+pub use record::{EXPIRY_ACTOR, PeriodBehind, TierChange, TierRecord};
 pub use score::{ComponentKind, ComponentScore, Score, score};
 pub use vipcare_domain::{
     Clock, FixedClock, Invalid, Period, SystemClock, Violation, coded_enum, page_size,

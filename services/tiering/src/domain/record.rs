@@ -44,6 +44,9 @@ pub struct TierChange {
     pub change_time: DateTime<Utc>,
 }
 
+/// Who the history names for an override that ran out: nobody acted, its time came.
+pub const EXPIRY_ACTOR: &str = "expiry";
+
 /// Why a period cannot be evaluated for a customer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("period {asked} is before {last}, the latest period evaluated for this customer")]
@@ -93,6 +96,33 @@ impl TierRecord {
             Some(o) if o.in_force(now) => &o.tier,
             _ => &self.standing.tier,
         }
+    }
+
+    /// The override still on the record although it ran out by `now`: it no longer applies,
+    /// but its end has not been recorded (nor the customer told) yet.
+    pub fn lapsed_override(&self, now: DateTime<Utc>) -> Option<&Override> {
+        self.manual.as_ref().filter(|o| !o.in_force(now))
+    }
+
+    /// The change the end of `manual` made, at its expiry: from its tier back to `evaluated`,
+    /// the evaluated tier at that moment. None if the two are the same tier (nothing changed
+    /// for the customer) or the override has no expiry.
+    pub fn lapse(&self, manual: &Override, evaluated: &str) -> Option<TierChange> {
+        let expiry = manual.expire_time?;
+        (manual.tier != evaluated).then(|| TierChange {
+            customer_id: self.customer_id.clone(),
+            old_tier: manual.tier.clone(),
+            new_tier: evaluated.to_owned(),
+            decision: Decision::Overridden,
+            reason: format!(
+                "override to {} by {} expired; back to the evaluated tier",
+                manual.tier, manual.actor
+            ),
+            period: None,
+            actor: EXPIRY_ACTOR.to_owned(),
+            client: String::new(),
+            change_time: expiry,
+        })
     }
 
     /// The record after evaluating `period` with `outcome`.
@@ -156,6 +186,42 @@ mod tests {
             periods_below: below,
             retention_flag: false,
         }
+    }
+
+    #[test]
+    fn an_override_lapses_back_to_the_evaluated_tier_at_its_expiry() {
+        let expiry: DateTime<Utc> = "2026-12-01T00:00:00Z".parse().unwrap();
+        let mut record = TierRecord::new("c1", "GOLD", now());
+        record.manual = Some(Override {
+            tier: "DIAMOND".into(),
+            reason: "board member".into(),
+            actor: "emp-7".into(),
+            expire_time: Some(expiry),
+            create_time: now(),
+        });
+        let second_before = expiry - chrono::Duration::seconds(1);
+        assert_eq!(record.lapsed_override(second_before), None);
+        assert_eq!(record.effective_tier(second_before), "DIAMOND");
+        let manual = record
+            .lapsed_override(expiry)
+            .expect("lapsed at its expiry");
+        assert_eq!(record.effective_tier(expiry), "GOLD");
+        let change = record.lapse(manual, "GOLD").unwrap();
+        assert_eq!(
+            (change.old_tier.as_str(), change.new_tier.as_str()),
+            ("DIAMOND", "GOLD")
+        );
+        assert_eq!(
+            change.change_time, expiry,
+            "the time it ran out, not when noticed"
+        );
+        assert_eq!(
+            (change.decision, change.actor.as_str()),
+            (Decision::Overridden, EXPIRY_ACTOR)
+        );
+        assert!(change.reason.contains("expired"), "{}", change.reason);
+        // An override to the tier evaluations reached anyway ends without a change.
+        assert_eq!(record.lapse(manual, "DIAMOND"), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! a customer is never marked down for data nobody has.
 
 use super::money::yuan;
-use super::{LineStatus, TierPolicy, ValueInputs, coded_enum, round};
+use super::{LineStatus, Period, TierPolicy, ValueInputs, coded_enum, round};
 
 coded_enum! {
     ComponentKind {
@@ -31,6 +31,9 @@ pub enum ComponentInput {
     Loyalty {
         no_arrears: bool,
         months_billed: i32,
+        /// Of the 12 calendar months before `as_of`, those on the network.
+        months_counted: i32,
+        as_of: Option<Period>,
     },
     Influence {
         key_person: bool,
@@ -65,15 +68,16 @@ impl std::fmt::Display for ComponentInput {
             ComponentInput::Loyalty {
                 no_arrears,
                 months_billed,
-            } => write!(
-                f,
-                "{}; billed in {months_billed} of the last 12 months",
-                if no_arrears {
-                    "no arrears"
+                months_counted,
+                as_of,
+            } => {
+                f.write_str(if no_arrears {
+                    "no arrears; "
                 } else {
-                    "line not active (arrears or closed)"
-                }
-            ),
+                    "line not active (arrears or closed); "
+                })?;
+                billed_words(f, months_billed, months_counted, as_of)
+            }
             ComponentInput::Influence {
                 key_person,
                 family_fen,
@@ -100,6 +104,37 @@ impl std::fmt::Display for ComponentInput {
     }
 }
 
+/// "billed in 9 of the 12 calendar months 2025-06 to 2026-05": the months named are exactly
+/// those the share was taken of.
+fn billed_words(
+    f: &mut std::fmt::Formatter<'_>,
+    billed: i32,
+    counted: i32,
+    as_of: Option<Period>,
+) -> std::fmt::Result {
+    let Some(as_of) = as_of else {
+        return write!(f, "billed in {billed} of the last 12 months");
+    };
+    let last = as_of.previous();
+    let back = |months: i32| (1..months).fold(last, |p, _| p.previous());
+    match counted {
+        ..=0 => write!(f, "no month on the network before {as_of} to be billed in"),
+        12.. => write!(
+            f,
+            "billed in {billed} of the 12 calendar months {} to {last}",
+            back(12)
+        ),
+        _ => {
+            let first = back(counted);
+            write!(
+                f,
+                "billed in {billed} of the {counted} calendar months {first} to {last} (on the \
+                 network since {first})"
+            )
+        }
+    }
+}
+
 /// How one component added to the score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ComponentScore {
@@ -120,7 +155,7 @@ pub struct Score {
     pub components: Vec<ComponentScore>,
 }
 
-/// Loyalty: no arrears is worth this much, continuous billing the rest.
+/// Loyalty: no arrears is worth this much, the share of counted months billed the rest.
 const NO_ARREARS_SHARE: f64 = 0.6;
 /// Influence: a group key person, the family's spend, referrals.
 const KEY_PERSON_SHARE: f64 = 0.4;
@@ -168,10 +203,13 @@ pub fn score(policy: &TierPolicy, inputs: &ValueInputs) -> Score {
             ComponentKind::Loyalty,
             w.loyalty,
             if no_arrears { NO_ARREARS_SHARE } else { 0.0 }
-                + (1.0 - NO_ARREARS_SHARE) * ratio(inputs.months_with_data as f64, 12.0),
+                + (1.0 - NO_ARREARS_SHARE)
+                    * ratio(inputs.months_with_data as f64, inputs.months_counted as f64),
             ComponentInput::Loyalty {
                 no_arrears,
                 months_billed: inputs.months_with_data,
+                months_counted: inputs.months_counted,
+                as_of: inputs.as_of,
             },
             true,
         ),
@@ -225,75 +263,5 @@ pub fn score(policy: &TierPolicy, inputs: &ValueInputs) -> Score {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-
-    /// A loyal, high-spending customer: 10 years, ¥300 a month, key person.
-    pub(crate) fn loyal() -> ValueInputs {
-        ValueInputs {
-            customer_id: "c1".into(),
-            arpu_3m_fen: 30_000,
-            arpu_6m_fen: 30_000,
-            previous_arpu_3m_fen: 30_000,
-            months_with_data: 12,
-            tenure_months: 120,
-            household_arpu_fen: 90_000,
-            referrals: 5,
-            group_key_person: true,
-            status: LineStatus::Active,
-        }
-    }
-
-    #[test]
-    fn full_inputs_score_one_hundred() {
-        let s = score(&TierPolicy::default(), &loyal());
-        assert_eq!(s.total, 100.0);
-        let satisfaction = &s.components[4];
-        assert!(!satisfaction.available);
-        assert_eq!(satisfaction.points, 0.0);
-    }
-
-    #[test]
-    fn points_follow_the_weights_of_the_available_components() {
-        let mut inputs = loyal();
-        inputs.arpu_6m_fen = 15_000; // half the contribution scale
-        let s = score(&TierPolicy::default(), &inputs);
-        // Contribution weighs 40 of the 85 in use: half of it is 23.53 points.
-        let contribution = &s.components[0];
-        assert_eq!(contribution.fraction, 0.5);
-        assert_eq!(contribution.points, 23.53);
-        let words = contribution.input.to_string();
-        assert!(words.contains("¥150.00"), "{words}");
-        assert_eq!(s.total, 76.48);
-        let sum: f64 = s.components.iter().map(|c| c.points).sum();
-        assert!((sum - s.total).abs() < 0.011);
-    }
-
-    #[test]
-    fn arrears_cost_loyalty_points() {
-        let mut inputs = loyal();
-        inputs.status = LineStatus::Suspended;
-        let loyalty = &score(&TierPolicy::default(), &inputs).components[2];
-        assert_eq!(loyalty.fraction, 0.4);
-        assert!(loyalty.input.to_string().starts_with("line not active"));
-    }
-
-    #[test]
-    fn a_new_customer_without_spend_scores_low() {
-        let inputs = ValueInputs {
-            customer_id: "c2".into(),
-            arpu_3m_fen: 0,
-            arpu_6m_fen: 0,
-            previous_arpu_3m_fen: 0,
-            months_with_data: 0,
-            tenure_months: 0,
-            household_arpu_fen: 0,
-            referrals: 0,
-            group_key_person: false,
-            status: LineStatus::Active,
-        };
-        let s = score(&TierPolicy::default(), &inputs);
-        // Only "no arrears" counts: 0.6 of loyalty's 15/85.
-        assert_eq!(s.total, 10.59);
-    }
-}
+#[path = "score_tests.rs"]
+pub(crate) mod tests;

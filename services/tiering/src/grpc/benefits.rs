@@ -6,6 +6,7 @@
 use tonic::{Request, Response};
 use vipcare_proto::common::v1::Channel;
 use vipcare_proto::tiering::v1 as pb;
+use vipcare_storage::idempotency::Start;
 use vipcare_storage::page::next_token;
 
 use super::request::{self, Calling, paging};
@@ -17,6 +18,7 @@ use crate::domain::{
 };
 use crate::error::Error;
 use crate::store::benefits::{self as store, NotRedeemed};
+use crate::store::policies;
 use crate::upstream::{CustomerFacts, CustomerRef};
 
 /// The benefits `tier` may use, with what is left of each this cycle.
@@ -86,7 +88,8 @@ pub async fn upsert(
         .ok_or_else(|| Invalid::new("required").at("benefit"))?;
     let benefit = benefit_from_pb(&message)
         .ok_or_else(|| Invalid::new("YEAR or MONTH is required").at("benefit.cycle"))?;
-    benefit.validate().map_err(|violations| {
+    let policy = policies::current(api.db.conn()).await?;
+    benefit.validate(&policy.policy).map_err(|violations| {
         Error::Invalid(violations.into_iter().map(|v| v.under("benefit")).collect())
     })?;
     let created = store::upsert(api.db.conn(), &benefit, api.clock.now()).await?;
@@ -193,22 +196,21 @@ fn channel_of(calling: &Calling) -> Channel {
     .unwrap_or(Channel::Unspecified)
 }
 
+const REDEEM: &str = "vipcare.tiering.v1.TieringService/RedeemBenefit";
+
 pub async fn redeem(
     api: &TieringApi,
     r: Request<pb::RedeemBenefitRequest>,
 ) -> Reply<pb::RedeemBenefitResponse> {
     let calling = Calling::from(r.metadata());
+    let key = request::key(&calling, REDEEM, &r.get_ref().request_id, r.get_ref())?
+        .ok_or_else(|| Invalid::new("required").at("request_id"))?;
     let pb::RedeemBenefitRequest {
         customer,
         benefit_code,
         partner_id,
         request_id,
     } = r.into_inner();
-    if request_id.is_empty() || request_id.len() > 128 {
-        return Err(Invalid::new("required, at most 128 characters")
-            .at("request_id")
-            .into());
-    }
     let strip = |mut answer: pb::RedeemBenefitResponse| {
         if calling.is_partner()
             && let Some(r) = answer.redemption.as_mut()
@@ -218,9 +220,10 @@ pub async fn redeem(
         answer
     };
     // A repeat gets the first answer even if the quota has been used up since.
-    if let Some(first) = store::replay(api.db.conn(), &calling.client(), &request_id).await? {
-        return Ok(Response::new(strip(first)));
-    }
+    let fresh = match api.requests.start::<Error>(Some(&key)).await? {
+        Start::Replay(stored) => return Ok(Response::new(strip(store::stored_answer(&stored)?))),
+        Start::Fresh(fresh) => fresh,
+    };
     let who = match customer {
         Some(pb::redeem_benefit_request::Customer::CustomerId(id)) => {
             request::customer(Some(&id), None)
@@ -249,7 +252,7 @@ pub async fn redeem(
         request_id,
         channel: channel_of(&calling) as i32,
     };
-    let answer = match store::redeem(api.db.conn(), &redemption, e.quota).await {
+    let answer = match store::redeem(fresh, &redemption, e.quota).await {
         Ok(answer) => answer,
         Err(NotRedeemed::Exhausted { used }) => {
             let message = a
@@ -262,9 +265,8 @@ pub async fn redeem(
         }
         Err(NotRedeemed::Failed(err)) => return Err(err),
     };
-    api.cache
-        .invalidate(&customer_tag(&a.facts.customer_id))
-        .await;
+    let tags = vec![customer_tag(&a.facts.customer_id)];
+    crate::stale::settle(&api.db, &api.cache, tags).await;
     Ok(Response::new(strip(answer)))
 }
 

@@ -4,6 +4,8 @@
 
 mod benefits;
 mod policy;
+#[cfg(test)]
+mod proptests;
 mod request;
 mod runs;
 mod status;
@@ -18,6 +20,7 @@ use vipcare_cache::Cache;
 use vipcare_proto::tiering::v1 as pb;
 use vipcare_proto::tiering::v1::tiering_service_server::{TieringService, TieringServiceServer};
 use vipcare_storage::Database;
+use vipcare_storage::idempotency::Idempotency;
 
 use crate::batch::Runner;
 use crate::domain::Clock;
@@ -27,6 +30,8 @@ use crate::upstream::Profile;
 #[derive(Clone)]
 pub struct TieringApi {
     db: Database,
+    /// The request_id flow of every side-effecting call.
+    requests: Idempotency,
     cache: Cache,
     clock: Arc<dyn Clock>,
     profile: Profile,
@@ -44,6 +49,7 @@ impl std::fmt::Debug for TieringApi {
 impl TieringApi {
     pub fn new(
         db: Database,
+        requests: Idempotency,
         cache: Cache,
         clock: Arc<dyn Clock>,
         profile: Profile,
@@ -51,6 +57,7 @@ impl TieringApi {
     ) -> TieringApi {
         TieringApi {
             db,
+            requests,
             cache,
             clock,
             profile,

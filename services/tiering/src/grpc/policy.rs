@@ -9,7 +9,7 @@ use vipcare_proto::tiering::v1 as pb;
 use super::request::{self, Calling};
 use super::{Reply, TieringApi};
 use crate::batch::evaluate;
-use crate::convert::{policy_from_pb, policy_to_pb, timestamp};
+use crate::convert::{from_timestamp, policy_from_pb, policy_to_pb, timestamp};
 use crate::domain::{Invalid, Period, TierPolicy};
 use crate::error::Error;
 use crate::store::policies::{self, StoredPolicy};
@@ -24,12 +24,19 @@ fn policy_message(stored: &StoredPolicy) -> pb::TierPolicy {
     }
 }
 
-/// A policy from a request, checked, with violations named under `field`.
+/// A policy from a request, checked, with violations named under `field`. The server sets the
+/// update time; one sent is ignored, but only if it is a valid timestamp at all.
 fn checked(message: &pb::TierPolicy, field: &str) -> Result<TierPolicy, Error> {
     let policy = policy_from_pb(message);
-    policy.validate().map_err(|violations| {
-        Error::Invalid(violations.into_iter().map(|v| v.under(field)).collect())
-    })?;
+    let mut violations = policy.validate().err().unwrap_or_default();
+    if let Some(Err(e)) = message.update_time.as_ref().map(from_timestamp) {
+        violations.push(e.at("update_time"));
+    }
+    if !violations.is_empty() {
+        return Err(Error::Invalid(
+            violations.into_iter().map(|v| v.under(field)).collect(),
+        ));
+    }
     Ok(policy)
 }
 
@@ -115,7 +122,7 @@ pub async fn evaluate_customer(
             (stored.policy, stored.version, !dry_run)
         }
     };
-    let summary = api.profile.value_summary(&customer_id).await?;
+    let summary = api.profile.value_summary(&customer_id, period).await?;
     let existing = records::get(conn, &customer_id).await?;
     let evaluated = evaluate(&policy, version, existing.as_ref(), &summary, period, now)
         .map_err(|behind| Error::Precondition(behind.to_string()))?;
@@ -128,10 +135,10 @@ pub async fn evaluate_customer(
         )
         .await?;
         history::record(&txn, &policy, evaluated.change.as_slice()).await?;
+        crate::stale::record_customer(&txn, &customer_id).await?;
         txn.commit().await.map_err(Error::from)?;
-        api.cache
-            .invalidate(&super::customer_tag(&customer_id))
-            .await;
+        let tags = vec![super::customer_tag(&customer_id)];
+        crate::stale::settle(&api.db, &api.cache, tags).await;
     }
     Ok(Response::new(pb::EvaluateCustomerResponse {
         evaluation: Some(evaluated.decided.to_pb(&summary, period, version)),

@@ -3,6 +3,7 @@
 
 use tonic::metadata::MetadataMap;
 use vipcare_runtime::Caller;
+use vipcare_storage::idempotency::RequestKey;
 use vipcare_storage::page;
 
 use crate::domain::{Invalid, Period, Violation, page_size};
@@ -23,20 +24,11 @@ pub fn customer_id(text: &str, field: &str) -> Result<String, Violation> {
     Ok(text.to_owned())
 }
 
-/// A mainland mobile number: 11 digits, `^1[3-9]\d{9}$`.
+/// A mobile number, by the rule every service shares.
 pub fn msisdn(text: &str, field: &str) -> Result<String, Violation> {
-    let b = text.as_bytes();
-    let valid = b.len() == 11
-        && b[0] == b'1'
-        && (b'3'..=b'9').contains(&b[1])
-        && b.iter().all(u8::is_ascii_digit);
-    match (valid, text.is_empty()) {
-        (true, _) => Ok(text.to_owned()),
-        (false, true) => Err(Invalid::new("required").at(field)),
-        (false, false) => {
-            Err(Invalid::new("must be a mainland mobile number of 11 digits").at(field))
-        }
-    }
+    vipcare_domain::Msisdn::parse(text)
+        .map(String::from)
+        .map_err(|e| e.at(field))
 }
 
 /// The `oneof customer { customer_id, msisdn }` of a request.
@@ -69,6 +61,23 @@ pub fn paging(page_size_asked: i32, page_token: &str) -> Result<(u64, Option<Str
     let cursor = page::decode(page_token)
         .ok_or_else(|| Invalid::new("not a token this service issued").at("page_token"))?;
     Ok((size, Some(cursor)))
+}
+
+/// The idempotency key of a call of `method` (none without a `request_id`), scoped to the
+/// calling client; the request's encoding is its fingerprint.
+pub fn key(
+    calling: &Calling,
+    method: &str,
+    request_id: &str,
+    request: &impl prost::Message,
+) -> Result<Option<RequestKey>, Violation> {
+    RequestKey::new(
+        &calling.caller.client,
+        method,
+        request_id,
+        &request.encode_to_vec(),
+    )
+    .map_err(Violation::from)
 }
 
 /// Who is calling, as the gateway identified it.

@@ -29,8 +29,11 @@ impl From<Error> for Status {
             }
             Error::NotFound { kind, id } => Status::with_error_details(
                 Code::NotFound,
-                format!("{kind} {id} not found"),
-                ErrorDetails::with_resource_info(kind, id, "", "not found"),
+                match &id {
+                    Some(id) => format!("{kind} {id} not found"),
+                    None => format!("{kind} not found"),
+                },
+                ErrorDetails::with_resource_info(kind, id.unwrap_or_default(), "", "not found"),
             ),
             Error::StaleEtag { given, current } => Status::aborted(format!(
                 "the policy changed since it was read (etag {given}, now {current}); \
@@ -101,6 +104,20 @@ mod tests {
         assert!(status.message().starts_with("QUOTA_EXHAUSTED"));
         let failure = status.get_details_precondition_failure().unwrap();
         assert_eq!(failure.violations[0].r#type, "QUOTA_EXHAUSTED");
+    }
+
+    #[test]
+    fn a_customer_named_by_mobile_number_is_not_found_without_it() {
+        let status = Status::from(Error::not_found_unnamed("customer"));
+        assert_eq!(status.code(), Code::NotFound);
+        assert_eq!(status.message(), "customer not found");
+        let info = status.get_details_resource_info().unwrap();
+        assert_eq!(
+            (info.resource_type.as_str(), info.resource_name.as_str()),
+            ("customer", "")
+        );
+        let status = Status::from(Error::not_found("benefit", "airport_lounge"));
+        assert_eq!(status.message(), "benefit airport_lounge not found");
     }
 
     #[test]

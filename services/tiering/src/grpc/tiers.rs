@@ -24,9 +24,8 @@ pub use overrides::set_override;
 /// How long a cached tier answer may live even without a change (quota cycles roll over).
 const TIER_TTL: Duration = Duration::from_secs(60);
 
-pub(crate) fn customer_tag(id: &str) -> String {
-    format!("customer:{id}")
-}
+/// The tag the profile service and the gateway file their answers about the customer under too.
+pub(crate) use vipcare_cache::tags::customer as customer_tag;
 
 /// The tier message of a record (or of a customer never evaluated).
 fn tier_message(
@@ -201,8 +200,9 @@ pub async fn churn(
     let (risk, period) = match stored.as_ref().and_then(|r| Some((r, r.last_period?))) {
         Some((record, period)) => (record.churn.clone(), period.to_string()),
         None => {
-            // Never evaluated: computed now from the live summary.
-            let summary = api.profile.value_summary(&id).await?;
+            // Never evaluated: computed now from the summary as of the current period.
+            let current = Period::of(api.clock.today());
+            let summary = api.profile.value_summary(&id, current).await?;
             let policy = policies::current(conn).await?;
             let inputs = crate::convert::inputs_from_pb(&summary);
             (churn_risk(&policy.policy.churn, &inputs), String::new())

@@ -1,24 +1,18 @@
 //! The benefit catalogue, quota use per customer, benefit and cycle, and redemptions. A
 //! redemption takes its unit with one conditional update (`used < quota`), so concurrent
-//! redemptions can never take more units than the quota, and it is stored with its request_id
+//! redemptions can never take more units than the quota, and it is stored under its request key
 //! in the same transaction, so a repeat returns the first answer instead of a second unit.
 
 use chrono::{DateTime, Utc};
 use prost::Message;
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use vipcare_proto::tiering::v1 as pb;
-use vipcare_storage::{StorageError, idempotency};
+use vipcare_storage::idempotency::{Fresh, Outcome};
 
 use super::{corrupt, ms, statement};
 use crate::convert::{benefit_from_pb, benefit_to_pb};
 use crate::domain::{Benefit, Quota};
 use crate::error::Error;
-
-/// Request ids are the calling client's own (partners number their visits independently), so
-/// each client has its own scope: the same id from two clients is two redemptions.
-fn redeem_scope(client: &str) -> String {
-    format!("tiering.RedeemBenefit/{client}")
-}
 
 fn decode(bytes: &[u8]) -> Result<Benefit, Error> {
     let message = pb::Benefit::decode(bytes).map_err(|e| corrupt("benefit", e))?;
@@ -134,19 +128,9 @@ pub async fn used<C: ConnectionTrait>(
     })
 }
 
-/// The answer stored for a redemption's request_id from `client`, if it was made before.
-pub async fn replay(
-    conn: &DatabaseConnection,
-    client: &str,
-    request_id: &str,
-) -> Result<Option<pb::RedeemBenefitResponse>, Error> {
-    match idempotency::recall(conn, &redeem_scope(client), request_id).await? {
-        Some(bytes) => Ok(Some(
-            pb::RedeemBenefitResponse::decode(bytes.as_slice())
-                .map_err(|e| corrupt("redemption answer", e))?,
-        )),
-        None => Ok(None),
-    }
+/// The answer a redemption stored for its request key.
+pub fn stored_answer(bytes: &[u8]) -> Result<pb::RedeemBenefitResponse, Error> {
+    pb::RedeemBenefitResponse::decode(bytes).map_err(|e| corrupt("redemption answer", e))
 }
 
 /// Why a redemption took no unit.
@@ -165,94 +149,83 @@ impl<E: Into<Error>> From<E> for NotRedeemed {
     }
 }
 
-/// Takes one unit and stores the redemption, once per request_id of its client. Returns the
-/// answer (the first one on a repeat).
+/// Takes one unit and stores the redemption, once per request key (the calling client's own:
+/// partners number their visits independently). Returns the answer (the first one when a
+/// concurrent call with the same key got there first).
 pub async fn redeem(
-    conn: &DatabaseConnection,
+    fresh: Fresh<'_>,
     redemption: &pb::Redemption,
     quota: Quota,
 ) -> Result<pb::RedeemBenefitResponse, NotRedeemed> {
-    if let Some(first) = replay(conn, &redemption.client, &redemption.request_id).await? {
-        return Ok(first);
-    }
-    let txn = conn.begin().await.map_err(Error::from)?;
-    let key = [
-        redemption.customer_id.clone().into(),
-        redemption.benefit_code.clone().into(),
-        redemption.cycle_key.clone().into(),
-    ];
-    txn.execute_raw(statement(
-        &txn,
-        "INSERT INTO benefit_usage (customer_id, benefit_code, cycle_key, used) \
-         VALUES ($1, $2, $3, 0) ON CONFLICT (customer_id, benefit_code, cycle_key) DO NOTHING",
-        key.clone(),
-    ))
-    .await
-    .map_err(Error::from)?;
-    let limit = match quota {
-        Quota::Limited(n) => i64::from(n),
-        Quota::Unlimited => i64::MAX,
-    };
-    let [a, b, c] = key;
-    let taken = txn
-        .execute_raw(statement(
-            &txn,
-            "UPDATE benefit_usage SET used = used + 1 WHERE customer_id = $1 \
-             AND benefit_code = $2 AND cycle_key = $3 AND used < $4",
-            [a.clone(), b.clone(), c.clone(), limit.into()],
-        ))
-        .await
-        .map_err(Error::from)?;
-    let used = used(
-        &txn,
-        &redemption.customer_id,
-        &redemption.benefit_code,
-        &redemption.cycle_key,
-    )
-    .await?;
-    if taken.rows_affected() == 0 {
-        txn.rollback().await.map_err(Error::from)?;
-        return Err(NotRedeemed::Exhausted { used });
-    }
-    let answer = pb::RedeemBenefitResponse {
-        redemption: Some(redemption.clone()),
-        remaining: match quota {
-            Quota::Limited(n) => (n - used).max(0),
-            Quota::Unlimited => 0,
-        },
-        unlimited: quota == Quota::Unlimited,
-    };
-    let bytes = answer.encode_to_vec();
-    let stored: Result<(), StorageError> = async {
-        txn.execute_raw(statement(
-            &txn,
-            "INSERT INTO redemptions (redemption_id, customer_id, redemption, benefit_code) \
-             VALUES ($1, $2, $3, $4)",
-            [
-                redemption.redemption_id.clone().into(),
+    let outcome = fresh
+        .run::<_, NotRedeemed, _>(async |txn| {
+            let key = [
                 redemption.customer_id.clone().into(),
-                redemption.encode_to_vec().into(),
                 redemption.benefit_code.clone().into(),
-            ],
-        ))
+                redemption.cycle_key.clone().into(),
+            ];
+            txn.execute_raw(statement(
+                txn,
+                "INSERT INTO benefit_usage (customer_id, benefit_code, cycle_key, used) \
+                 VALUES ($1, $2, $3, 0) \
+                 ON CONFLICT (customer_id, benefit_code, cycle_key) DO NOTHING",
+                key.clone(),
+            ))
+            .await
+            .map_err(Error::from)?;
+            let limit = match quota {
+                Quota::Limited(n) => i64::from(n),
+                Quota::Unlimited => i64::MAX,
+            };
+            let [a, b, c] = key;
+            let taken = txn
+                .execute_raw(statement(
+                    txn,
+                    "UPDATE benefit_usage SET used = used + 1 WHERE customer_id = $1 \
+                     AND benefit_code = $2 AND cycle_key = $3 AND used < $4",
+                    [a, b, c, limit.into()],
+                ))
+                .await
+                .map_err(Error::from)?;
+            let used = used(
+                txn,
+                &redemption.customer_id,
+                &redemption.benefit_code,
+                &redemption.cycle_key,
+            )
+            .await?;
+            if taken.rows_affected() == 0 {
+                return Err(NotRedeemed::Exhausted { used });
+            }
+            let answer = pb::RedeemBenefitResponse {
+                redemption: Some(redemption.clone()),
+                remaining: match quota {
+                    Quota::Limited(n) => (n - used).max(0),
+                    Quota::Unlimited => 0,
+                },
+                unlimited: quota == Quota::Unlimited,
+            };
+            txn.execute_raw(statement(
+                txn,
+                "INSERT INTO redemptions (redemption_id, customer_id, redemption, benefit_code) \
+                 VALUES ($1, $2, $3, $4)",
+                [
+                    redemption.redemption_id.clone().into(),
+                    redemption.customer_id.clone().into(),
+                    redemption.encode_to_vec().into(),
+                    redemption.benefit_code.clone().into(),
+                ],
+            ))
+            .await
+            .map_err(Error::from)?;
+            crate::stale::record_customer(txn, &redemption.customer_id).await?;
+            let bytes = answer.encode_to_vec();
+            Ok((answer, bytes))
+        })
         .await?;
-        let scope = redeem_scope(&redemption.client);
-        idempotency::remember(&txn, &scope, &redemption.request_id, &bytes).await
-    }
-    .await;
-    match stored {
-        Ok(()) => {
-            txn.commit().await.map_err(Error::from)?;
-            Ok(answer)
-        }
-        // The same request_id won in a concurrent call: its answer is the answer.
-        Err(StorageError::UniqueViolation(reason)) => {
-            txn.rollback().await.map_err(Error::from)?;
-            replay(conn, &redemption.client, &redemption.request_id)
-                .await?
-                .ok_or(NotRedeemed::Failed(Error::Internal(reason)))
-        }
-        Err(err) => Err(err.into()),
+    match outcome {
+        Outcome::Done(answer) => Ok(answer),
+        Outcome::Replayed(bytes) => Ok(stored_answer(&bytes)?),
     }
 }
 

@@ -2,6 +2,7 @@
 //! caller's transaction so one never exists without the other. Listed newest first by their
 //! UUIDv7 ids.
 
+use chrono::{DateTime, Utc};
 use prost::Message;
 use sea_orm::ConnectionTrait;
 use vipcare_proto::tiering::v1 as pb;
@@ -87,6 +88,27 @@ pub async fn record<C: ConnectionTrait>(
     rows.execute(txn).await?;
     outbox::enqueue_many(txn, NOTICE_DESTINATION, NOTICE_EVENT, notices).await?;
     Ok(())
+}
+
+/// The tier that was in force just after `at`: the old tier of the first change recorded at
+/// or after it; None when nothing has changed since.
+pub async fn tier_just_after<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: &str,
+    at: DateTime<Utc>,
+) -> Result<Option<String>, Error> {
+    let row = conn
+        .query_one_raw(statement(
+            conn,
+            "SELECT old_tier FROM tier_history WHERE customer_id = $1 AND change_ms >= $2 \
+             ORDER BY change_ms, change_id LIMIT 1",
+            [customer_id.into(), ms(at).into()],
+        ))
+        .await?;
+    Ok(match row {
+        Some(row) => Some(row.try_get_by_index(0)?),
+        None => None,
+    })
 }
 
 /// A customer's changes newest first, after the `before` change id; at most `limit`.

@@ -6,6 +6,7 @@
 
 pub mod benefits;
 pub mod history;
+pub mod lapses;
 pub mod migrations;
 pub mod policies;
 pub mod records;

@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use prost::Message;
-use sea_orm::{ConnectionTrait, QueryResult, Value};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Value};
 use vipcare_proto::tiering::v1 as pb;
 use vipcare_storage::bulk::BulkInsert;
 
@@ -152,6 +153,82 @@ pub async fn ids_after<C: ConnectionTrait>(
     rows.iter()
         .map(|row| Ok(row.try_get_by_index::<String>(0)?))
         .collect()
+}
+
+/// Up to `limit` records still holding an override that ran out by `now_ms`, the earliest
+/// expiry first. On PostgreSQL the rows stay locked for the caller's transaction and rows
+/// another transaction holds are skipped, so two replicas' passes never take the same record.
+pub async fn lapsed<C: ConnectionTrait>(
+    conn: &C,
+    now_ms: i64,
+    limit: u64,
+) -> Result<Vec<TierRecord>, Error> {
+    let lock = match conn.get_database_backend() {
+        DbBackend::Postgres => "FOR UPDATE SKIP LOCKED",
+        _ => "",
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM tier_records WHERE override_tier IS NOT NULL \
+         AND override_expire_ms <= $1 ORDER BY override_expire_ms, customer_id LIMIT $2 {lock}"
+    );
+    let rows = conn
+        .query_all_raw(statement(
+            conn,
+            &sql,
+            [now_ms.into(), (limit as i64).into()],
+        ))
+        .await?;
+    rows.iter().map(record).collect()
+}
+
+/// When the next override in force runs out, if any does.
+pub async fn next_expiry<C: ConnectionTrait>(
+    conn: &C,
+    now_ms: i64,
+) -> Result<Option<DateTime<Utc>>, Error> {
+    let row = conn
+        .query_one_raw(statement(
+            conn,
+            "SELECT MIN(override_expire_ms) FROM tier_records \
+             WHERE override_tier IS NOT NULL AND override_expire_ms > $1",
+            [now_ms.into()],
+        ))
+        .await?;
+    let next: Option<i64> = match row {
+        Some(row) => row.try_get_by_index(0)?,
+        None => None,
+    };
+    Ok(next.map(time))
+}
+
+/// Clears `manual` from the customer's record, only if the record still holds it (the same
+/// tier and expiry); false when it no longer does: another pass closed it, or a newer
+/// override replaced it. The condition is what lets racing writers close it exactly once.
+pub async fn clear_override<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: &str,
+    manual: &Override,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
+    let Some(expiry) = manual.expire_time else {
+        return Ok(false);
+    };
+    let done = conn
+        .execute_raw(statement(
+            conn,
+            "UPDATE tier_records SET override_tier = NULL, override_reason = '', \
+             override_actor = '', override_expire_ms = NULL, override_create_ms = NULL, \
+             update_ms = $1 WHERE customer_id = $2 AND override_tier = $3 \
+             AND override_expire_ms = $4",
+            [
+                ms(now).into(),
+                customer_id.into(),
+                manual.tier.clone().into(),
+                ms(expiry).into(),
+            ],
+        ))
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// The part of a record a write owns. Evaluations and overrides each read a record, change

@@ -83,8 +83,15 @@ async fn the_catalogue_is_seeded_and_can_be_extended() {
         assert_eq!(stored.name, "Spa weekend", "[{label}]");
 
         type Breakage = fn(&mut pb::Benefit);
-        let cases: [(&str, Breakage); 4] = [
+        let cases: [(&str, Breakage); 6] = [
             ("benefit.code", |b| b.code = "Spa Day".into()),
+            // Tiers the policy in force lacks: the benefit would be offered to nobody.
+            ("benefit.eligible_tiers[2]", |b| {
+                b.eligible_tiers.push("GOLD_PLUS".into());
+            }),
+            ("benefit.quota_per_tier[RUBY]", |b| {
+                b.quota_per_tier.insert("RUBY".into(), 1);
+            }),
             ("benefit.quota_per_tier[SILVER]", |b| {
                 b.quota_per_tier.insert("SILVER".into(), 1);
             }),

@@ -25,7 +25,7 @@ fn codes(reasons: &[pb::RiskReason]) -> Vec<&str> {
 async fn falling_spend_and_a_short_tenure_put_a_customer_on_the_retention_list() {
     for mut suite in suites().await {
         let label = suite.label;
-        // ¥200 a month, then ¥100: a 50% fall, 17 months on the network.
+        // ¥200 a month, then ¥100: a 50% fall, 16 months on the network as of 2026-06.
         let risky = suite.create(Person::newcomer()).await.customer_id;
         suite.spend(&risky, &months("2025-12", 3), 20_000).await;
         suite.spend(&risky, &months("2026-03", 3), 10_000).await;
@@ -105,9 +105,10 @@ async fn a_customer_at_risk_keeps_the_tier_instead_of_going_down() {
         let january = suite.evaluate(&id, "2026-01").await;
         assert_eq!(january.resulting_tier, "PLATINUM", "[{label}] {january:?}");
 
-        // Spend halves: the score falls to GOLD's range and the risk to 0.8.
-        suite.spend(&id, &months("2026-01", 3), 15_000).await;
-        for (period, below) in [("2026-02", 1), ("2026-03", 2)] {
+        // Spend halves from January on: by April the last three months against the three before
+        // show it, the score falls to GOLD's range and the risk to 0.8 (0.68 in May).
+        suite.spend(&id, &months("2026-01", 5), 15_000).await;
+        for (period, below) in [("2026-04", 1), ("2026-05", 2)] {
             let e = suite.evaluate(&id, period).await;
             assert_eq!(
                 e.decision,

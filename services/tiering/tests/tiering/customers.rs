@@ -26,7 +26,7 @@ impl Person {
         }
     }
 
-    /// Joined in January 2025: 17 months, a short tenure for churn.
+    /// Joined in January 2025: 16 months as of 2026-06, a short tenure for churn.
     pub fn newcomer() -> Person {
         Person {
             joined: (2025, 1, 10),
@@ -116,9 +116,9 @@ impl Suite {
         }
     }
 
-    /// A customer whose data scores `tier` under the default policy (not evaluated yet):
-    /// STANDARD a newcomer without spend (13.09); the others veterans with a year of spend to
-    /// 2026-05 — SILVER ¥50 (43.14), GOLD ¥150 (58.82), PLATINUM ¥250 (74.51) and DIAMOND ¥300
+    /// A customer whose data scores `tier` as of 2026-06 under the default policy (not evaluated
+    /// yet): STANDARD a newcomer without spend (12.94); the others veterans with a bill in every
+    /// month of the year to 2026-05 — SILVER ¥50 (43.14), GOLD ¥150 (58.82), PLATINUM ¥250 (74.51) and DIAMOND ¥300
     /// as a group key person (89.41).
     pub async fn customer_scoring(&mut self, tier: &str) -> profile::Customer {
         let (person, spend) = match tier {

@@ -15,13 +15,14 @@ async fn a_falling_customer_is_held_for_a_period_then_moves_down_one_tier() {
     for mut suite in suites().await {
         let label = suite.label;
         let id = suite.create(Person::veteran()).await.customer_id;
-        suite.spend(&id, &months("2025-01", 12), 25_000).await;
-        let january = suite.evaluate(&id, "2026-01").await;
-        assert_eq!(decision(&january), pb::Decision::Upgrade, "[{label}]");
-        assert_eq!(january.resulting_tier, "PLATINUM", "[{label}]");
+        suite.spend(&id, &months("2024-07", 12), 25_000).await;
+        let july = suite.evaluate(&id, "2025-07").await;
+        assert_eq!(decision(&july), pb::Decision::Upgrade, "[{label}]");
+        assert_eq!(july.resulting_tier, "PLATINUM", "[{label}]");
 
-        // Spend drops to ¥20 a month from January on: the score falls to SILVER's range.
-        suite.spend(&id, &months("2026-01", 6), 2_000).await;
+        // Spend drops to ¥20 a month from July on: by February the last six months show it and
+        // the score falls to SILVER's range.
+        suite.spend(&id, &months("2025-07", 12), 2_000).await;
         for _ in 0..2 {
             let february = suite.evaluate(&id, "2026-02").await;
             assert_eq!(decision(&february), pb::Decision::HoldGrace, "[{label}]");
@@ -51,7 +52,7 @@ async fn a_falling_customer_is_held_for_a_period_then_moves_down_one_tier() {
             moves,
             [
                 ("PLATINUM", "GOLD", "2026-03"),
-                ("STANDARD", "PLATINUM", "2026-01")
+                ("STANDARD", "PLATINUM", "2025-07")
             ],
             "[{label}]"
         );

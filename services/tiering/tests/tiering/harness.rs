@@ -1,34 +1,61 @@
 //! A profile and a tiering service per backend, wired as in the suite (one cache, tiering
 //! reaching the profile through a link the test can cut), the calls the scenarios share and
-//! the assertions on what a caller is told.
+//! the assertions on what a caller is told. Both services read one clock the test can move.
+//! The reminder service does not exist: tiering's notices are sent to the profile server,
+//! which answers them as any server without that service would.
 
-use std::sync::Arc;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use tokio::sync::oneshot;
-use tonic::transport::Channel;
-use tonic::{Code, Request, Status};
-use tonic_types::StatusExt;
+use tonic::Request;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
 use vipcare_proto::tiering::v1 as pb;
 use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
-use vipcare_runtime::{Caller, Settings};
+use vipcare_runtime::{Caller, InternalChannel, Settings};
 use vipcare_testkit::tcp_proxy::TcpProxy;
 use vipcare_testkit::{TestEnv, wait_serving};
-use vipcare_tiering::domain::FixedClock;
+use vipcare_tiering::domain::Clock;
+use vipcare_tiering::expiry::OverrideExpiry;
 
 pub use crate::customers::{Person, months};
+pub use vipcare_testkit::status::{assert_invalid, code, refusal};
 
 /// Both services' "now": 2026-06-15 12:00 in Shanghai, so the current period is 2026-06.
 pub const NOW: &str = "2026-06-15T04:00:00Z";
 
+/// "Now" for both services: stopped at [`NOW`] until a test moves it.
+#[derive(Debug)]
+pub struct TestClock(Mutex<DateTime<Utc>>);
+
+impl TestClock {
+    pub fn advance(&self, by: chrono::Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
 /// A profile and a tiering service on one backend; both stop when dropped.
 pub struct Suite {
     pub label: &'static str,
-    pub profile: ProfileServiceClient<Channel>,
-    pub tiering: TieringServiceClient<Channel>,
+    /// Both clients sign their calls as the gateway does: the services answer nothing else.
+    pub profile: ProfileServiceClient<InternalChannel>,
+    pub tiering: TieringServiceClient<InternalChannel>,
+    /// Where tiering listens, for calls that bypass the signed client.
+    pub tiering_addr: SocketAddr,
     /// Tiering's connection to the profile service.
     pub profile_link: TcpProxy,
+    pub clock: Arc<TestClock>,
+    /// Tiering's pass that closes overrides that ran out.
+    pub override_expiry: Arc<OverrideExpiry>,
     tiering_settings: Settings,
     /// Mobile numbers handed out so far.
     pub(crate) numbers: u32,
@@ -47,7 +74,7 @@ pub async fn suites() -> Vec<Suite> {
 
 async fn start(env: TestEnv) -> Suite {
     let label = env.label;
-    let clock = Arc::new(FixedClock(NOW.parse().unwrap()));
+    let clock = Arc::new(TestClock(Mutex::new(NOW.parse().unwrap())));
     let cache = env.cache().await;
     let profile_app =
         vipcare_profile::App::build_with_clock(env.settings(), cache.clone(), clock.clone())
@@ -56,13 +83,15 @@ async fn start(env: TestEnv) -> Suite {
     let profile_addr = profile_app.local_addr();
     let profile_link = TcpProxy::start(profile_addr).await.expect("proxy listens");
     let tiering_settings = env.settings_with(&format!(
-        "[services]\nprofile = \"http://{}\"\n",
+        "[services]\nprofile = \"http://{}\"\nreminder = \"http://{profile_addr}\"\n",
         profile_link.addr()
     ));
-    let tiering_app = vipcare_tiering::App::build_with_clock(&tiering_settings, cache, clock)
-        .await
-        .unwrap_or_else(|e| panic!("[{label}] tiering service starts: {e}"));
+    let tiering_app =
+        vipcare_tiering::App::build_with_clock(&tiering_settings, cache, clock.clone())
+            .await
+            .unwrap_or_else(|e| panic!("[{label}] tiering service starts: {e}"));
     let tiering_addr = tiering_app.local_addr();
+    let override_expiry = tiering_app.override_expiry();
     let mut stops = Vec::new();
     tokio::spawn(profile_app.run(stopped(&mut stops)));
     tokio::spawn(tiering_app.run(stopped(&mut stops)));
@@ -70,13 +99,12 @@ async fn start(env: TestEnv) -> Suite {
     wait_serving(tiering_addr, vipcare_proto::service_names::TIERING).await;
     Suite {
         label,
-        profile: ProfileServiceClient::connect(format!("http://{profile_addr}"))
-            .await
-            .expect("profile client connects"),
-        tiering: TieringServiceClient::connect(format!("http://{tiering_addr}"))
-            .await
-            .expect("tiering client connects"),
+        profile: ProfileServiceClient::new(env.internal_channel(profile_addr)),
+        tiering: TieringServiceClient::new(env.internal_channel(tiering_addr)),
+        tiering_addr,
         profile_link,
+        clock,
+        override_expiry,
         tiering_settings,
         numbers: 0,
         _stops: stops,
@@ -215,42 +243,6 @@ pub fn as_caller<T>(caller: &Caller, message: T) -> Request<T> {
 /// `message` sent by a partner client through the gateway.
 pub fn as_partner<T>(partner: &str, message: T) -> Request<T> {
     as_caller(&Caller::new(partner, "partner", &[]), message)
-}
-
-/// Asserts INVALID_ARGUMENT with a field violation on exactly `field`.
-pub fn assert_invalid(label: &str, result: Result<impl std::fmt::Debug, Status>, field: &str) {
-    let status = result.expect_err(&format!("[{label}] expected INVALID_ARGUMENT for {field}"));
-    assert_eq!(
-        status.code(),
-        Code::InvalidArgument,
-        "[{label}] {field}: {status:?}"
-    );
-    let bad = status
-        .get_details_bad_request()
-        .unwrap_or_else(|| panic!("[{label}] {field}: no BadRequest detail in {status:?}"));
-    let fields: Vec<&str> = bad
-        .field_violations
-        .iter()
-        .map(|v| v.field.as_str())
-        .collect();
-    assert_eq!(fields, [field], "[{label}] {status:?}");
-}
-
-pub fn code<T: std::fmt::Debug>(result: Result<T, Status>) -> Code {
-    match result {
-        Ok(value) => panic!("expected an error, got {value:?}"),
-        Err(status) => status.code(),
-    }
-}
-
-/// The refusal of a FAILED_PRECONDITION benefit answer, e.g. "QUOTA_EXHAUSTED".
-pub fn refusal<T: std::fmt::Debug>(result: Result<T, Status>) -> String {
-    let status = result.expect_err("expected a refusal");
-    assert_eq!(status.code(), Code::FailedPrecondition, "{status:?}");
-    let failure = status
-        .get_details_precondition_failure()
-        .unwrap_or_else(|| panic!("no PreconditionFailure detail in {status:?}"));
-    failure.violations[0].r#type.clone()
 }
 
 /// Score points compare to two decimals.

@@ -1,6 +1,6 @@
 //! Tier changes leave a notice in tiering's outbox, in the same transaction as the change, for
-//! the reminder service to tell the customer. Read from the service's own database, since the
-//! relay that delivers them belongs to the reminder side.
+//! the reminder service to tell the customer. Read from the service's own database: the relay
+//! keeps every row (delivered or waiting), so the outbox is the record of what was told.
 
 use prost::Message;
 use vipcare_proto::tiering::v1 as pb;
@@ -10,7 +10,7 @@ use vipcare_tiering::store::history::{NOTICE_DESTINATION, NOTICE_EVENT};
 
 use crate::harness::*;
 
-async fn notices(suite: &Suite) -> Vec<pb::TierChangeEvent> {
+pub(crate) async fn notices(suite: &Suite) -> Vec<pb::TierChangeEvent> {
     let db = Database::connect(suite.tiering_settings(), "tiering")
         .await
         .expect("the tiering database opens");

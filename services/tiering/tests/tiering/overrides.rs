@@ -131,6 +131,16 @@ async fn bad_overrides_are_refused_and_change_nothing() {
         };
         let result = suite.tiering.override_tier(expired).await;
         assert_invalid(label, result, "expire_time");
+        // Past what a Timestamp can say: stored, it would leave the tier unreadable in JSON.
+        for (seconds, nanos) in [(253_402_300_800, 0), (now.timestamp() + 60, -1)] {
+            let beyond = pb::OverrideTierRequest {
+                expire_time: Some(prost_types::Timestamp { seconds, nanos }),
+                ..request(&id, "DIAMOND", "forever")
+            };
+            let result = suite.tiering.override_tier(beyond).await;
+            assert_invalid(label, result, "expire_time");
+        }
+
         let result = suite
             .tiering
             .override_tier(request(&id, "BRONZE", "no such tier"))
@@ -173,5 +183,32 @@ async fn a_repeated_override_request_is_applied_once() {
             .into_inner();
         assert_eq!(again, first, "[{label}]");
         assert_eq!(suite.history(&id).await.len(), 1, "[{label}]");
+    }
+}
+
+#[tokio::test]
+async fn an_override_may_last_until_the_last_instant_a_timestamp_can_say() {
+    for mut suite in suites().await {
+        let label = suite.label;
+        let id = suite.customer_scoring("STANDARD").await.customer_id;
+        let last = prost_types::Timestamp {
+            seconds: 253_402_300_799,
+            nanos: 999_999_999,
+        };
+        let until_the_end = pb::OverrideTierRequest {
+            expire_time: Some(last),
+            ..request(&id, "DIAMOND", "until the end of time")
+        };
+        let result = suite.tiering.override_tier(until_the_end).await;
+        assert!(result.is_ok(), "[{label}] {result:?}");
+        let tier = suite.tier(&id).await.tier.unwrap();
+        assert_eq!(tier.tier, "DIAMOND", "[{label}]");
+        // Kept to the millisecond, still inside the range clients can read.
+        let expiry = tier.r#override.unwrap().expire_time.unwrap();
+        assert_eq!(
+            (expiry.seconds, expiry.nanos),
+            (253_402_300_799, 999_000_000),
+            "[{label}]"
+        );
     }
 }

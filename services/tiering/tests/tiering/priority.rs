@@ -2,6 +2,7 @@
 //! the group key-person flag.
 
 use tonic::Code;
+use tonic_types::StatusExt;
 use vipcare_proto::tiering::v1 as pb;
 use vipcare_runtime::Caller;
 
@@ -94,8 +95,20 @@ async fn numbers_are_checked_and_unknown_ones_not_found() {
         let request = pb::GetRoutingPriorityRequest {
             msisdn: "13700000000".into(),
         };
-        let result = suite.tiering.get_routing_priority(request).await;
-        assert_eq!(code(result), Code::NotFound, "[{label}]");
+        let status = suite
+            .tiering
+            .get_routing_priority(request)
+            .await
+            .expect_err("an unknown number");
+        assert_eq!(status.code(), Code::NotFound, "[{label}]");
+        // The number is personal data: the answer names what is missing, not whose it is.
+        assert_eq!(status.message(), "customer not found", "[{label}]");
+        let info = status.get_details_resource_info().expect("ResourceInfo");
+        assert_eq!(info.resource_type, "customer", "[{label}]");
+        assert!(
+            !format!("{status:?}").contains("13700000000"),
+            "[{label}] {status:?}"
+        );
     }
 }
 

@@ -63,13 +63,14 @@ where
     }
 }
 
-/// CORS for gRPC-Web callers: any origin may call (the API key is the credential, not cookies),
-/// and the gRPC status headers are readable by the page.
-pub fn grpc_web_cors() -> tower_http::cors::CorsLayer {
+/// CORS for gRPC-Web callers: only pages on the operator's `origins` may read answers (a page
+/// anywhere else holding a key gets nothing its script can read), and the gRPC status headers
+/// are readable by the page.
+pub fn grpc_web_cors(origins: Vec<HeaderValue>) -> tower_http::cors::CorsLayer {
     use http::header::{AUTHORIZATION, CONTENT_TYPE};
     use tower_http::cors::{AllowOrigin, CorsLayer};
     CorsLayer::new()
-        .allow_origin(AllowOrigin::mirror_request())
+        .allow_origin(AllowOrigin::list(origins))
         .allow_methods([http::Method::POST, http::Method::OPTIONS])
         .allow_headers([
             AUTHORIZATION,

@@ -108,3 +108,127 @@ fn the_shipped_sample_configs_are_valid() {
         }
     }
 }
+
+fn refusal(toml: &str) -> (String, String) {
+    match Settings::from_toml(toml) {
+        Err(SettingsError::Invalid { key, reason }) => (key, reason),
+        other => panic!("expected an invalid setting, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_mistyped_key_is_refused_under_its_full_name() {
+    let (key, reason) = refusal("[databse]\nurl = \"postgres://x/y\"");
+    assert_eq!(key, "databse");
+    assert!(
+        reason.contains("`database`"),
+        "names what is known: {reason}"
+    );
+    assert_eq!(
+        refusal("[database]\nurll = \"postgres://x/y\"").0,
+        "database.urll"
+    );
+    assert_eq!(refusal("data_dri = \"/tmp\"").0, "data_dri");
+    assert_eq!(refusal("[internal]\nsecrte = \"x\"").0, "internal.secrte");
+    assert_eq!(
+        refusal(
+            "[[gateway.clients]]\nname = \"a\"\nchannel = \"web\"\nscope = [\"customer:read\"]\n\
+             api_key_sha256 = \"5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8\""
+        )
+        .0,
+        "gateway.clients[0].scope"
+    );
+}
+
+#[test]
+fn a_missing_client_field_is_named() {
+    assert_eq!(
+        refusal("[[gateway.clients]]\nname = \"a\"\nchannel = \"web\"").0,
+        "gateway.clients[0].api_key_sha256"
+    );
+}
+
+const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+#[test]
+fn the_internal_secret_is_required_for_a_credential_and_checked() {
+    let unset = Settings::default();
+    match unset.internal_credential() {
+        Err(SettingsError::Invalid { key, .. }) => assert_eq!(key, "internal.secret"),
+        other => panic!("expected internal.secret to be required, got {other:?}"),
+    }
+    let set = Settings::from_toml(&format!("[internal]\nsecret = \"{SECRET}\"")).unwrap();
+    assert!(set.internal_credential().is_ok());
+    assert!(
+        !format!("{set:?}").contains(SECRET),
+        "Debug shows no secret"
+    );
+    assert_eq!(
+        refusal("[internal]\nsecret = \"short\"").0,
+        "internal.secret"
+    );
+}
+
+#[test]
+fn the_secret_comes_from_its_own_file_not_the_settings_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret_file = dir.path().join("internal-secret");
+    std::fs::write(&secret_file, format!("{SECRET}\n")).unwrap();
+    let settings_file = dir.path().join("vipcare.toml");
+    let read_from = format!("[internal]\nsecret_file = \"{}\"\n", secret_file.display());
+    std::fs::write(&settings_file, &read_from).unwrap();
+    let loaded = Settings::load(Some(&settings_file)).unwrap();
+    assert_eq!(
+        loaded.internal.secret.as_ref().map(|s| s.expose()),
+        Some(SECRET)
+    );
+
+    std::fs::write(
+        &settings_file,
+        format!("[internal]\nsecret = \"{SECRET}\"\n"),
+    )
+    .unwrap();
+    match Settings::load(Some(&settings_file)) {
+        Err(SettingsError::Invalid { key, .. }) => assert_eq!(key, "internal.secret"),
+        other => panic!("a secret in the settings file must be refused, got {other:?}"),
+    }
+
+    let missing = "[internal]\nsecret_file = \"/nonexistent/vipcare-secret\"";
+    assert_eq!(refusal(missing).0, "internal.secret_file");
+    std::fs::write(&secret_file, "short\n").unwrap();
+    assert_eq!(refusal(&read_from).0, "internal.secret_file");
+}
+
+#[test]
+fn cors_origins_must_be_origins() {
+    let ok = Settings::from_toml(
+        "[gateway]\ncors_origins = [\"https://hall.example.cn\", \"http://localhost:8080\"]",
+    )
+    .unwrap();
+    assert_eq!(ok.gateway.cors_origins.len(), 2);
+    assert!(Settings::default().gateway.cors_origins.is_empty());
+    for bad in [
+        "*",
+        "hall.example.cn",
+        "https://hall.example.cn/",
+        "https://hall.example.cn/app",
+        "https://Hall.example.cn",
+        "ftp://hall.example.cn",
+        "https://user@hall.example.cn",
+    ] {
+        let toml = format!("[gateway]\ncors_origins = [\"https://ok.example.cn\", \"{bad}\"]");
+        assert_eq!(refusal(&toml).0, "gateway.cors_origins[1]", "{bad}");
+    }
+}
+
+#[test]
+fn peer_addresses_need_a_host() {
+    assert_eq!(
+        refusal("[services]\nprofile = \"http://\"").0,
+        "services.profile"
+    );
+    assert_eq!(
+        refusal("[services]\ntiering = \"http://bad host:1\"").0,
+        "services.tiering"
+    );
+}

@@ -5,6 +5,8 @@
 mod customer;
 mod enums;
 mod fields;
+#[cfg(test)]
+mod proptests;
 mod records;
 
 pub use customer::{changes_from_proto, customer_to_proto, profile_from_proto};
@@ -16,6 +18,7 @@ pub use records::{
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use vipcare_proto::common::v1 as common;
+use vipcare_storage::idempotency::RequestKey;
 
 use crate::domain::{CustomerId, Invalid, Violation};
 
@@ -24,14 +27,15 @@ pub fn customer_id(text: &str, field: &str) -> Result<CustomerId, Violation> {
     CustomerId::parse(text).map_err(|e| e.at(field))
 }
 
-/// An optional idempotency key: at most 128 characters.
-pub fn request_id(text: &str) -> Result<Option<String>, Violation> {
-    if text.is_empty() {
-        return Ok(None);
-    }
-    crate::domain::bounded_text(text, 128)
-        .map(Some)
-        .map_err(|e| e.at("request_id"))
+/// The idempotency key of a call of `method` by `client` (none without a `request_id`): the
+/// request's encoding is its fingerprint, so a key reused with another request is refused.
+pub fn request_key(
+    client: &str,
+    method: &str,
+    request_id: &str,
+    request: &impl prost::Message,
+) -> Result<Option<RequestKey>, Violation> {
+    RequestKey::new(client, method, request_id, &request.encode_to_vec()).map_err(Violation::from)
 }
 
 /// Absent or all zero: no date. Otherwise a real calendar date, years 1900–9999.
@@ -95,11 +99,9 @@ mod tests {
 
     #[test]
     fn request_ids_are_bounded() {
-        assert_eq!(request_id(""), Ok(None));
-        assert_eq!(request_id("r-1"), Ok(Some("r-1".into())));
-        assert_eq!(
-            request_id(&"r".repeat(129)).unwrap_err().field,
-            "request_id"
-        );
+        let key = |id: &str| request_key("hall", "M", id, &common::Date::default());
+        assert_eq!(key(""), Ok(None));
+        assert!(key("r-1").unwrap().is_some());
+        assert_eq!(key(&"r".repeat(129)).unwrap_err().field, "request_id");
     }
 }

@@ -150,10 +150,12 @@ pub fn audit_to_proto(record: &AuditRecord) -> pb::AuditRecord {
 pub fn summary_to_proto(summary: &ValueSummary) -> pb::ValueSummary {
     let ValueSummary {
         customer_id,
+        period,
         arpu_3m_fen,
         arpu_6m_fen,
         arpu_12m_fen,
         months_with_data,
+        months_counted,
         tenure_months,
         spend_trend,
         spend_change_percent,
@@ -184,5 +186,7 @@ pub fn summary_to_proto(summary: &ValueSummary) -> pb::ValueSummary {
         latest_period: latest_period.map(|p| p.to_string()).unwrap_or_default(),
         previous_arpu_3m_fen: *previous_arpu_3m_fen,
         plan_code: plan_code.clone(),
+        period: period.to_string(),
+        months_counted: count(*months_counted),
     }
 }

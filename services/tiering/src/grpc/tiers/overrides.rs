@@ -2,10 +2,9 @@
 //! The record, the history row with its notice, and the request_id are written together.
 
 use prost::Message;
-use sea_orm::TransactionTrait;
 use tonic::{Request, Response};
 use vipcare_proto::tiering::v1 as pb;
-use vipcare_storage::{StorageError, idempotency};
+use vipcare_storage::idempotency::{Outcome, Start};
 
 use super::super::request::{self, Calling};
 use super::super::{Reply, TieringApi};
@@ -13,37 +12,33 @@ use super::{customer_tag, tier_message};
 use crate::convert::from_timestamp;
 use crate::domain::{Decision, Invalid, Override, TierChange, TierRecord, bounded};
 use crate::error::Error;
-use crate::store::{history, policies, records};
+use crate::store::{history, lapses, policies, records};
 use crate::upstream::CustomerRef;
 
-const SCOPE: &str = "tiering.OverrideTier";
+const METHOD: &str = "vipcare.tiering.v1.TieringService/OverrideTier";
 
 pub async fn set_override(
     api: &TieringApi,
     r: Request<pb::OverrideTierRequest>,
 ) -> Reply<pb::OverrideTierResponse> {
     let calling = Calling::from(r.metadata());
+    let key = request::key(&calling, METHOD, &r.get_ref().request_id, r.get_ref())?;
     let pb::OverrideTierRequest {
         customer_id,
         tier,
         reason,
         actor,
         expire_time,
-        request_id,
+        request_id: _,
     } = r.into_inner();
     let id = request::customer_id(&customer_id, "customer_id")?;
     let reason = bounded(&reason, 200).map_err(|e| e.at("reason"))?;
     let actor = bounded(&actor, 64).map_err(|e| e.at("actor"))?;
-    if request_id.len() > 128 {
-        return Err(Invalid::new("at most 128 characters")
-            .at("request_id")
-            .into());
-    }
     let now = api.clock.now();
     let expire_time = match &expire_time {
         None => None,
-        Some(t) => match from_timestamp(t) {
-            Some(t) if t > now => Some(t),
+        Some(t) => match from_timestamp(t).map_err(|e| e.at("expire_time"))? {
+            t if t > now => Some(t),
             _ => {
                 return Err(Invalid::new("must be in the future")
                     .at("expire_time")
@@ -52,11 +47,10 @@ pub async fn set_override(
         },
     };
     let conn = api.db.conn();
-    if !request_id.is_empty()
-        && let Some(bytes) = idempotency::recall(conn, SCOPE, &request_id).await?
-    {
-        return Ok(Response::new(decode(&bytes)?));
-    }
+    let fresh = match api.requests.start::<Error>(key.as_ref()).await? {
+        Start::Replay(stored) => return Ok(Response::new(decode(&stored)?)),
+        Start::Fresh(fresh) => fresh,
+    };
     let policy = policies::current(conn).await?;
     if !tier.is_empty() && policy.policy.index_of(&tier).is_none() {
         return Err(Invalid::new("not a tier of the policy in force")
@@ -97,30 +91,23 @@ pub async fn set_override(
     let answer = pb::OverrideTierResponse {
         tier: Some(tier_message(api, &policy, &id, Some(&record))),
     };
-    let txn = conn.begin().await.map_err(Error::from)?;
-    // Ok(false): the same request_id won in a concurrent call, and its answer is the answer.
-    let stored: Result<bool, Error> = async {
-        records::upsert(&txn, std::slice::from_ref(&record), records::Part::Override).await?;
-        history::record(&txn, &policy.policy, change.as_slice()).await?;
-        if request_id.is_empty() {
-            return Ok(true);
-        }
-        match idempotency::remember(&txn, SCOPE, &request_id, &answer.encode_to_vec()).await {
-            Ok(()) => Ok(true),
-            Err(StorageError::UniqueViolation(_)) => Ok(false),
-            Err(err) => Err(err.into()),
-        }
-    }
-    .await;
-    if !stored? {
-        txn.rollback().await.map_err(Error::from)?;
-        let bytes = idempotency::recall(conn, SCOPE, &request_id)
-            .await?
-            .ok_or_else(|| Error::Internal("request_id vanished".into()))?;
-        return Ok(Response::new(decode(&bytes)?));
-    }
-    txn.commit().await.map_err(Error::from)?;
-    api.cache.invalidate(&customer_tag(&id)).await;
+    let outcome = fresh
+        .run::<_, Error, _>(async |txn| {
+            // An override that ran out before this one replaces it still ends on record.
+            lapses::close(txn, &policy.policy, existing.as_slice(), now).await?;
+            records::upsert(txn, std::slice::from_ref(&record), records::Part::Override).await?;
+            history::record(txn, &policy.policy, change.as_slice()).await?;
+            crate::stale::record_customer(txn, &id).await?;
+            let bytes = answer.encode_to_vec();
+            Ok((answer, bytes))
+        })
+        .await?;
+    let answer = match outcome {
+        Outcome::Done(answer) => answer,
+        // A concurrent call with the same key won: its answer is the answer.
+        Outcome::Replayed(stored) => return Ok(Response::new(decode(&stored)?)),
+    };
+    crate::stale::settle(&api.db, &api.cache, vec![customer_tag(&id)]).await;
     tracing::info!(customer_id = %id, tier = %tier, actor = %actor, "tier override set");
     Ok(Response::new(answer))
 }

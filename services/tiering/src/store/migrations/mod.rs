@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_tiering_tables;
 mod m0002_run_snapshots;
+mod m0003_override_expiry;
 
 pub struct Migrator;
 
@@ -12,6 +13,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_tiering_tables::Migration),
             Box::new(m0002_run_snapshots::Migration),
+            Box::new(m0003_override_expiry::Migration),
         ]
     }
 }
