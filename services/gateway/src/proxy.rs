@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use http::header::{CONNECTION, HOST, TRANSFER_ENCODING, UPGRADE};
-use tonic::Status;
+
 use tonic::body::Body;
 use tonic::transport::{Channel, Endpoint};
 use tower::{Service, ServiceExt};
 use vipcare_runtime::settings::PeerSettings;
-use vipcare_runtime::{InternalChannel, InternalCredential};
+use vipcare_runtime::{InternalChannel, InternalCredential, status};
 
 use crate::edge::reject;
 use crate::error::AppError;
@@ -70,6 +70,15 @@ impl Peers {
     }
 }
 
+/// A trailers-only UNAUTHENTICATED answer: only the internal credential check gives one, as
+/// services never see API keys.
+fn refused_our_credential(response: &http::Response<Body>) -> bool {
+    response
+        .headers()
+        .get("grpc-status")
+        .is_some_and(|code| code.as_bytes() == b"16")
+}
+
 /// The forwarding half of the edge.
 #[derive(Debug, Clone)]
 pub struct Proxy {
@@ -101,13 +110,26 @@ impl Proxy {
                 Ok(channel) => channel.call(req).await,
                 Err(err) => Err(err),
             };
-            Ok(sent.unwrap_or_else(|err| {
-                tracing::warn!(peer = peer.name(), error = %err, "peer unreachable");
-                reject(Status::unavailable(format!(
-                    "the {} service is unavailable",
-                    peer.name()
-                )))
-            }))
+            Ok(match sent {
+                Ok(response) if refused_our_credential(&response) => {
+                    // The client's key was fine; our own secret does not match the service's.
+                    // Telling the client UNAUTHENTICATED would send it after its API key.
+                    tracing::error!(
+                        peer = peer.name(),
+                        "the service refused the gateway's internal credential: \
+                         internal.secret differs between the gateway and the service"
+                    );
+                    reject(status::internal())
+                }
+                Ok(response) => response,
+                Err(err) => {
+                    tracing::warn!(peer = peer.name(), error = %err, "peer unreachable");
+                    reject(status::unavailable(format!(
+                        "the {} service is unavailable",
+                        peer.name()
+                    )))
+                }
+            })
         })
     }
 }

@@ -16,10 +16,11 @@ use vipcare_storage::{Database, invalidation};
 use crate::domain::Clock;
 use crate::error::Error;
 use crate::grpc::customer_tag;
-use crate::store::{lapses, ms, policies, records};
+use crate::store::{lapses, ms, policies};
 
 /// The longest the pass sleeps: overrides set by another replica are noticed this late at most.
 const POLL: Duration = Duration::from_secs(30);
+/// The shortest, so a clock that stands still (tests) never spins the loop.
 const MIN_PAUSE: Duration = Duration::from_secs(1);
 /// Records closed per transaction.
 const BATCH: u64 = 500;
@@ -44,7 +45,7 @@ impl OverrideExpiry {
         loop {
             let now = self.clock.now();
             let txn = self.db.conn().begin().await?;
-            let due = records::lapsed(&txn, ms(now), BATCH).await?;
+            let due = lapses::lapsed(&txn, ms(now), BATCH).await?;
             if due.is_empty() {
                 txn.commit().await?;
                 return Ok(total);
@@ -98,8 +99,7 @@ impl OverrideExpiry {
     /// How long until the next override in force runs out, at most `POLL`.
     async fn until_next(&self) -> Duration {
         let now = self.clock.now();
-        match records::next_expiry(self.db.conn(), ms(now)).await {
-            // At least a second, so a clock that stands still (tests) never spins the loop.
+        match lapses::next_expiry(self.db.conn(), ms(now)).await {
             Ok(Some(next)) => (next - now)
                 .to_std()
                 .unwrap_or_default()

@@ -6,7 +6,6 @@
 
 pub mod app;
 pub mod batch;
-pub mod convert;
 pub mod domain;
 pub mod error;
 pub mod expiry;

@@ -9,16 +9,25 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
+use prost::Message;
 use tonic::transport::Endpoint;
 use vipcare_runtime::{InternalChannel, InternalCredential};
 use vipcare_storage::outbox::grpc::deliver_unary;
 use vipcare_storage::outbox::{Deliver, DeliveryError, OutboxMessage};
 
+use crate::domain::{TierChange, TierPolicy};
+use crate::grpc::convert::notice_to_proto;
 use crate::store::history::{NOTICE_DESTINATION, NOTICE_EVENT};
 
 /// The call a tier-change notice becomes: its request is the `TierChangeEvent` as written,
 /// and the row's key comes as `x-vipcare-request-id`.
 pub const NOTIFY_TIER_CHANGE: &str = "/vipcare.reminder.v1.ReminderService/NotifyTierChange";
+
+/// The outbox payload of a tier change: the `TierChangeEvent` the reminder service is sent, with
+/// the tiers' names under `policy`.
+pub fn notice_payload(change: &TierChange, policy: &TierPolicy) -> Vec<u8> {
+    notice_to_proto(change, policy).encode_to_vec()
+}
 
 /// Bound on one delivery, so a receiver that hangs holds the relay this long at most.
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);

@@ -7,22 +7,20 @@
 
 use std::time::Duration;
 
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use tonic::transport::Endpoint;
-use tonic::{Code, Status, Streaming};
+use tonic::{Code, Status};
 use vipcare_proto::profile::v1 as pb;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
 use vipcare_runtime::{InternalChannel, InternalCredential};
 
-use crate::convert::status_from_pb;
-use crate::domain::{Invalid, LineStatus, Period};
+use crate::domain::{CustomerRef, Invalid, LineStatus, Period, ValueSummary};
 use crate::error::Error;
+use crate::grpc::convert::{status_from_proto, summary_from_proto};
 
-/// How a request names a customer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CustomerRef {
-    Id(String),
-    Msisdn(String),
-}
+/// Batches of summaries in customer id order, as the profile streams them.
+pub type Summaries = BoxStream<'static, Result<Vec<ValueSummary>, Status>>;
 
 /// The facts tiering needs about a customer, read fresh (the profile caches them).
 #[derive(Debug, Clone, PartialEq)]
@@ -76,7 +74,7 @@ impl Profile {
             .ok_or_else(|| Error::Internal("profile answered without a customer".into()))?;
         Ok(CustomerFacts {
             customer_id: customer.customer_id,
-            status: status_from_pb(customer.status),
+            status: status_from_proto(customer.status),
             group_key_person: customer.group.is_some_and(|g| g.key_person),
         })
     }
@@ -86,7 +84,7 @@ impl Profile {
         &self,
         customer_id: &str,
         period: Period,
-    ) -> Result<pb::ValueSummary, Error> {
+    ) -> Result<ValueSummary, Error> {
         let mut request = tonic::Request::new(pb::GetValueSummaryRequest {
             customer_id: customer_id.to_owned(),
             period: period.to_string(),
@@ -99,6 +97,7 @@ impl Profile {
             .map_err(|s| profile_error(s, &CustomerRef::Id(customer_id.to_owned())))?
             .into_inner()
             .summary
+            .map(summary_from_proto)
             .ok_or_else(|| Error::Internal("profile answered without a summary".into()))
     }
 
@@ -109,7 +108,7 @@ impl Profile {
         start_after: &str,
         batch_size: i32,
         period: Period,
-    ) -> Result<Streaming<pb::StreamValueSummariesResponse>, Error> {
+    ) -> Result<Summaries, Error> {
         let request = pb::StreamValueSummariesRequest {
             start_after_customer_id: start_after.to_owned(),
             batch_size,
@@ -119,7 +118,13 @@ impl Profile {
             .clone()
             .stream_value_summaries(request)
             .await
-            .map(tonic::Response::into_inner)
+            .map(|response| {
+                let batches = response.into_inner().map(|batch| {
+                    let summaries = batch?.summaries;
+                    Ok(summaries.into_iter().map(summary_from_proto).collect())
+                });
+                batches.boxed()
+            })
             .map_err(stream_error)
     }
 }

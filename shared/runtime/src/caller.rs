@@ -1,6 +1,8 @@
 //! Who is calling, as the gateway tells the services. The gateway drops any `x-vipcare-*`
-//! metadata a client sends and sets these headers itself, so services can trust them; in
-//! Kubernetes a NetworkPolicy keeps everyone but the gateway and sibling services away.
+//! metadata a client sends and sets these headers itself. Services can believe them because a
+//! service's server answers only calls carrying the internal credential, which is signed over
+//! exactly these headers (see [`crate::internal`]); a stray process that reaches a service port
+//! gets UNAUTHENTICATED, whatever it claims here.
 
 use tonic::metadata::{MetadataMap, MetadataValue};
 

@@ -12,6 +12,7 @@
 //! process), it passes wherever headers pass, and in Kubernetes it is one Secret. Mutual TLS
 //! would also encrypt the traffic; add it at the mesh if that is wanted.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::{HeaderMap, HeaderValue};
@@ -80,7 +81,8 @@ impl InternalSecret {
 /// Signs outgoing calls and checks incoming ones. Cheap to clone.
 #[derive(Clone)]
 pub struct InternalCredential {
-    key: hmac::Key,
+    /// Shared: every signed channel and interceptor holds one.
+    key: Arc<hmac::Key>,
 }
 
 impl std::fmt::Debug for InternalCredential {
@@ -108,7 +110,7 @@ pub type InternalChannel = InterceptedService<Channel, InternalCredential>;
 impl InternalCredential {
     pub fn new(secret: &InternalSecret) -> InternalCredential {
         InternalCredential {
-            key: hmac::Key::new(hmac::HMAC_SHA256, secret.0.as_bytes()),
+            key: Arc::new(hmac::Key::new(hmac::HMAC_SHA256, secret.0.as_bytes())),
         }
     }
 

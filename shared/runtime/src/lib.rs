@@ -9,6 +9,7 @@ pub mod internal;
 pub mod server;
 pub mod settings;
 pub mod shutdown;
+pub mod status;
 pub mod telemetry;
 
 pub use caller::Caller;

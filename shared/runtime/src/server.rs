@@ -42,6 +42,26 @@ pub async fn bind(listen: &str) -> Result<TcpListener, ServeError> {
     Ok(listener)
 }
 
+/// How much request data one call may have in flight that its handler has not read: gRPC's
+/// usual initial window (grpc-go, grpc-core) instead of hyper's 1 MiB. Within a cluster's round
+/// trips that still carries far more than a handler can store.
+///
+/// h2 closes the whole connection (GOAWAY `ENHANCE_YOUR_CALM`, "too_many_data_frames") once
+/// the DATA frames it holds unread cost more than a budget of half the connection window, a
+/// frame under 256 bytes costing 256 minus its length. grpcurl and grpcio send one frame per
+/// message, so a billing feed of ~70-byte rows outrunning its handler (a batch being written)
+/// filled hyper's 1 MiB stream window with ~15,000 frames against a budget of ~2,800. With
+/// 64 KiB per stream and `CONNECTION_WINDOW` below, a stalled stream of even the smallest gRPC
+/// messages (5-byte frames: 13,107 × 251 B ≈ 3.3 MB) fits, so flow control slows the client
+/// down before h2 would cut it off.
+const STREAM_WINDOW: u32 = 64 * 1024;
+
+/// All calls of one connection together; the gateway sends every call for a service over one.
+/// Half of it, 4 MiB, is h2's small-frame budget: one stalled stream of empty messages, or about
+/// twenty stalled feeds of one-row frames at once. It also bounds what one connection can make
+/// a server hold: 8 MiB of data and 4 MiB of per-frame bookkeeping.
+const CONNECTION_WINDOW: u32 = 8 * 1024 * 1024;
+
 type Fallback = Box<dyn FnOnce(axum::Router) -> axum::Router + Send>;
 
 /// Collects the services of one listener and serves them.
@@ -182,6 +202,10 @@ impl GrpcServer {
             .into_inner();
         let builder = tonic::transport::Server::builder()
             .http2_keepalive_interval(Some(Duration::from_secs(30)))
+            // A client stream of small messages must meet flow control before h2's budget for
+            // small DATA frames (see `STREAM_WINDOW`).
+            .initial_stream_window_size(STREAM_WINDOW)
+            .initial_connection_window_size(CONNECTION_WINDOW)
             .trace_fn(layers::request_span);
         if self.grpc_web {
             builder

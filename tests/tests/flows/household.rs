@@ -4,23 +4,21 @@
 
 use futures::StreamExt;
 use prost_types::FieldMask;
-use tonic::Code;
 use vipcare_e2e::sample::{customer, months_ago, months_ahead};
 use vipcare_e2e::suite::ProfileApi;
 use vipcare_e2e::{ApiClient, Suite};
 use vipcare_proto::common::v1::Channel;
-use vipcare_proto::gateway::v1::{
-    CustomerView, GetCustomerViewRequest, LookupCallerRequest, get_customer_view_request,
-};
+use vipcare_proto::gateway::v1::{CustomerView, GetCustomerViewRequest, get_customer_view_request};
 use vipcare_proto::profile::v1::{
     AddRelationRequest, AddServiceNoteRequest, CreateCustomerRequest, Customer,
     GetValueSummaryRequest, ImportConsumptionRequest, ListAuditRecordsRequest,
     ListRelationsRequest, ListServiceNotesRequest, NoteKind, RecordConsumptionRequest,
     RelationKind, SpendTrend, StreamValueSummariesRequest, UpdateCustomerRequest, ValueSummary,
 };
-use vipcare_proto::tiering::v1::EvaluateCustomerRequest;
 use vipcare_testkit::TestEnv;
 use vipcare_testkit::status::violated_field;
+
+mod hotline;
 
 /// The three customers of the flow.
 struct Household {
@@ -38,7 +36,7 @@ async fn household_value_notes_and_the_customer_view() {
         value_summary_counts_the_family(&suite, &household).await;
         work_log_lists_newest_first(&suite, &household).await;
         customer_view_is_fresh_after_every_write(&suite, &household).await;
-        hotline_finds_the_caller(&suite, &household).await;
+        hotline::finds_the_caller(&suite, &household).await;
         batch_stream_covers_every_customer(&suite, &household).await;
         // With clients still connected, as in production.
         suite.stop_gracefully().await;
@@ -428,75 +426,6 @@ async fn customer_view_is_fresh_after_every_write(suite: &Suite, h: &Household) 
             && records[0].fields.iter().any(|f| f == "name"),
         "[{label}] the unmasked view was audited: {records:?}"
     );
-}
-
-async fn hotline_finds_the_caller(suite: &Suite, h: &Household) {
-    let label = suite.label;
-    let mut hotline = suite.channel_api(ApiClient::Hotline);
-    let look_up = LookupCallerRequest {
-        msisdn: "13600136000".into(),
-    };
-    let caller = hotline
-        .lookup_caller(look_up.clone())
-        .await
-        .expect("look up caller")
-        .into_inner();
-    assert_eq!(caller.customer_id, h.head.customer_id, "[{label}]");
-    assert_eq!(
-        caller.display_name, "王**",
-        "[{label}] masked for the agent's screen"
-    );
-    assert_eq!(caller.account_manager_id, "am-001", "[{label}]");
-    assert_eq!(
-        (caller.tier.as_str(), caller.priority),
-        ("STANDARD", 0),
-        "[{label}] not evaluated yet: the lowest tier, the normal queue"
-    );
-
-    // Evaluated, the head is SILVER (42.39 points: 6-month ARPU ¥70, full tenure, billed in 3
-    // of 12 months, his spouse's ¥60 and one referral), and the hotline puts him ahead at once.
-    let evaluation = suite
-        .tiering(ApiClient::Admin)
-        .evaluate_customer(EvaluateCustomerRequest {
-            customer_id: h.head.customer_id.clone(),
-            dry_run: false,
-            what_if_policy: None,
-            period: months_ago(0),
-        })
-        .await
-        .expect("evaluate the head")
-        .into_inner()
-        .evaluation
-        .expect("an evaluation");
-    assert_eq!(
-        evaluation.resulting_tier, "SILVER",
-        "[{label}] {evaluation:?}"
-    );
-    let caller = hotline
-        .lookup_caller(look_up)
-        .await
-        .expect("look up caller")
-        .into_inner();
-    assert_eq!(
-        (caller.tier.as_str(), caller.priority),
-        ("SILVER", 2),
-        "[{label}] SILVER's routing priority"
-    );
-
-    let unknown = hotline
-        .lookup_caller(LookupCallerRequest {
-            msisdn: "13999999999".into(),
-        })
-        .await
-        .expect_err("nobody has this number");
-    assert_eq!(unknown.code(), Code::NotFound, "[{label}] {unknown:?}");
-    let malformed = hotline
-        .lookup_caller(LookupCallerRequest {
-            msisdn: "10086".into(),
-        })
-        .await
-        .expect_err("not a mobile number");
-    assert_eq!(violated_field(&malformed), "msisdn", "[{label}]");
 }
 
 async fn batch_stream_covers_every_customer(suite: &Suite, h: &Household) {

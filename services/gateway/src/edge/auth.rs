@@ -8,10 +8,11 @@ use std::task::{Context, Poll};
 use futures::future::{Either, Ready, ready};
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderName};
-use tonic::Status;
+use tonic::Code;
 use tonic::body::Body;
 use tower::{Layer, Service};
 use vipcare_runtime::caller::HEADER_PREFIX;
+use vipcare_runtime::status;
 
 use super::clients::Unauthenticated;
 use super::{Clients, Reply, reject};
@@ -63,12 +64,16 @@ where
         let client = match self.clients.authenticate(req.headers()) {
             Ok(client) => client,
             Err(Unauthenticated::Missing) => {
-                return Either::Left(ready(Ok(reject(Status::unauthenticated(
+                return Either::Left(ready(Ok(reject(status::with_reason(
+                    Code::Unauthenticated,
+                    "API_KEY_MISSING",
                     "missing API key: send authorization: Bearer <key>",
                 )))));
             }
             Err(Unauthenticated::Unknown) => {
-                return Either::Left(ready(Ok(reject(Status::unauthenticated(
+                return Either::Left(ready(Ok(reject(status::with_reason(
+                    Code::Unauthenticated,
+                    "API_KEY_UNKNOWN",
                     "unknown API key",
                 )))));
             }

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::future::{Either, Ready, ready};
-use tonic::Status;
+use tonic::Code;
 use tonic::body::Body;
 use tower::{Layer, Service};
+use vipcare_runtime::status;
 
 use super::{Client, Reply, reject};
 use crate::route;
@@ -142,20 +143,27 @@ where
 
     fn call(&mut self, req: http::Request<Body>) -> Self::Future {
         let Some(client) = req.extensions().get::<Arc<Client>>() else {
-            return Either::Left(ready(Ok(reject(Status::unauthenticated(
+            return Either::Left(ready(Ok(reject(status::with_reason(
+                Code::Unauthenticated,
+                "API_KEY_MISSING",
                 "missing API key",
             )))));
         };
         let denial = match self.policy.decide(req.uri().path(), client) {
             Decision::Allow => return Either::Right(self.inner.call(req)),
-            Decision::MissingScope(scope) => Status::permission_denied(format!(
-                "client {} lacks the scope {scope}",
-                client.caller.client
-            )),
-            Decision::NotListed => {
-                Status::permission_denied("this method is not open through the gateway")
+            Decision::MissingScope(scope) => status::with_reason(
+                Code::PermissionDenied,
+                "SCOPE_MISSING",
+                format!("client {} lacks the scope {scope}", client.caller.client),
+            ),
+            Decision::NotListed => status::with_reason(
+                Code::PermissionDenied,
+                "METHOD_NOT_OPEN",
+                "this method is not open through the gateway",
+            ),
+            Decision::UnknownService => {
+                status::with_reason(Code::Unimplemented, "NO_SUCH_SERVICE", "no such service")
             }
-            Decision::UnknownService => Status::unimplemented("no such service"),
         };
         Either::Left(ready(Ok(reject(denial))))
     }

@@ -4,6 +4,8 @@
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
+use vipcare_runtime::status;
+
 use crate::error::GatewayError;
 
 impl From<GatewayError> for Status {
@@ -14,17 +16,21 @@ impl From<GatewayError> for Status {
                 format!("invalid {field}: {reason}"),
                 ErrorDetails::with_bad_request_violation(field, reason),
             ),
-            GatewayError::Unauthenticated => Status::unauthenticated("missing API key"),
+            GatewayError::Unauthenticated => {
+                status::with_reason(Code::Unauthenticated, "API_KEY_MISSING", "missing API key")
+            }
             GatewayError::Refused { status, .. } => status,
             GatewayError::Unavailable(service) => {
-                Status::unavailable(format!("the {service} service is unavailable"))
+                status::unavailable(format!("the {service} service is unavailable"))
             }
-            GatewayError::DeadlineExceeded(service) => {
-                Status::deadline_exceeded(format!("the {service} service did not answer in time"))
-            }
+            GatewayError::DeadlineExceeded(service) => status::with_reason(
+                Code::DeadlineExceeded,
+                "DEPENDENCY_TIMEOUT",
+                format!("the {service} service did not answer in time"),
+            ),
             GatewayError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
-                Status::internal("internal error")
+                status::internal()
             }
         }
     }

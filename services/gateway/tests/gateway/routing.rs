@@ -7,13 +7,13 @@ use std::time::Duration;
 use prost_types::FieldMask;
 use tonic::Code;
 use tonic_types::StatusExt;
+use vipcare_gateway::edge::ManualClock;
 use vipcare_proto::gateway::v1::{GetCustomerViewRequest, get_customer_view_request};
 use vipcare_proto::profile::v1::{
     AddRelationRequest, GetCustomerRequest, GetValueSummaryRequest, ImportConsumptionRequest,
     ListCustomersRequest, ListRelationsRequest, RecordConsumptionRequest, RelationKind,
     StreamValueSummariesRequest, UpdateCustomerRequest, get_customer_request,
 };
-use vipcare_gateway::edge::ManualClock;
 use vipcare_testkit::TestEnv;
 
 use crate::support::{AGENT, Options, Suite, THROTTLED, closed_address};
@@ -228,5 +228,29 @@ async fn a_profile_service_that_is_down_is_unavailable() {
             .await
             .unwrap_err();
         assert_eq!(composed.code(), Code::Unavailable, "[{}] view", env.label);
+    }
+}
+
+#[tokio::test]
+async fn a_gateway_whose_secret_differs_answers_internal_not_unauthenticated() {
+    for env in TestEnv::all().await {
+        let label = env.label;
+        let options = Options {
+            gateway_secret: Some("another-secret-for-the-gateway-0123456789"),
+            ..Options::default()
+        };
+        let suite = Suite::start_with(&env, options).await;
+        let status = suite
+            .profile(AGENT)
+            .list_customers(ListCustomersRequest::default())
+            .await
+            .expect_err("the services refuse the gateway's signature");
+        // The client's API key is fine: it must not be sent after it (UNAUTHENTICATED).
+        assert_eq!(status.code(), Code::Internal, "[{label}] {status:?}");
+        assert_eq!(
+            status.get_details_error_info().map(|i| i.reason),
+            Some("INTERNAL".to_owned()),
+            "[{label}]"
+        );
     }
 }

@@ -1,36 +1,165 @@
-//! Client streams at full speed through the gateway (issue 8): a billing feed sent one small
-//! message per DATA frame, as grpcurl and grpcio send it, as fast as the client can.
+//! Client streams at full speed through the gateway (issue 8): billing feeds sent the way
+//! grpcurl and grpcio send them, one DATA frame per message, every row queued at once, over
+//! a raw HTTP/2 connection (tonic's own client packs many messages into one frame and would
+//! hide the problem). Profile's handler pauses to write each batch of 500 rows, so the feed
+//! outruns it and flow control must hold the client back. Before the servers' HTTP/2 windows
+//! were set (`vipcare_runtime::server`), h2 closed the connection instead once ~3,000 small
+//! frames waited unread, and the feed failed with UNAVAILABLE on both backends.
 
 use std::net::SocketAddr;
-use std::time::Instant;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use prost::Message;
+use prost_types::FileDescriptorSet;
 use tokio::net::TcpStream;
-use vipcare_proto::profile::v1::{ImportConsumptionRequest, ImportConsumptionResponse};
-use vipcare_testkit::TestEnv;
-
 use vipcare_profile::domain::{
     Clock, ContactPreferences, Customer, CustomerName, CustomerProfile, CustomerStatus, Gender,
     Msisdn, SystemClock,
 };
 use vipcare_profile::store::customers::insert_many;
+use vipcare_proto::profile::v1::get_customer_request::Lookup;
+use vipcare_proto::profile::v1::{
+    GetCustomerRequest, ImportConsumptionRequest, ImportConsumptionResponse,
+};
 use vipcare_storage::Database;
+use vipcare_testkit::TestEnv;
 
 use crate::support::{AGENT, Suite};
 
 const IMPORT: &str = "/vipcare.profile.v1.ProfileService/ImportConsumption";
 
-/// Writes `count` customers straight into the profile store (the bulk path demo data and
-/// benchmarks use; thousands through the API would take most of the test) and returns their ids.
+/// Where the bug showed: one row for each of thousands of different customers.
+const CUSTOMERS: usize = 6_250;
+
+/// Rows of the single feed. The issue asks for 100,000; that passes too, but profile needs
+/// ~10 s for them on SQLite and ~1 min on PostgreSQL in a debug build, so the test sends four
+/// times the ~5,000 rows at which feeds were cut off.
+const ROWS: usize = 20_000;
+
+#[tokio::test]
+async fn a_billing_feed_of_one_row_per_frame_is_taken_whole() {
+    for env in TestEnv::all().await {
+        let label = env.label;
+        let suite = Suite::start(&env).await;
+        let ids = customers(&env, CUSTOMERS).await;
+
+        let answer = raw_feed(suite.gateway, rows(&ids, ROWS))
+            .await
+            .unwrap_or_else(|err| panic!("[{label}] the feed failed: {err}"));
+        assert_eq!(
+            (answer.accepted, answer.rejected),
+            (ROWS as i64, 0),
+            "[{label}] every row is kept"
+        );
+        still_serves(&suite, &ids[0]).await;
+    }
+}
+
+/// Several feeds at once reach profile over the gateway's one connection to it, where h2's
+/// budget for small frames is shared: it must hold them all, or every caller's call breaks.
+#[tokio::test]
+async fn concurrent_feeds_share_the_gateways_connection_to_profile() {
+    const FEEDS: usize = 4;
+    const ROWS_EACH: usize = 2_500;
+    for env in TestEnv::all().await {
+        let label = env.label;
+        let suite = Suite::start(&env).await;
+        let ids = customers(&env, CUSTOMERS).await;
+
+        // Each feed its own customers, so their transactions never wait on each other's rows.
+        let feeds = ids.chunks(CUSTOMERS / FEEDS).take(FEEDS).map(|own| {
+            let (gateway, rows) = (suite.gateway, rows(own, ROWS_EACH).collect::<Vec<_>>());
+            tokio::spawn(async move { raw_feed(gateway, rows.into_iter()).await })
+        });
+        for (feed, answer) in futures::future::join_all(feeds)
+            .await
+            .into_iter()
+            .enumerate()
+        {
+            let answer = answer
+                .expect("the feed task ran")
+                .unwrap_or_else(|err| panic!("[{label}] feed {feed} failed: {err}"));
+            assert_eq!(
+                (answer.accepted, answer.rejected),
+                (ROWS_EACH as i64, 0),
+                "[{label}] feed {feed} is kept whole"
+            );
+        }
+        still_serves(&suite, &ids[0]).await;
+    }
+}
+
+/// Every client-streaming RPC of the suite must have a full-speed feed test in this module:
+/// a new one fails here until it gets one.
+#[test]
+fn every_client_streaming_rpc_has_a_full_speed_test() {
+    let set = FileDescriptorSet::decode(vipcare_proto::FILE_DESCRIPTOR_SET)
+        .expect("the compiled descriptor set decodes");
+    let mut client_streaming = Vec::new();
+    for file in &set.file {
+        for service in &file.service {
+            for method in &service.method {
+                if method.client_streaming() {
+                    client_streaming.push(format!(
+                        "/{}.{}/{}",
+                        file.package(),
+                        service.name(),
+                        method.name()
+                    ));
+                }
+            }
+        }
+    }
+    assert_eq!(client_streaming, [IMPORT]);
+}
+
+/// A unary call through the gateway still works after the feeds.
+async fn still_serves(suite: &Suite, id: &str) {
+    let request = GetCustomerRequest {
+        lookup: Some(Lookup::CustomerId(id.to_owned())),
+    };
+    let customer = suite
+        .profile(AGENT)
+        .get_customer(request)
+        .await
+        .unwrap_or_else(|status| panic!("[{}] after the feeds: {status:?}", suite.label))
+        .into_inner()
+        .customer
+        .expect("a customer");
+    assert_eq!(customer.customer_id, id, "[{}]", suite.label);
+}
+
+/// `count` rows over `ids` in turn: each customer one row, then each its next month back.
+fn rows(ids: &[String], count: usize) -> impl Iterator<Item = ImportConsumptionRequest> + '_ {
+    (0..count).map(move |i| {
+        let back = i / ids.len();
+        ImportConsumptionRequest {
+            customer_id: ids[i % ids.len()].clone(),
+            // Months of 2024 and before, which surely lie in the past.
+            period: format!("{}-{:02}", 2024 - (back / 12) as i32, 12 - back % 12),
+            spend_fen: 10_000 + (i % 5_000) as i64,
+            data_mb: 2_048,
+            voice_minutes: 321,
+            roaming_fen: 0,
+            vas_fen: 1_000,
+        }
+    })
+}
+
+/// Writes `count` customers straight into the profile store (the bulk path of demo data and
+/// benchmarks: thousands through the API would take most of the test) and returns their ids.
 async fn customers(env: &TestEnv, count: usize) -> Vec<String> {
-    let db = Database::connect(env.settings(), "profile").await.unwrap();
+    let db = Database::connect(env.settings(), "profile")
+        .await
+        .unwrap_or_else(|err| panic!("[{}] profile store: {err}", env.label));
     let mut ids = Vec::with_capacity(count);
     for start in (0..count).step_by(1_000) {
         let batch: Vec<Customer> = (start..count.min(start + 1_000))
             .map(|i| Customer::create(profile(i), SystemClock.now()))
             .collect();
-        insert_many(db.conn(), &batch).await.unwrap();
+        insert_many(db.conn(), &batch)
+            .await
+            .unwrap_or_else(|err| panic!("[{}] loading customers: {err}", env.label));
         ids.extend(batch.iter().map(|c| c.id.to_string()));
     }
     ids
@@ -38,8 +167,8 @@ async fn customers(env: &TestEnv, count: usize) -> Vec<String> {
 
 fn profile(i: usize) -> CustomerProfile {
     CustomerProfile {
-        msisdn: Some(Msisdn::parse(&format!("139{i:08}")).unwrap()),
-        name: CustomerName::parse("王小明").unwrap(),
+        msisdn: Some(Msisdn::parse(&format!("139{i:08}")).expect("a valid number")),
+        name: CustomerName::parse("王小明").expect("a valid name"),
         gender: Gender::Unspecified,
         birth_date: None,
         region_code: None,
@@ -56,106 +185,79 @@ fn profile(i: usize) -> CustomerProfile {
     }
 }
 
-/// Sends `rows` as one client stream over a fresh HTTP/2 connection, one DATA frame per row,
-/// all queued at once, and returns the decoded answer or what went wrong.
-async fn raw_import(
+/// Sends `rows` as ImportConsumption over a new HTTP/2 connection to the gateway, each row in
+/// its own DATA frame and all of them queued at once (h2 writes them as fast as the server's
+/// windows allow), and returns the answer or what went wrong.
+async fn raw_feed(
     gateway: SocketAddr,
     rows: impl Iterator<Item = ImportConsumptionRequest>,
 ) -> Result<ImportConsumptionResponse, String> {
     let tcp = TcpStream::connect(gateway)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| format!("connect: {e}"))?;
     tcp.set_nodelay(true).map_err(|e| e.to_string())?;
     let (client, connection) = h2::client::handshake(tcp)
         .await
-        .map_err(|e| e.to_string())?;
-    let driver = tokio::spawn(connection);
-    let mut client = client.ready().await.map_err(|e| e.to_string())?;
+        .map_err(|e| format!("handshake: {e}"))?;
+    let connection = tokio::spawn(connection);
+    let mut client = client.ready().await.map_err(|e| format!("ready: {e}"))?;
     let request = http::Request::post(format!("http://{gateway}{IMPORT}"))
         .header("content-type", "application/grpc")
         .header("te", "trailers")
-        .header("grpc-timeout", "300S")
+        .header("grpc-timeout", "120S")
         .header("authorization", format!("Bearer {AGENT}"))
         .body(())
         .expect("a valid request");
     let (response, mut body) = client
         .send_request(request, false)
-        .map_err(|e| format!("send request: {e}"))?;
-    let mut sent = 0;
-    for row in rows {
-        let mut frame = BytesMut::with_capacity(5 + row.encoded_len());
-        frame.put_u8(0);
-        frame.put_u32(row.encoded_len() as u32);
-        row.encode(&mut frame).expect("room for the row");
-        body.send_data(frame.freeze(), false)
-            .map_err(|e| format!("row {sent}: {e}"))?;
-        sent += 1;
+        .map_err(|e| format!("request: {e}"))?;
+    for (n, row) in rows.enumerate() {
+        let len = row.encoded_len();
+        let mut message = BytesMut::with_capacity(5 + len);
+        message.put_u8(0);
+        message.put_u32(u32::try_from(len).expect("a small row"));
+        row.encode(&mut message).expect("room for the row");
+        body.send_data(message.freeze(), false)
+            .map_err(|e| format!("row {}: {e}", n + 1))?;
     }
+    // grpcurl and grpc-go end a client stream with an empty DATA frame carrying END_STREAM.
     body.send_data(Bytes::new(), true)
         .map_err(|e| format!("end of stream: {e}"))?;
-    let response = response.await.map_err(|e| format!("response: {e}"))?;
-    let (head, mut recv) = response.into_parts();
+
+    let (head, mut answer) = response
+        .await
+        .map_err(|e| format!("response: {e}"))?
+        .into_parts();
     let mut data = BytesMut::new();
-    while let Some(chunk) = recv.data().await {
+    while let Some(chunk) = answer.data().await {
         let chunk = chunk.map_err(|e| format!("response body: {e}"))?;
-        let _ = recv.flow_control().release_capacity(chunk.len());
+        let _ = answer.flow_control().release_capacity(chunk.len());
         data.extend_from_slice(&chunk);
     }
-    let trailers = recv
+    let trailers = answer
         .trailers()
         .await
         .map_err(|e| format!("trailers: {e}"))?
         .unwrap_or_default();
-    let status = trailers
-        .get("grpc-status")
-        .or_else(|| head.headers.get("grpc-status"))
-        .map(|v| v.to_str().unwrap_or_default().to_owned());
-    if status.as_deref() != Some("0") {
-        let message = trailers
-            .get("grpc-message")
-            .or_else(|| head.headers.get("grpc-message"))
-            .map(|v| v.to_str().unwrap_or_default().to_owned());
-        return Err(format!("grpc-status {status:?}: {message:?}"));
+    connection.abort();
+    // A failure may come as trailers-only: the status in the response headers.
+    let field = |name: &str| {
+        trailers
+            .get(name)
+            .or_else(|| head.headers.get(name))
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    if field("grpc-status") != "0" {
+        return Err(format!(
+            "grpc-status {:?}: {:?}",
+            field("grpc-status"),
+            field("grpc-message")
+        ));
     }
-    drop(client);
-    driver.abort();
-    if data.len() < 5 {
-        return Err(format!("answer of {} bytes", data.len()));
+    match data.get(5..) {
+        Some(message) => ImportConsumptionResponse::decode(message).map_err(|e| e.to_string()),
+        None => Err(format!("an answer of {} bytes", data.len())),
     }
-    ImportConsumptionResponse::decode(&data[5..]).map_err(|e| e.to_string())
-}
-
-fn month(back: usize) -> String {
-    let (year, month) = (2024 - (back / 12) as i32, 12 - back % 12);
-    format!("{year}-{month:02}")
-}
-
-#[tokio::test]
-async fn a_billing_feed_streams_one_row_per_frame_at_full_speed() {
-    for env in TestEnv::all().await {
-        let label = env.label;
-        let suite = Suite::start(&env).await;
-        let started = Instant::now();
-        let ids = customers(&env, customer_count()).await;
-        eprintln!("[{label}] customers in {:?}", started.elapsed());
-        let total = 100_000;
-        let n = ids.len();
-        let rows = (0..total).map(|i| ImportConsumptionRequest {
-            customer_id: ids[i % n].clone(),
-            period: month(i / n),
-            spend_fen: 12_345 + i as i64,
-            data_mb: 2_048,
-            voice_minutes: 321,
-            roaming_fen: 0,
-            vas_fen: 1_000,
-        });
-        let started = Instant::now();
-        let answer = raw_import(suite.gateway, rows).await;
-        eprintln!("[{label}] import in {:?}", started.elapsed());
-        eprintln!("[{label}] {:?}", answer.map(|a| (a.accepted, a.rejected)));
-    }
-}
-
-fn customer_count() -> usize {
-    std::env::var("N").ok().and_then(|v| v.parse().ok()).unwrap_or(6_250)
 }

@@ -112,6 +112,8 @@ pub struct Options {
     pub tiering_behind_proxy: bool,
     /// The clock the clients' rate limits refill by, instead of the real one.
     pub rate_clock: Option<Arc<ManualClock>>,
+    /// An internal secret for the gateway other than the services' (a misconfigured rollout).
+    pub gateway_secret: Option<&'static str>,
 }
 
 /// Running profile and tiering services and a gateway; all stop when this is dropped.
@@ -180,8 +182,12 @@ impl Suite {
         });
         let settings = env.settings_with(&format!(
             "[services]\nprofile = \"{profile_address}\"\ntiering = \"{tiering_address}\"\n\
-             [gateway]\ncors_origins = [\"{WEB_ORIGIN}\"]\n{}",
-            clients_toml()
+             [gateway]\ncors_origins = [\"{WEB_ORIGIN}\"]\n{}{}",
+            clients_toml(),
+            options
+                .gateway_secret
+                .map(|secret| format!("[internal]\nsecret = \"{secret}\"\n"))
+                .unwrap_or_default()
         ));
         let gateway_cache = options.gateway_cache.unwrap_or(cache);
         let rate_clock: Arc<dyn RateClock> = match options.rate_clock {

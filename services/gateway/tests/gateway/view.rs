@@ -256,3 +256,50 @@ async fn with_redis_down_views_still_answer_from_the_services() {
         assert!(caller.is_ok(), "[{label}] {caller:?}");
     }
 }
+
+#[tokio::test]
+async fn a_suspended_family_member_leaves_the_cached_household_view_at_once() {
+    use vipcare_proto::profile::v1::{AddRelationRequest, CustomerStatus, RelationKind};
+    for env in TestEnv::all().await {
+        let label = env.label;
+        let suite = Suite::start(&env).await;
+        let head = suite.create_customer("13800138000", "张三丰").await;
+        let spouse = suite.create_customer("13900139000", "李四娘").await;
+        suite
+            .profile(AGENT)
+            .add_relation(AddRelationRequest {
+                customer_id: head.customer_id.clone(),
+                related_customer_id: spouse.customer_id.clone(),
+                kind: RelationKind::Family as i32,
+            })
+            .await
+            .unwrap();
+        let last_month = Period::of(SystemClock.today()).previous().to_string();
+        suite
+            .profile(AGENT)
+            .record_consumption(RecordConsumptionRequest {
+                customer_id: spouse.customer_id.clone(),
+                period: last_month,
+                spend_fen: 30_000,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let value = view_by_id(&suite, &head).await.value.unwrap();
+        assert_eq!(value.family_members, 1, "[{label}] the spouse counts");
+        assert!(value.household_arpu_fen > 0, "[{label}] {value:?}");
+
+        let suspended = Customer {
+            status: CustomerStatus::Suspended as i32,
+            ..Customer::default()
+        };
+        update(&suite, &spouse, suspended, "status").await;
+        // The head's view was cached; the spouse's suspension must reach it at once.
+        let value = view_by_id(&suite, &head).await.value.unwrap();
+        assert_eq!(
+            (value.family_members, value.household_arpu_fen),
+            (0, 0),
+            "[{label}] a suspended member no longer counts: {value:?}"
+        );
+    }
+}

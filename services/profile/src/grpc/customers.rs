@@ -13,7 +13,7 @@ use crate::domain::{
 };
 use crate::error::Error;
 use crate::store::customers::{self, CustomerFilter, Outcome};
-use crate::store::{stale, worklog};
+use crate::store::worklog;
 
 const CREATE: &str = "vipcare.profile.v1.ProfileService/CreateCustomer";
 const ERASE: &str = "vipcare.profile.v1.ProfileService/EraseCustomer";
@@ -119,9 +119,9 @@ pub async fn update(
     let paths = update_mask.map(|m| m.paths).unwrap_or_default();
     let changes = convert::changes_from_proto(&customer, &paths)?;
     let when = (api.clock.now(), api.clock.today());
-    let (before, after) =
+    let (_, after, stale) =
         customers::update(api.db.conn(), &id, &customer.etag, changes, when, &viewer).await?;
-    cached::invalidate(api, stale::of_update(&before, &after)).await;
+    cached::invalidate(api, stale).await;
     Ok(Response::new(pb::UpdateCustomerResponse {
         customer: Some(customer_to_proto(&after, viewer.disclosure)),
     }))
@@ -195,9 +195,9 @@ pub async fn erase(
         now,
     );
     audit.reason = reason;
-    let (outcome, msisdn) =
+    let (outcome, stale) =
         customers::erase(&api.requests, api.db.conn(), &id, key.as_ref(), audit, now).await?;
-    cached::invalidate(api, stale::of_erasure(&id, &msisdn)).await;
+    cached::invalidate(api, stale).await;
     let (Outcome::Done(erased) | Outcome::Replayed(erased)) = outcome;
     Ok(Response::new(pb::EraseCustomerResponse {
         customer: Some(customer_to_proto(&erased, viewer.disclosure)),

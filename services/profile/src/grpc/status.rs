@@ -4,6 +4,8 @@
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
+use vipcare_runtime::status;
+
 use crate::error::Error;
 
 impl From<Error> for Status {
@@ -29,7 +31,7 @@ impl From<Error> for Status {
                 "msisdn already belongs to another customer",
                 ErrorDetails::with_resource_info("customer", "", "", "msisdn is taken"),
             ),
-            Error::StaleEtag { given, current } => Status::aborted(format!(
+            Error::StaleEtag { given, current } => status::stale(format!(
                 "the customer changed since it was read (etag {given:?}, now {current:?}); \
                  read it again and retry"
             )),
@@ -44,11 +46,11 @@ impl From<Error> for Status {
             ),
             Error::Unavailable(reason) => {
                 tracing::warn!(%reason, "database unavailable");
-                Status::unavailable("the profile store is unavailable; retry later")
+                status::unavailable("the profile store is unavailable; retry later")
             }
             Error::Internal(reason) => {
                 tracing::error!(%reason, "internal error");
-                Status::internal("internal error")
+                status::internal()
             }
         }
     }

@@ -147,7 +147,8 @@ pub async fn insert_many(conn: &DatabaseConnection, batch: &[Customer]) -> Resul
     Ok(())
 }
 
-/// Applies an update when `etag` is current. Returns the customer before and after.
+/// Applies an update when `etag` is current. Returns the customer before and after, and the
+/// cached answers it made stale (recorded with the write).
 pub async fn update(
     conn: &DatabaseConnection,
     id: &CustomerId,
@@ -155,7 +156,7 @@ pub async fn update(
     changes: Vec<ProfileChange>,
     (now, today): (DateTime<Utc>, NaiveDate),
     viewer: &Viewer,
-) -> Result<(Customer, Customer), Error> {
+) -> Result<(Customer, Customer, Vec<String>), Error> {
     let txn = conn.begin().await?;
     let before = get(&txn, id).await?;
     if before.is_erased() {
@@ -174,16 +175,22 @@ pub async fn update(
         .check_dates(today)
         .map_err(|v| v.under("customer"))?;
     save(&txn, &after, before.version).await?;
-    super::stale::record(&txn, super::stale::of_update(&before, &after)).await?;
+    let stale = super::stale::of_update(&before, &after);
+    let stale = if before.profile.status == after.profile.status {
+        super::stale::record(&txn, stale.clone()).await?;
+        stale
+    } else {
+        super::stale::record_with_household(&txn, id, stale).await?
+    };
     if let Some(record) = viewer.audit(&after, "UpdateCustomer", now) {
         worklog::insert_audit(&txn, &record).await?;
     }
     txn.commit().await?;
-    Ok((before, after))
+    Ok((before, after, stale))
 }
 
 /// Erases the customer's personal data and redacts the work log; audited with `reason`.
-/// Returns the msisdn the customer had (now free) with the outcome; none on a replay.
+/// Returns the outcome with the cached answers it made stale (none on a replay).
 pub async fn erase(
     flow: &Idempotency,
     conn: &DatabaseConnection,
@@ -191,7 +198,7 @@ pub async fn erase(
     key: Option<&RequestKey>,
     mut audit: AuditRecord,
     now: DateTime<Utc>,
-) -> Result<(Outcome, Option<Msisdn>), Error> {
+) -> Result<(Outcome, Vec<String>), Error> {
     let outcome = flow
         .run::<_, Error, _>(key, async |txn| {
             let mut customer = get(txn, id).await?;
@@ -204,15 +211,16 @@ pub async fn erase(
                 audit.fields.push("service_notes".to_owned());
                 worklog::insert_audit(txn, &audit).await?;
             }
-            super::stale::record(txn, super::stale::of_erasure(id, &msisdn)).await?;
-            Ok(((customer, msisdn), answer(id)))
+            let stale = super::stale::of_erasure(id, &msisdn);
+            let stale = super::stale::record_with_household(txn, id, stale).await?;
+            Ok(((customer, stale), answer(id)))
         })
         .await?;
     match outcome {
-        idempotency::Outcome::Done((customer, msisdn)) => Ok((Outcome::Done(customer), msisdn)),
+        idempotency::Outcome::Done((customer, stale)) => Ok((Outcome::Done(customer), stale)),
         idempotency::Outcome::Replayed(stored) => Ok((
             replayed(conn, idempotency::Outcome::Replayed(stored)).await?,
-            None,
+            Vec::new(),
         )),
     }
 }

@@ -41,6 +41,20 @@ fn with_numbers<'a>(
     tags
 }
 
+/// Records `tags` and the family's answers in `txn`, when the customer's standing in its
+/// household changed (status, erasure): household value counts only active members, so every
+/// family member's view moves with it. Returns every tag recorded, for the bump after the commit.
+pub async fn record_with_household<C: ConnectionTrait>(
+    txn: &C,
+    id: &CustomerId,
+    mut tags: Vec<String>,
+) -> Result<Vec<String>, Error> {
+    let family = relations::family_of(txn, &[id.to_string()]).await?;
+    tags.extend(family.iter().map(|member| customer_tag(member)));
+    invalidation::record(txn, &tags).await?;
+    Ok(tags)
+}
+
 /// Records `tags` in the write's transaction `txn`.
 pub async fn record<C: ConnectionTrait>(txn: &C, tags: Vec<String>) -> Result<(), Error> {
     invalidation::record(txn, &tags).await?;

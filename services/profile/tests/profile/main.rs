@@ -7,6 +7,7 @@ mod harness;
 mod caching;
 mod consumption;
 mod customers;
+mod household;
 mod lifecycle;
 mod outage;
 mod privacy;

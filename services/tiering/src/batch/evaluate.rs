@@ -7,15 +7,11 @@
 //! version when someone asks, instead of being written for every customer of every run.
 
 use chrono::{DateTime, Utc};
-use vipcare_proto::profile::v1::ValueSummary;
-use vipcare_proto::tiering::v1 as pb;
 
-use crate::convert::{EvaluationParts, evaluation_to_pb, inputs_from_pb};
 use crate::domain::{
-    ChurnAssessment, Decision, Outcome, Override, Period, PeriodBehind, Score, Standing,
-    TierChange, TierPolicy, TierRecord, churn_risk, decide, score,
+    Basis, ChurnAssessment, Decision, Outcome, Override, Period, PeriodBehind, Score, Standing,
+    TierChange, TierPolicy, TierRecord, ValueSummary, churn_risk, decide, score,
 };
-use crate::store::snapshots::Basis;
 
 /// A decision and what it rests on.
 #[derive(Debug, Clone)]
@@ -25,27 +21,9 @@ pub struct Decided {
     pub outcome: Outcome,
 }
 
-impl Decided {
-    pub fn to_pb(
-        &self,
-        summary: &ValueSummary,
-        period: Period,
-        policy_version: i64,
-    ) -> pb::Evaluation {
-        evaluation_to_pb(EvaluationParts {
-            summary,
-            period,
-            score: &self.score,
-            churn: &self.churn,
-            outcome: &self.outcome,
-            policy_version,
-        })
-    }
-}
-
 /// Decides from a basis: the score, the churn risk and the outcome with its reasons.
 pub fn decide_from(policy: &TierPolicy, basis: &Basis) -> Decided {
-    let inputs = inputs_from_pb(&basis.summary);
+    let inputs = basis.summary.inputs();
     let score = score(policy, &inputs);
     let churn = churn_risk(&policy.churn, &inputs);
     let outcome = decide(
@@ -112,7 +90,7 @@ pub fn evaluate(
         }
     };
     let (standing, _) = record.standing_for(period)?;
-    let inputs = inputs_from_pb(summary);
+    let inputs = summary.inputs();
     let score = score(policy, &inputs);
     let churn = churn_risk(&policy.churn, &inputs);
     let manual = record.manual.as_ref().filter(|o| o.in_force(now));

@@ -199,13 +199,13 @@ impl Runner {
             while let Some(next) = stream.next().await {
                 match next {
                     Ok(batch) => {
-                        if let Some(last) = batch.summaries.last() {
+                        if let Some(last) = batch.last() {
                             cursor = last.customer_id.clone();
                         }
                         let (runner, run, policy) = (self.clone(), run.clone(), policy.clone());
                         pipeline
                             .push(move |turn| {
-                                runner.write_batch(run, policy, period, batch.summaries, turn)
+                                runner.write_batch(run, policy, period, batch, turn)
                             })
                             .await?;
                         failures = 0;

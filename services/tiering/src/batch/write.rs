@@ -8,19 +8,19 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
-use vipcare_proto::profile::v1::ValueSummary;
 use vipcare_storage::invalidation;
 
 use super::turns::Turn;
 use super::{Runner, evaluate, lease_from};
 use crate::domain::{
-    ChurnAssessment, Decision, Override, Period, Standing, TierChange, TierRecord,
+    Basis, ChurnAssessment, Decision, Override, Period, Standing, TierChange, TierRecord,
+    ValueSummary,
 };
 use crate::error::Error;
 use crate::grpc::customer_tag;
 use crate::store::policies::StoredPolicy;
 use crate::store::runs::{self, Counts, Run};
-use crate::store::snapshots::{self, Basis};
+use crate::store::snapshots;
 use crate::store::{history, records};
 
 /// What deciding a batch produced, ready to be written.

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Asia::Shanghai;
+use serde::{Deserialize, Serialize};
 
+use super::codes::serde_by_code;
 use super::{Invalid, LineStatus, TierPolicy, Violation, benefit_code, coded_enum, tier_code};
 
 coded_enum! {
@@ -27,8 +29,10 @@ coded_enum! {
     }
 }
 
+serde_by_code!(QuotaCycle);
+
 /// A benefit of the catalogue.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Benefit {
     pub code: String,
     pub name: String,
@@ -68,6 +72,28 @@ impl Entitlement {
     }
 }
 
+/// What a tier has of a benefit in the current cycle, shown with the customer's tier.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Balance {
+    pub code: String,
+    pub name: String,
+    pub cycle: QuotaCycle,
+    pub quota: Quota,
+    pub used: i32,
+    /// The cycle counted, "2026" or "2026-11".
+    pub cycle_key: String,
+}
+
+impl Balance {
+    /// Uses left this cycle (0 when unlimited).
+    pub fn remaining(&self) -> i32 {
+        match self.quota {
+            Quota::Limited(n) => (n - self.used).max(0),
+            Quota::Unlimited => 0,
+        }
+    }
+}
+
 impl Benefit {
     /// Every refused field, relative to the benefit. Tiers must be tiers of `policy` (the one
     /// in force): a benefit for a tier nobody can reach would be offered to no one, silently.
@@ -77,12 +103,11 @@ impl Benefit {
         if let Err(e) = benefit_code(&self.code) {
             found.push(e.at("code"));
         }
-        let name = self.name.trim();
-        if name.is_empty() || name.chars().count() > 64 {
-            found.push(Invalid::new("1 to 64 characters").at("name"));
+        if let Err(e) = super::bounded(&self.name, 64) {
+            found.push(e.at("name"));
         }
-        if self.description.chars().count() > 500 {
-            found.push(Invalid::new("at most 500 characters").at("description"));
+        if let Err(e) = vipcare_domain::bounded_text(&self.description, 500) {
+            found.push(e.at("description"));
         }
         if self.eligible_tiers.is_empty() {
             found.push(Invalid::new("at least one tier is required").at("eligible_tiers"));
@@ -112,8 +137,8 @@ impl Benefit {
             }
         }
         for (i, partner) in self.partner_ids.iter().enumerate() {
-            if partner.trim().is_empty() || partner.len() > 64 {
-                found.push(Invalid::new("1 to 64 characters").at(format!("partner_ids[{i}]")));
+            if let Err(e) = super::bounded(partner, 64) {
+                found.push(e.at(format!("partner_ids[{i}]")));
             }
         }
         if found.is_empty() { Ok(()) } else { Err(found) }
@@ -128,6 +153,18 @@ impl Benefit {
 
     pub fn eligible(&self, tier: &str) -> bool {
         self.eligible_tiers.iter().any(|t| t == tier)
+    }
+
+    /// What `tier` has of it in the cycle `cycle_key`, having used `used`.
+    pub fn balance(&self, tier: &str, used: i32, cycle_key: String) -> Balance {
+        Balance {
+            code: self.code.clone(),
+            name: self.name.clone(),
+            cycle: self.cycle,
+            quota: self.quota_for(tier),
+            used,
+            cycle_key,
+        }
     }
 
     /// May a customer of `tier`, with `used` units used this cycle, use it through `partner`

@@ -3,11 +3,13 @@
 //! suspended line — each with the words that explain it. Complaints and low satisfaction join
 //! once those services exist; their weights are already in the policy.
 
+use serde::{Deserialize, Serialize};
+
 use super::money::{spend_above, yuan};
-use super::{ChurnRule, LineStatus, ValueInputs, round};
+use super::{ChurnRule, Invalid, LineStatus, ValueInputs, round};
 
 /// One signal that raised the risk.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RiskReason {
     /// "SPEND_DECLINE", "SHORT_TENURE", "SUSPENDED".
     pub code: String,
@@ -22,6 +24,14 @@ pub struct ChurnAssessment {
     pub reasons: Vec<RiskReason>,
     /// At or above the rule's threshold.
     pub at_risk: bool,
+}
+
+/// The lowest risk a retention list asks for: 0 to 1, where 0 means the policy's threshold.
+pub fn risk_floor(asked: f64) -> Result<Option<f64>, Invalid> {
+    if !(0.0..=1.0).contains(&asked) {
+        return Err(Invalid::new("must be 0 to 1"));
+    }
+    Ok((asked != 0.0).then_some(asked))
 }
 
 pub fn churn_risk(rule: &ChurnRule, inputs: &ValueInputs) -> ChurnAssessment {
@@ -84,6 +94,15 @@ mod tests {
     use super::*;
     use crate::domain::TierPolicy;
     use crate::domain::score::tests::loyal;
+
+    #[test]
+    fn a_retention_list_asks_for_a_risk_of_0_to_1() {
+        assert_eq!(risk_floor(0.0), Ok(None), "the policy's threshold");
+        assert_eq!(risk_floor(0.4), Ok(Some(0.4)));
+        for bad in [-0.1, 1.5, f64::NAN] {
+            assert!(risk_floor(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn a_steady_long_standing_customer_has_no_risk() {

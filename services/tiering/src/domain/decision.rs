@@ -7,7 +7,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{ChurnAssessment, Score, TierPolicy, coded_enum};
+use serde::{Deserialize, Serialize};
+
+use super::{ChurnAssessment, Override, Score, TierPolicy, coded_enum};
 
 coded_enum! {
     Decision {
@@ -21,28 +23,12 @@ coded_enum! {
 }
 
 /// Where a customer stands before an evaluation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Standing {
     /// The evaluated tier (not the override's).
     pub tier: String,
     /// Consecutive evaluations below the tier so far.
     pub periods_below: i32,
-}
-
-/// A manual tier.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Override {
-    pub tier: String,
-    pub reason: String,
-    pub actor: String,
-    pub expire_time: Option<DateTime<Utc>>,
-    pub create_time: DateTime<Utc>,
-}
-
-impl Override {
-    pub fn in_force(&self, now: DateTime<Utc>) -> bool {
-        self.expire_time.is_none_or(|expiry| now < expiry)
-    }
 }
 
 /// The result of one evaluation.

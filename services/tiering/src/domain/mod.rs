@@ -1,23 +1,34 @@
 //! Tiering's rules, free of transport and storage: the versioned tier policy and its checks,
 //! the 0–100 score with its components, churn risk, the decision an evaluation makes from the
-//! customer's standing, benefits with per-tier quotas per cycle, and hotline priority. Every
-//! result carries the plain-language reasons it was reached by.
+//! customer's standing, benefits with per-tier quotas per cycle and their redemptions, and
+//! hotline priority. Every result carries the plain-language reasons it was reached by. What a
+//! request may name (customers, periods, runs, partners, override texts) is checked here too,
+//! so the gRPC layer only converts. Values the store keeps as JSON derive serde here.
 
 mod benefit;
 mod churn;
+mod codes;
+mod customer;
 mod decision;
 mod inputs;
+mod manual;
 mod money;
 mod policy;
 mod record;
+mod redemption;
 mod score;
 
-pub use benefit::{Benefit, Entitlement, Quota, QuotaCycle, Refusal, cycle_key, default_catalogue};
-pub use churn::{ChurnAssessment, RiskReason, churn_risk};
-pub use decision::{Decision, Outcome, Override, Standing, decide};
-pub use inputs::{LineStatus, ValueInputs};
+pub use benefit::{
+    Balance, Benefit, Entitlement, Quota, QuotaCycle, Refusal, cycle_key, default_catalogue,
+};
+pub use churn::{ChurnAssessment, RiskReason, churn_risk, risk_floor};
+pub use customer::{CustomerRef, customer_id, evaluable_period, mobile_number, run_id};
+pub use decision::{Decision, Outcome, Standing, decide};
+pub use inputs::{Basis, LineStatus, SpendTrend, ValueInputs, ValueSummary};
+pub use manual::Override;
 pub use policy::{ChurnRule, Scales, Tier, TierPolicy, Weights, routing_priority};
 pub use record::{EXPIRY_ACTOR, PeriodBehind, TierChange, TierRecord};
+pub use redemption::{PartnerRefused, Redeemed, Redemption, acting_partner};
 pub use score::{ComponentKind, ComponentScore, Score, score};
 pub use vipcare_domain::{
     Clock, FixedClock, Invalid, Period, SystemClock, Violation, coded_enum, page_size,
@@ -49,16 +60,14 @@ fn code_shape(text: &str, max: usize, allowed: impl Fn(u8) -> bool) -> Result<&s
     }
 }
 
-/// Free text of 1 to `max` characters (trimmed).
+/// Free text of 1 to `max` characters (trimmed), without control or bidirectional formatting
+/// characters (the rule every service's free text follows).
 pub fn bounded(text: &str, max: usize) -> Result<String, Invalid> {
     let text = text.trim();
     if text.is_empty() {
         return Err(Invalid::new("required"));
     }
-    if text.chars().count() > max {
-        return Err(Invalid::new(format!("at most {max} characters")));
-    }
-    Ok(text.to_owned())
+    vipcare_domain::bounded_text(text, max)
 }
 
 /// Rounds for display and storage: scores to 2 decimals, risks to 3.

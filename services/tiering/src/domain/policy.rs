@@ -3,10 +3,12 @@
 
 use std::collections::HashSet;
 
+use serde::{Deserialize, Serialize};
+
 use super::{Invalid, Violation, tier_code};
 
 /// One rung of the ladder.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tier {
     pub code: String,
     pub display_name: String,
@@ -15,7 +17,7 @@ pub struct Tier {
 }
 
 /// Relative weights of the score components.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Weights {
     pub contribution: f64,
     pub tenure: f64,
@@ -25,7 +27,7 @@ pub struct Weights {
 }
 
 /// What earns a component's full points.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Scales {
     pub contribution_full_arpu_fen: i64,
     pub tenure_full_months: i32,
@@ -34,7 +36,7 @@ pub struct Scales {
 }
 
 /// Churn risk as the weighted sum of the signals present, capped at 1.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ChurnRule {
     pub threshold: f64,
     pub spend_decline_weight: f64,
@@ -48,7 +50,7 @@ pub struct ChurnRule {
 }
 
 /// The rules tiers are decided by.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TierPolicy {
     /// Lowest first.
     pub tiers: Vec<Tier>,
@@ -175,9 +177,8 @@ impl TierPolicy {
             } else if !codes.insert(tier.code.as_str()) {
                 refuse(format!("tiers[{i}].code"), "duplicate tier code");
             }
-            let name = tier.display_name.trim();
-            if name.is_empty() || name.chars().count() > 32 {
-                refuse(format!("tiers[{i}].display_name"), "1 to 32 characters");
+            if let Err(e) = super::bounded(&tier.display_name, 32) {
+                refuse(format!("tiers[{i}].display_name"), &e.0);
             }
             if !(0.0..=100.0).contains(&tier.min_score) {
                 refuse(format!("tiers[{i}].min_score"), "must be 0 to 100");

@@ -174,7 +174,8 @@ pub fn score(policy: &TierPolicy, inputs: &ValueInputs) -> Score {
     let s = &policy.scales;
     let w = &policy.weights;
     let no_arrears = inputs.status == LineStatus::Active;
-    let family_fen = (inputs.household_arpu_fen - inputs.arpu_3m_fen).max(0);
+    let family_fen =
+        super::money::spend_above(inputs.household_arpu_fen, inputs.arpu_3m_fen).max(0);
     let parts = [
         (
             ComponentKind::Contribution,

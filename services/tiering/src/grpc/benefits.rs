@@ -4,22 +4,26 @@
 //! one conditional update, so concurrent redemptions never exceed the quota.
 
 use tonic::{Request, Response};
-use vipcare_proto::common::v1::Channel;
 use vipcare_proto::tiering::v1 as pb;
 use vipcare_storage::idempotency::Start;
 use vipcare_storage::page::next_token;
 
-use super::request::{self, Calling, paging};
+use super::convert::{
+    balance_to_proto, benefit_from_proto, benefit_to_proto, paging, redeemed_to_proto,
+    redemption_to_proto, refusal_to_proto, request_key,
+};
+use super::request::Calling;
 use super::tiers::{cached_tier, customer_tag};
 use super::{Reply, TieringApi};
-use crate::convert::{benefit_from_pb, benefit_to_pb, cycle_to_pb, timestamp};
 use crate::domain::{
-    Benefit, Entitlement, Invalid, Quota, Refusal, benefit_code, cycle_key, tier_code,
+    Benefit, CustomerRef, Entitlement, Invalid, Quota, Redemption, Refusal, Violation,
+    benefit_code, customer_id, cycle_key, tier_code,
 };
 use crate::error::Error;
-use crate::store::benefits::{self as store, NotRedeemed};
+use crate::store::benefits as store;
 use crate::store::policies;
-use crate::upstream::{CustomerFacts, CustomerRef};
+use crate::store::redemptions::{self, NotRedeemed};
+use crate::upstream::CustomerFacts;
 
 /// The benefits `tier` may use, with what is left of each this cycle.
 pub(crate) async fn balances(
@@ -40,23 +44,7 @@ pub(crate) async fn balances(
                 .iter()
                 .find(|(code, key, _)| *code == b.code && *key == cycle)
                 .map_or(0, |u| u.2);
-            let quota = b.quota_for(tier);
-            pb::BenefitBalance {
-                code: b.code.clone(),
-                name: b.name.clone(),
-                cycle: cycle_to_pb(b.cycle) as i32,
-                unlimited: quota == Quota::Unlimited,
-                quota: match quota {
-                    Quota::Limited(n) => n,
-                    Quota::Unlimited => 0,
-                },
-                used,
-                remaining: match quota {
-                    Quota::Limited(n) => (n - used).max(0),
-                    Quota::Unlimited => 0,
-                },
-                cycle_key: cycle,
-            }
+            balance_to_proto(&b.balance(tier, used, cycle))
         })
         .collect())
 }
@@ -73,7 +61,7 @@ pub async fn list(
         .await?
         .iter()
         .filter(|b| tier.is_empty() || b.eligible(&tier))
-        .map(benefit_to_pb)
+        .map(benefit_to_proto)
         .collect();
     Ok(Response::new(pb::ListBenefitsResponse { benefits }))
 }
@@ -86,8 +74,7 @@ pub async fn upsert(
         .into_inner()
         .benefit
         .ok_or_else(|| Invalid::new("required").at("benefit"))?;
-    let benefit = benefit_from_pb(&message)
-        .ok_or_else(|| Invalid::new("YEAR or MONTH is required").at("benefit.cycle"))?;
+    let benefit = benefit_from_proto(&message).map_err(|v| v.under("benefit"))?;
     let policy = policies::current(api.db.conn()).await?;
     benefit.validate(&policy.policy).map_err(|violations| {
         Error::Invalid(violations.into_iter().map(|v| v.under("benefit")).collect())
@@ -97,7 +84,7 @@ pub async fn upsert(
     // Benefit balances cached with the old catalogue are stale now.
     crate::stale::refresh_everyone(api.db.clone(), api.cache.clone(), "benefit stored");
     Ok(Response::new(pb::UpsertBenefitResponse {
-        benefit: Some(benefit_to_pb(&benefit)),
+        benefit: Some(benefit_to_proto(&benefit)),
         created,
     }))
 }
@@ -113,7 +100,7 @@ struct Asked {
 async fn asked(
     api: &TieringApi,
     calling: &Calling,
-    who: Result<CustomerRef, crate::domain::Violation>,
+    who: Result<CustomerRef, Violation>,
     code: &str,
     partner_id: &str,
 ) -> Result<Asked, Error> {
@@ -137,17 +124,6 @@ async fn asked(
     })
 }
 
-fn reason_to_pb(refusal: Option<Refusal>) -> pb::EntitlementReason {
-    match refusal {
-        None => pb::EntitlementReason::Ok,
-        Some(Refusal::Inactive) => pb::EntitlementReason::BenefitInactive,
-        Some(Refusal::PartnerNotAllowed) => pb::EntitlementReason::PartnerNotAllowed,
-        Some(Refusal::CustomerSuspended) => pb::EntitlementReason::CustomerSuspended,
-        Some(Refusal::NotEligibleTier) => pb::EntitlementReason::NotEligibleTier,
-        Some(Refusal::QuotaExhausted) => pb::EntitlementReason::QuotaExhausted,
-    }
-}
-
 async fn entitlement(api: &TieringApi, a: &Asked) -> Result<(Entitlement, String), Error> {
     let cycle = cycle_key(a.benefit.cycle, api.clock.now());
     let used = store::used(api.db.conn(), &a.facts.customer_id, &a.benefit.code, &cycle).await?;
@@ -169,31 +145,23 @@ pub async fn check(
     } = r.into_inner();
     let who = match customer {
         Some(pb::check_entitlement_request::Customer::CustomerId(id)) => {
-            request::customer(Some(&id), None)
+            CustomerRef::parse(Some(&id), None)
         }
         Some(pb::check_entitlement_request::Customer::Msisdn(m)) => {
-            request::customer(None, Some(&m))
+            CustomerRef::parse(None, Some(&m))
         }
-        None => request::customer(None, None),
+        None => CustomerRef::parse(None, None),
     };
     let a = asked(api, &calling, who, &benefit_code, &partner_id).await?;
     let (e, _) = entitlement(api, &a).await?;
     Ok(Response::new(pb::CheckEntitlementResponse {
         allowed: e.allowed(),
-        reason: reason_to_pb(e.refusal) as i32,
+        reason: refusal_to_proto(e.refusal) as i32,
         remaining: e.remaining,
         unlimited: e.quota == Quota::Unlimited,
         tier: a.tier,
         message: e.message,
     }))
-}
-
-fn channel_of(calling: &Calling) -> Channel {
-    Channel::from_str_name(&format!(
-        "CHANNEL_{}",
-        calling.caller.channel.to_uppercase()
-    ))
-    .unwrap_or(Channel::Unspecified)
 }
 
 const REDEEM: &str = "vipcare.tiering.v1.TieringService/RedeemBenefit";
@@ -203,33 +171,41 @@ pub async fn redeem(
     r: Request<pb::RedeemBenefitRequest>,
 ) -> Reply<pb::RedeemBenefitResponse> {
     let calling = Calling::from(r.metadata());
-    let key = request::key(&calling, REDEEM, &r.get_ref().request_id, r.get_ref())?
-        .ok_or_else(|| Invalid::new("required").at("request_id"))?;
+    let key = request_key(
+        &calling.caller.client,
+        REDEEM,
+        &r.get_ref().request_id,
+        r.get_ref(),
+    )?
+    .ok_or_else(|| Invalid::new("required").at("request_id"))?;
     let pb::RedeemBenefitRequest {
         customer,
         benefit_code,
         partner_id,
         request_id,
     } = r.into_inner();
-    let strip = |mut answer: pb::RedeemBenefitResponse| {
+    let answer = |redeemed| {
+        let mut answer = redeemed_to_proto(&redeemed);
         if calling.is_partner()
             && let Some(r) = answer.redemption.as_mut()
         {
             r.customer_id.clear();
         }
-        answer
+        Response::new(answer)
     };
     // A repeat gets the first answer even if the quota has been used up since.
     let fresh = match api.requests.start::<Error>(Some(&key)).await? {
-        Start::Replay(stored) => return Ok(Response::new(strip(store::stored_answer(&stored)?))),
+        Start::Replay(stored) => return Ok(answer(redemptions::stored_answer(&stored)?)),
         Start::Fresh(fresh) => fresh,
     };
     let who = match customer {
         Some(pb::redeem_benefit_request::Customer::CustomerId(id)) => {
-            request::customer(Some(&id), None)
+            CustomerRef::parse(Some(&id), None)
         }
-        Some(pb::redeem_benefit_request::Customer::Msisdn(m)) => request::customer(None, Some(&m)),
-        None => request::customer(None, None),
+        Some(pb::redeem_benefit_request::Customer::Msisdn(m)) => {
+            CustomerRef::parse(None, Some(&m))
+        }
+        None => CustomerRef::parse(None, None),
     };
     let a = asked(api, &calling, who, &benefit_code, &partner_id).await?;
     let (e, cycle) = entitlement(api, &a).await?;
@@ -240,7 +216,7 @@ pub async fn redeem(
         });
     }
     let now = api.clock.now();
-    let redemption = pb::Redemption {
+    let redemption = Redemption {
         redemption_id: uuid::Uuid::now_v7().to_string(),
         customer_id: a.facts.customer_id.clone(),
         benefit_code: a.benefit.code.clone(),
@@ -248,12 +224,12 @@ pub async fn redeem(
         cycle_key: cycle,
         tier: a.tier.clone(),
         client: calling.client(),
-        redeem_time: Some(timestamp(now)),
+        channel: calling.caller.channel.clone(),
         request_id,
-        channel: channel_of(&calling) as i32,
+        redeem_time: now,
     };
-    let answer = match store::redeem(fresh, &redemption, e.quota).await {
-        Ok(answer) => answer,
+    let redeemed = match redemptions::redeem(fresh, &redemption, e.quota).await {
+        Ok(redeemed) => redeemed,
         Err(NotRedeemed::Exhausted { used }) => {
             let message = a
                 .benefit
@@ -267,25 +243,30 @@ pub async fn redeem(
     };
     let tags = vec![customer_tag(&a.facts.customer_id)];
     crate::stale::settle(&api.db, &api.cache, tags).await;
-    Ok(Response::new(strip(answer)))
+    Ok(answer(redeemed))
 }
 
 pub async fn redemptions(
     api: &TieringApi,
     r: Request<pb::ListRedemptionsRequest>,
 ) -> Reply<pb::ListRedemptionsResponse> {
-    let request = r.into_inner();
-    let id = request::customer_id(&request.customer_id, "customer_id")?;
-    let code = match request.benefit_code.as_str() {
+    let pb::ListRedemptionsRequest {
+        customer_id: id,
+        benefit_code: code,
+        page_size,
+        page_token,
+    } = r.into_inner();
+    let id = customer_id(&id).map_err(|e| e.at("customer_id"))?;
+    let code = match code.as_str() {
         "" => None,
         c => Some(benefit_code(c).map_err(|e| e.at("benefit_code"))?),
     };
-    let (size, cursor) = paging(request.page_size, &request.page_token)?;
+    let (size, cursor) = paging(page_size, &page_token)?;
     let mut rows =
-        store::redemptions(api.db.conn(), &id, code, cursor.as_deref(), size + 1).await?;
+        redemptions::list(api.db.conn(), id, code, cursor.as_deref(), size + 1).await?;
     let next_page_token = next_token(&mut rows, size, |r| r.redemption_id.clone());
     Ok(Response::new(pb::ListRedemptionsResponse {
-        redemptions: rows,
+        redemptions: rows.iter().map(redemption_to_proto).collect(),
         next_page_token,
     }))
 }

@@ -1,8 +1,9 @@
 //! The gRPC face of the tiering service: `TieringApi` implements the generated trait by handing
-//! each call to a handler module (check the request, call the store and the domain, convert
+//! each call to a handler module (convert the request, call the store and the domain, convert
 //! back), and maps errors to statuses in one place.
 
 mod benefits;
+pub(crate) mod convert;
 mod policy;
 #[cfg(test)]
 mod proptests;

@@ -6,30 +6,23 @@ use sea_orm::TransactionTrait;
 use tonic::{Request, Response};
 use vipcare_proto::tiering::v1 as pb;
 
-use super::request::{self, Calling};
+use super::convert::{
+    evaluation_to_proto, policy_from_proto, stored_policy_to_proto, time_from_proto,
+};
+use super::request::Calling;
 use super::{Reply, TieringApi};
 use crate::batch::evaluate;
-use crate::convert::{from_timestamp, policy_from_pb, policy_to_pb, timestamp};
-use crate::domain::{Invalid, Period, TierPolicy};
+use crate::domain::{self, Invalid, Period, TierPolicy, evaluable_period};
 use crate::error::Error;
-use crate::store::policies::{self, StoredPolicy};
+use crate::store::policies;
 use crate::store::{history, records};
-
-fn policy_message(stored: &StoredPolicy) -> pb::TierPolicy {
-    pb::TierPolicy {
-        version: stored.version,
-        update_time: Some(timestamp(stored.update_time)),
-        updated_by: stored.updated_by.clone(),
-        ..policy_to_pb(&stored.policy)
-    }
-}
 
 /// A policy from a request, checked, with violations named under `field`. The server sets the
 /// update time; one sent is ignored, but only if it is a valid timestamp at all.
 fn checked(message: &pb::TierPolicy, field: &str) -> Result<TierPolicy, Error> {
-    let policy = policy_from_pb(message);
+    let policy = policy_from_proto(message);
     let mut violations = policy.validate().err().unwrap_or_default();
-    if let Some(Err(e)) = message.update_time.as_ref().map(from_timestamp) {
+    if let Some(Err(e)) = message.update_time.as_ref().map(time_from_proto) {
         violations.push(e.at("update_time"));
     }
     if !violations.is_empty() {
@@ -55,7 +48,7 @@ pub async fn get(
     };
     Ok(Response::new(pb::GetTierPolicyResponse {
         etag: stored.etag(),
-        policy: Some(policy_message(&stored)),
+        policy: Some(stored_policy_to_proto(&stored)),
     }))
 }
 
@@ -93,7 +86,7 @@ pub async fn update(
     crate::stale::refresh_everyone(api.db.clone(), api.cache.clone(), "tier policy updated");
     Ok(Response::new(pb::UpdateTierPolicyResponse {
         etag: stored.etag(),
-        policy: Some(policy_message(&stored)),
+        policy: Some(stored_policy_to_proto(&stored)),
     }))
 }
 
@@ -107,12 +100,14 @@ pub async fn evaluate_customer(
         what_if_policy,
         period,
     } = r.into_inner();
-    let customer_id = request::customer_id(&customer_id, "customer_id")?;
+    let customer_id = domain::customer_id(&customer_id)
+        .map_err(|e| e.at("customer_id"))?
+        .to_owned();
     let now = api.clock.now();
     let current = Period::of(api.clock.today());
     let period = match period.as_str() {
         "" => current,
-        text => request::period(text, "period", current)?,
+        text => evaluable_period(text, current).map_err(|e| e.at("period"))?,
     };
     let conn = api.db.conn();
     let (policy, version, apply) = match &what_if_policy {
@@ -141,7 +136,12 @@ pub async fn evaluate_customer(
         crate::stale::settle(&api.db, &api.cache, tags).await;
     }
     Ok(Response::new(pb::EvaluateCustomerResponse {
-        evaluation: Some(evaluated.decided.to_pb(&summary, period, version)),
+        evaluation: Some(evaluation_to_proto(
+            &evaluated.decided,
+            &summary,
+            period,
+            version,
+        )),
         applied: apply,
     }))
 }

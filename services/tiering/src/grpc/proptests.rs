@@ -15,9 +15,14 @@ use tonic_types::StatusExt;
 use vipcare_proto::tiering::v1 as pb;
 use vipcare_runtime::Caller;
 
-use super::request::{self, Calling};
-use crate::convert::{benefit_from_pb, from_timestamp, policy_from_pb};
-use crate::domain::{Period, TierPolicy, Violation, benefit_code, bounded, tier_code};
+use super::convert::{
+    benefit_from_proto, paging, policy_from_proto, policy_to_proto, time_from_proto,
+};
+use super::request::Calling;
+use crate::domain::{
+    CustomerRef, Period, TierPolicy, Violation, benefit_code, bounded, customer_id,
+    evaluable_period, mobile_number, tier_code,
+};
 use crate::error::Error;
 
 /// Near-valid samples, arbitrary strings, and samples with one arbitrary character inserted.
@@ -71,7 +76,7 @@ fn policy() -> impl Strategy<Value = pb::TierPolicy> {
     let scales = proptest::option::of((fen(), count(), fen(), count()));
     let rest = proptest::option::of((count(), number(), number(), count(), count()));
     (tiers, weights, scales, rest).prop_map(|(tiers, weights, scales, rest)| {
-        let mut p = crate::convert::policy_to_pb(&TierPolicy::default());
+        let mut p = policy_to_proto(&TierPolicy::default());
         if let Some(tiers) = tiers {
             p.tiers = tiers;
         }
@@ -167,7 +172,7 @@ proptest! {
 
     #[test]
     fn a_policy_is_valid_or_refused_by_field(message in policy(), score in any::<f64>()) {
-        let policy = policy_from_pb(&message);
+        let policy = policy_from_proto(&message);
         match policy.validate() {
             Err(violations) => {
                 prop_assert!(!violations.is_empty());
@@ -185,10 +190,13 @@ proptest! {
 
     #[test]
     fn a_benefit_is_valid_or_refused_by_field(message in benefit()) {
-        match benefit_from_pb(&message) {
-            // The caller names the cycle field; nothing else was read.
-            None => prop_assert!(message.cycle < 1 || message.cycle > 2),
-            Some(benefit) => {
+        match benefit_from_proto(&message) {
+            // Only the cycle is refused here; the rest is the domain's to check.
+            Err(refused) => {
+                prop_assert!(message.cycle < 1 || message.cycle > 2);
+                assert_refused(vec![refused.under("benefit")]);
+            }
+            Ok(benefit) => {
                 if let Err(violations) = benefit.validate(&TierPolicy::default()) {
                     assert_refused(violations);
                 }
@@ -201,7 +209,7 @@ proptest! {
         seconds in prop_oneof![any::<i64>(), -62_135_596_900..253_402_300_900_i64],
         nanos in prop_oneof![any::<i32>(), 0..1_000_000_000_i32],
     ) {
-        match from_timestamp(&Timestamp { seconds, nanos }) {
+        match time_from_proto(&Timestamp { seconds, nanos }) {
             Ok(time) => prop_assert!(vipcare_domain::time::fits_timestamp(time)),
             Err(refused) => assert_refused(vec![refused.at("expire_time")]),
         }
@@ -216,17 +224,17 @@ proptest! {
         page_size in any::<i32>(),
         code in text(&["GOLD", "airport_lounge", ""]),
     ) {
-        check(request::customer_id(&id, "customer_id"));
-        check(request::msisdn(&msisdn, "msisdn"));
+        check(customer_id(&id).map(drop).map_err(|e| e.at("customer_id")));
+        check(mobile_number(&msisdn).map_err(|e| e.at("msisdn")));
         let (by_id, by_number) = which;
         let refs = (by_id.then_some(id.as_str()), by_number.then_some(msisdn.as_str()));
-        check(request::customer(refs.0, refs.1).map(drop));
+        check(CustomerRef::parse(refs.0, refs.1).map(drop));
         let current = Period::parse("2025-01").map_err(|e| e.at("period"));
         prop_assert!(current.is_ok());
         if let Ok(current) = current {
-            check(request::period(&period, "period", current));
+            check(evaluable_period(&period, current).map_err(|e| e.at("period")));
         }
-        check(request::paging(page_size, &id));
+        check(paging(page_size, &id));
         check(tier_code(&code).map(drop).map_err(|e| e.at("tier")));
         check(benefit_code(&code).map(drop).map_err(|e| e.at("benefit_code")));
         check(bounded(&code, 32).map_err(|e| e.at("reason")));

@@ -5,40 +5,13 @@ use tonic::{Request, Response};
 use vipcare_proto::tiering::v1 as pb;
 use vipcare_storage::page::next_token;
 
-use super::request::{self, paging};
+use super::convert::{evaluation_to_proto, paging, run_to_proto};
 use super::{Reply, TieringApi};
 use crate::batch::decide_from;
-use crate::convert::timestamp;
-use crate::domain::{Invalid, Period};
+use crate::domain::{self, Period, evaluable_period};
 use crate::error::Error;
-use crate::store::runs::{self, Run};
+use crate::store::runs;
 use crate::store::{policies, snapshots};
-
-fn run_message(run: Run) -> pb::EvaluationRun {
-    let state = match run.state.as_str() {
-        "RUNNING" => pb::RunState::Running,
-        "DONE" => pb::RunState::Done,
-        "FAILED" => pb::RunState::Failed,
-        _ => pb::RunState::Unspecified,
-    };
-    pb::EvaluationRun {
-        run_id: run.run_id,
-        period: run.period,
-        dry_run: run.dry_run,
-        state: state as i32,
-        policy_version: run.policy_version,
-        processed: run.counts.processed,
-        total: run.counts.total,
-        upgrades: run.counts.upgrades,
-        downgrades: run.counts.downgrades,
-        held: run.counts.held,
-        errors: run.counts.errors,
-        start_time: Some(timestamp(run.start)),
-        finish_time: run.finish.map(timestamp),
-        failure: run.failure,
-        resumptions: run.resumptions,
-    }
-}
 
 pub async fn start(
     api: &TieringApi,
@@ -46,18 +19,13 @@ pub async fn start(
 ) -> Reply<pb::RunEvaluationResponse> {
     let pb::RunEvaluationRequest { period, dry_run } = r.into_inner();
     let current = Period::of(api.clock.today());
-    let period = request::period(&period, "period", current)?;
+    let period = evaluable_period(&period, current).map_err(|e| e.at("period"))?;
     let run_id = api.runner.start(period, dry_run).await?;
     Ok(Response::new(pb::RunEvaluationResponse { run_id }))
 }
 
 fn run_id(text: &str) -> Result<&str, Error> {
-    if text.is_empty() || text.len() > 64 {
-        return Err(Invalid::new("required, at most 64 characters")
-            .at("run_id")
-            .into());
-    }
-    Ok(text)
+    Ok(domain::run_id(text).map_err(|e| e.at("run_id"))?)
 }
 
 pub async fn get(
@@ -70,7 +38,7 @@ pub async fn get(
         .await?
         .ok_or_else(|| Error::not_found("evaluation_run", id))?;
     Ok(Response::new(pb::GetEvaluationRunResponse {
-        run: Some(run_message(run)),
+        run: Some(run_to_proto(run)),
     }))
 }
 
@@ -82,7 +50,7 @@ pub async fn decisions(
     let id = run_id(&request.run_id)?;
     let customer = match request.customer_id.as_str() {
         "" => None,
-        text => Some(request::customer_id(text, "customer_id")?),
+        text => Some(domain::customer_id(text).map_err(|e| e.at("customer_id"))?),
     };
     let (size, cursor) = paging(request.page_size, &request.page_token)?;
     let conn = api.db.conn();
@@ -99,7 +67,10 @@ pub async fn decisions(
     // Deciding is deterministic: the explanation given now is the one the run acted on.
     let mut evaluations: Vec<pb::Evaluation> = bases
         .iter()
-        .map(|b| decide_from(&policy.policy, b).to_pb(&b.summary, period, policy.version))
+        .map(|b| {
+            let decided = decide_from(&policy.policy, b);
+            evaluation_to_proto(&decided, &b.summary, period, policy.version)
+        })
         .collect();
     let next_page_token = next_token(&mut evaluations, size, |e| e.customer_id.clone());
     Ok(Response::new(pb::ListRunDecisionsResponse {

@@ -9,13 +9,19 @@ use prost::Message;
 use tonic::{Request, Response};
 use vipcare_proto::tiering::v1 as pb;
 
-use super::request::{self, Calling, paging};
+use super::convert::{
+    at_risk_to_proto, change_to_proto, churn_to_proto, customer_tier_to_proto, not_our_token,
+    paging,
+};
+use super::request::Calling;
 use super::{Reply, TieringApi, benefits};
-use crate::convert::{churn_to_pb, override_to_pb, reasons_to_pb, timestamp};
-use crate::domain::{Invalid, Period, TierRecord, churn_risk, routing_priority, tier_code};
+use crate::domain::{
+    CustomerRef, Period, TierRecord, churn_risk, customer_id, mobile_number, risk_floor,
+    routing_priority, tier_code,
+};
 use crate::error::Error;
 use crate::store::{history, policies, records};
-use crate::upstream::{CustomerFacts, CustomerRef};
+use crate::upstream::CustomerFacts;
 
 mod overrides;
 
@@ -34,45 +40,8 @@ fn tier_message(
     customer_id: &str,
     record: Option<&TierRecord>,
 ) -> pb::CustomerTier {
-    let now = api.clock.now();
-    let fresh;
-    let record = match record {
-        Some(r) => r,
-        None => {
-            fresh = TierRecord::new(customer_id, &policy.policy.lowest().code, now);
-            &fresh
-        }
-    };
-    let tier = record.effective_tier(now).to_owned();
-    let manual = record.manual.as_ref().filter(|o| o.in_force(now));
-    let evaluated = record.last_period.is_some();
-    let next_review = match record.last_period {
-        Some(p) => p.next(),
-        None => Period::of(api.clock.today()),
-    };
-    pb::CustomerTier {
-        customer_id: customer_id.to_owned(),
-        display_name: policy
-            .policy
-            .tier(&tier)
-            .map_or_else(|| tier.clone(), |t| t.display_name.clone()),
-        since: match manual {
-            Some(o) => Some(timestamp(o.create_time)),
-            None if evaluated => Some(timestamp(record.since)),
-            None => None,
-        },
-        next_review_period: next_review.to_string(),
-        r#override: manual.map(override_to_pb),
-        evaluated_tier: record.standing.tier.clone(),
-        score: record.score,
-        last_period: record
-            .last_period
-            .map(|p| p.to_string())
-            .unwrap_or_default(),
-        periods_below: record.standing.periods_below,
-        retention_flag: record.retention_flag,
-        tier,
-    }
+    let current = Period::of(api.clock.today());
+    customer_tier_to_proto(&policy.policy, customer_id, record, api.clock.now(), current)
 }
 
 pub async fn get(
@@ -82,12 +51,12 @@ pub async fn get(
     let calling = Calling::from(r.metadata());
     let who = match r.into_inner().customer {
         Some(pb::get_customer_tier_request::Customer::CustomerId(id)) => {
-            request::customer(Some(&id), None)?
+            CustomerRef::parse(Some(&id), None)?
         }
         Some(pb::get_customer_tier_request::Customer::Msisdn(m)) => {
-            request::customer(None, Some(&m))?
+            CustomerRef::parse(None, Some(&m))?
         }
-        None => request::customer(None, None)?,
+        None => CustomerRef::parse(None, None)?,
     };
     let facts = api.profile.customer(&who).await?;
     let mut answer = cached_tier(api, &facts).await?;
@@ -135,13 +104,17 @@ pub async fn history(
     api: &TieringApi,
     r: Request<pb::ListTierHistoryRequest>,
 ) -> Reply<pb::ListTierHistoryResponse> {
-    let request = r.into_inner();
-    let id = request::customer_id(&request.customer_id, "customer_id")?;
-    let (size, cursor) = paging(request.page_size, &request.page_token)?;
-    let mut rows = history::list(api.db.conn(), &id, cursor.as_deref(), size + 1).await?;
+    let pb::ListTierHistoryRequest {
+        customer_id: id,
+        page_size,
+        page_token,
+    } = r.into_inner();
+    let id = customer_id(&id).map_err(|e| e.at("customer_id"))?;
+    let (size, cursor) = paging(page_size, &page_token)?;
+    let mut rows = history::list(api.db.conn(), id, cursor.as_deref(), size + 1).await?;
     let next_page_token = next_token(&mut rows, size, |(change_id, _)| change_id.clone());
     Ok(Response::new(pb::ListTierHistoryResponse {
-        changes: rows.iter().map(|(_, c)| history::change_to_pb(c)).collect(),
+        changes: rows.iter().map(|(_, c)| change_to_proto(c)).collect(),
         next_page_token,
     }))
 }
@@ -151,7 +124,7 @@ pub async fn priority(
     r: Request<pb::GetRoutingPriorityRequest>,
 ) -> Reply<pb::GetRoutingPriorityResponse> {
     let calling = Calling::from(r.metadata());
-    let number = request::msisdn(&r.into_inner().msisdn, "msisdn")?;
+    let number = mobile_number(&r.into_inner().msisdn).map_err(|e| e.at("msisdn"))?;
     let facts = api.profile.customer(&CustomerRef::Msisdn(number)).await?;
     let id = facts.customer_id.clone();
     let bytes = api
@@ -194,25 +167,25 @@ pub async fn churn(
     api: &TieringApi,
     r: Request<pb::GetChurnRiskRequest>,
 ) -> Reply<pb::GetChurnRiskResponse> {
-    let id = request::customer_id(&r.into_inner().customer_id, "customer_id")?;
+    let id = r.into_inner().customer_id;
+    let id = customer_id(&id).map_err(|e| e.at("customer_id"))?;
     let conn = api.db.conn();
-    let stored = records::get(conn, &id).await?;
+    let stored = records::get(conn, id).await?;
     let (risk, period) = match stored.as_ref().and_then(|r| Some((r, r.last_period?))) {
         Some((record, period)) => (record.churn.clone(), period.to_string()),
         None => {
             // Never evaluated: computed now from the summary as of the current period.
             let current = Period::of(api.clock.today());
-            let summary = api.profile.value_summary(&id, current).await?;
+            let summary = api.profile.value_summary(id, current).await?;
             let policy = policies::current(conn).await?;
-            let inputs = crate::convert::inputs_from_pb(&summary);
-            (churn_risk(&policy.policy.churn, &inputs), String::new())
+            (churn_risk(&policy.policy.churn, &summary.inputs()), String::new())
         }
     };
     let pb::ChurnRisk {
         score,
         reasons,
         at_risk,
-    } = churn_to_pb(&risk);
+    } = churn_to_proto(&risk);
     Ok(Response::new(pb::GetChurnRiskResponse {
         score,
         reasons,
@@ -225,27 +198,29 @@ pub async fn at_risk(
     api: &TieringApi,
     r: Request<pb::ListAtRiskRequest>,
 ) -> Reply<pb::ListAtRiskResponse> {
-    let request = r.into_inner();
-    if !(0.0..=1.0).contains(&request.min_risk) {
-        return Err(Invalid::new("must be 0 to 1").at("min_risk").into());
-    }
-    let tier = match request.tier.as_str() {
+    let pb::ListAtRiskRequest {
+        min_risk,
+        tier,
+        page_size,
+        page_token,
+    } = r.into_inner();
+    let min_risk = risk_floor(min_risk).map_err(|e| e.at("min_risk"))?;
+    let tier = match tier.as_str() {
         "" => None,
         t => Some(tier_code(t).map_err(|e| e.at("tier"))?),
     };
-    let (size, cursor) = paging(request.page_size, &request.page_token)?;
+    let (size, cursor) = paging(page_size, &page_token)?;
     let after = match cursor {
         None => None,
         Some(c) => {
-            let bad = || Invalid::new("not a token this service issued").at("page_token");
-            let (risk, id) = c.split_once('|').ok_or_else(bad)?;
-            Some((risk.parse::<f64>().map_err(|_| bad())?, id.to_owned()))
+            let (risk, id) = c.split_once('|').ok_or_else(not_our_token)?;
+            Some((risk.parse::<f64>().map_err(|_| not_our_token())?, id.to_owned()))
         }
     };
     let conn = api.db.conn();
-    let min_risk = match request.min_risk {
-        0.0 => policies::current(conn).await?.policy.churn.threshold,
-        m => m,
+    let min_risk = match min_risk {
+        None => policies::current(conn).await?.policy.churn.threshold,
+        Some(m) => m,
     };
     let now = api.clock.now();
     let mut rows = records::at_risk(
@@ -261,16 +236,7 @@ pub async fn at_risk(
         format!("{}|{}", r.churn.score, r.customer_id)
     });
     Ok(Response::new(pb::ListAtRiskResponse {
-        customers: rows
-            .iter()
-            .map(|r| pb::AtRiskCustomer {
-                customer_id: r.customer_id.clone(),
-                tier: r.effective_tier(now).to_owned(),
-                risk: r.churn.score,
-                reasons: reasons_to_pb(&r.churn.reasons),
-                period: r.last_period.map(|p| p.to_string()).unwrap_or_default(),
-            })
-            .collect(),
+        customers: rows.iter().map(|r| at_risk_to_proto(r, now)).collect(),
         next_page_token,
     }))
 }

@@ -1,37 +1,22 @@
 //! Tier changes: the history row and the outbox event that tells the customer, written in the
 //! caller's transaction so one never exists without the other. Listed newest first by their
-//! UUIDv7 ids.
+//! UUIDv7 ids. The event is a call to the reminder service: its payload is that service's
+//! request, made by `crate::reminder`, and stored as given.
 
 use chrono::{DateTime, Utc};
-use prost::Message;
 use sea_orm::ConnectionTrait;
-use vipcare_proto::tiering::v1 as pb;
 use vipcare_storage::bulk::BulkInsert;
 use vipcare_storage::outbox;
 
 use super::{ms, statement, time};
-use crate::convert::{decision_to_pb, timestamp};
 use crate::domain::{Decision, Period, TierChange, TierPolicy};
 use crate::error::Error;
+use crate::reminder::notice_payload;
 
 /// Where tier-change notices go: the reminder service delivers them to the customer. The
 /// outbox row's method names the event type; the reminder's relay turns it into its call.
 pub const NOTICE_DESTINATION: &str = "reminder";
 pub const NOTICE_EVENT: &str = "vipcare.tiering.v1.TierChangeEvent";
-
-pub fn change_to_pb(c: &TierChange) -> pb::TierChange {
-    pb::TierChange {
-        customer_id: c.customer_id.clone(),
-        old_tier: c.old_tier.clone(),
-        new_tier: c.new_tier.clone(),
-        decision: decision_to_pb(c.decision) as i32,
-        reason: c.reason.clone(),
-        period: c.period.map(|p| p.to_string()).unwrap_or_default(),
-        actor: c.actor.clone(),
-        client: c.client.clone(),
-        change_time: Some(timestamp(c.change_time)),
-    }
-}
 
 /// Records changes and their notices, two statements however many there are. Call inside
 /// the transaction that changes the tiers.
@@ -43,12 +28,6 @@ pub async fn record<C: ConnectionTrait>(
     if changes.is_empty() {
         return Ok(());
     }
-    let name = |code: &str| {
-        policy
-            .tier(code)
-            .map(|t| t.display_name.clone())
-            .unwrap_or_default()
-    };
     let mut rows = BulkInsert::new(
         "tier_history",
         &[
@@ -78,12 +57,7 @@ pub async fn record<C: ConnectionTrait>(
             c.client.clone().into(),
             ms(c.change_time).into(),
         ]);
-        let event = pb::TierChangeEvent {
-            change: Some(change_to_pb(c)),
-            old_display_name: name(&c.old_tier),
-            new_display_name: name(&c.new_tier),
-        };
-        notices.push(event.encode_to_vec());
+        notices.push(notice_payload(c, policy));
     }
     rows.execute(txn).await?;
     outbox::enqueue_many(txn, NOTICE_DESTINATION, NOTICE_EVENT, notices).await?;
@@ -106,7 +80,7 @@ pub async fn tier_just_after<C: ConnectionTrait>(
         ))
         .await?;
     Ok(match row {
-        Some(row) => Some(row.try_get_by_index(0)?),
+        Some(row) => Some(row.try_get("", "old_tier")?),
         None => None,
     })
 }
@@ -133,31 +107,21 @@ pub async fn list<C: ConnectionTrait>(
         .await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let (id, customer_id, old_tier, new_tier, decision, reason, period, actor, client, at): (
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            i64,
-        ) = row.try_get_many_by_index()?;
+        let text = |column: &str| row.try_get::<String>("", column);
+        let decision = text("decision")?;
         out.push((
-            id,
+            text("change_id")?,
             TierChange {
-                customer_id,
-                old_tier,
-                new_tier,
+                customer_id: text("customer_id")?,
+                old_tier: text("old_tier")?,
+                new_tier: text("new_tier")?,
                 decision: Decision::from_code(&decision)
                     .ok_or_else(|| super::corrupt("decision", &decision))?,
-                reason,
-                period: Period::parse(&period).ok(),
-                actor,
-                client,
-                change_time: time(at),
+                reason: text("reason")?,
+                period: Period::parse(&text("period")?).ok(),
+                actor: text("actor")?,
+                client: text("client")?,
+                change_time: time(row.try_get("", "change_ms")?),
             },
         ));
     }

@@ -6,10 +6,11 @@
 //! find nothing to do.
 
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DbBackend};
 
-use super::{history, records};
-use crate::domain::{TierPolicy, TierRecord};
+use super::records::{COLUMNS, record};
+use super::{history, ms, statement, time};
+use crate::domain::{Override, TierPolicy, TierRecord};
 use crate::error::Error;
 
 /// Closes the lapsed overrides of `due` (records read in this transaction); returns the ids
@@ -29,7 +30,7 @@ pub async fn close<C: ConnectionTrait>(
         let Some(expiry) = manual.expire_time else {
             continue;
         };
-        if !records::clear_override(txn, &record.customer_id, manual, now).await? {
+        if !clear_override(txn, &record.customer_id, manual, now).await? {
             continue;
         }
         // The evaluated tier when it ran out. Usually the one on the record now; but an
@@ -44,4 +45,80 @@ pub async fn close<C: ConnectionTrait>(
     }
     history::record(txn, policy, &changes).await?;
     Ok(closed)
+}
+
+/// Up to `limit` records still holding an override that ran out by `now_ms`, the earliest
+/// expiry first. On PostgreSQL the rows stay locked for the caller's transaction and rows
+/// another transaction holds are skipped, so two replicas' passes never take the same record.
+pub async fn lapsed<C: ConnectionTrait>(
+    conn: &C,
+    now_ms: i64,
+    limit: u64,
+) -> Result<Vec<TierRecord>, Error> {
+    let lock = match conn.get_database_backend() {
+        DbBackend::Postgres => "FOR UPDATE SKIP LOCKED",
+        _ => "",
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM tier_records WHERE override_tier IS NOT NULL \
+         AND override_expire_ms <= $1 ORDER BY override_expire_ms, customer_id LIMIT $2 {lock}"
+    );
+    let rows = conn
+        .query_all_raw(statement(
+            conn,
+            &sql,
+            [now_ms.into(), (limit as i64).into()],
+        ))
+        .await?;
+    rows.iter().map(record).collect()
+}
+
+/// When the next override in force runs out, if any does.
+pub async fn next_expiry<C: ConnectionTrait>(
+    conn: &C,
+    now_ms: i64,
+) -> Result<Option<DateTime<Utc>>, Error> {
+    let row = conn
+        .query_one_raw(statement(
+            conn,
+            "SELECT MIN(override_expire_ms) AS next_ms FROM tier_records \
+             WHERE override_tier IS NOT NULL AND override_expire_ms > $1",
+            [now_ms.into()],
+        ))
+        .await?;
+    let next: Option<i64> = match row {
+        Some(row) => row.try_get("", "next_ms")?,
+        None => None,
+    };
+    Ok(next.map(time))
+}
+
+/// Clears `manual` from the customer's record, only if the record still holds it (the same
+/// tier and expiry); false when it no longer does: another pass closed it, or a newer
+/// override replaced it. The condition is what lets racing writers close it exactly once.
+pub async fn clear_override<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: &str,
+    manual: &Override,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
+    let Some(expiry) = manual.expire_time else {
+        return Ok(false);
+    };
+    let done = conn
+        .execute_raw(statement(
+            conn,
+            "UPDATE tier_records SET override_tier = NULL, override_reason = '', \
+             override_actor = '', override_expire_ms = NULL, override_create_ms = NULL, \
+             update_ms = $1 WHERE customer_id = $2 AND override_tier = $3 \
+             AND override_expire_ms = $4",
+            [
+                ms(now).into(),
+                customer_id.into(),
+                manual.tier.clone().into(),
+                ms(expiry).into(),
+            ],
+        ))
+        .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -2,14 +2,18 @@
 //! evaluation runs and what their decisions were made from, the benefit catalogue, quota use and
 //! redemptions. Writes that belong together (a tier change, its history row and its outbox
 //! event; a redemption, its quota unit and its request_id) share one transaction here; cache
-//! invalidation is left to the caller, after the commit.
+//! invalidation is left to the caller, after the commit. Rows hold domain values: flat ones in
+//! columns, nested ones as their JSON (`codec`); reading them gives domain types, and the
+//! contract's messages are the gRPC layer's business.
 
 pub mod benefits;
+mod codec;
 pub mod history;
 pub mod lapses;
 pub mod migrations;
 pub mod policies;
 pub mod records;
+pub mod redemptions;
 pub mod runs;
 pub mod seed;
 pub mod snapshots;
@@ -29,7 +33,7 @@ pub(crate) fn time(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
-/// A stored message that no longer decodes: corrupt data, reported as an internal error.
+/// A stored value that no longer decodes: corrupt data, reported as an internal error.
 pub(crate) fn corrupt(what: &str, err: impl std::fmt::Display) -> crate::Error {
     crate::Error::Internal(format!("stored {what} does not decode: {err}"))
 }

@@ -2,13 +2,11 @@
 //! on top of the version the caller read, so two concurrent updates cannot both win.
 
 use chrono::{DateTime, Utc};
-use prost::Message;
 use sea_orm::ConnectionTrait;
-use vipcare_proto::tiering::v1 as pb;
 use vipcare_storage::StorageError;
 
-use super::{corrupt, ms, statement, time};
-use crate::convert::{policy_from_pb, policy_to_pb};
+use super::codec::{from_json, to_json};
+use super::{ms, statement, time};
 use crate::domain::TierPolicy;
 use crate::error::Error;
 
@@ -55,14 +53,12 @@ async fn read<C: ConnectionTrait>(
     let Some(row) = conn.query_one_raw(statement(conn, sql, values)).await? else {
         return Ok(None);
     };
-    let (version, bytes, updated_by, update_ms): (i64, Vec<u8>, String, i64) =
-        row.try_get_many_by_index()?;
-    let message = pb::TierPolicy::decode(bytes.as_slice()).map_err(|e| corrupt("policy", e))?;
+    let policy: String = row.try_get("", "policy")?;
     Ok(Some(StoredPolicy {
-        policy: policy_from_pb(&message),
-        version,
-        update_time: time(update_ms),
-        updated_by,
+        policy: from_json("policy", &policy)?,
+        version: row.try_get("", "version")?,
+        update_time: time(row.try_get("", "update_ms")?),
+        updated_by: row.try_get("", "updated_by")?,
     }))
 }
 
@@ -83,7 +79,7 @@ pub async fn store_after<C: ConnectionTrait>(
              VALUES ($1, $2, $3, $4)",
             [
                 version.into(),
-                policy_to_pb(policy).encode_to_vec().into(),
+                to_json(policy)?.into(),
                 updated_by.into(),
                 ms(now).into(),
             ],

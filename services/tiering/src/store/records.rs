@@ -3,26 +3,23 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
-use prost::Message;
-use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Value};
-use vipcare_proto::tiering::v1 as pb;
+use sea_orm::{ConnectionTrait, QueryResult, Value};
 use vipcare_storage::bulk::BulkInsert;
 
-use super::{corrupt, ms, statement, time};
-use crate::convert::{reasons_from_pb, reasons_to_pb};
+use super::codec::{from_json, to_json};
+use super::{ms, statement, time};
 use crate::domain::{ChurnAssessment, Override, Period, Standing, TierRecord};
 use crate::error::Error;
 
-const COLUMNS: &str = "customer_id, tier, periods_below, since_ms, score, last_period, base_tier, \
-    base_periods_below, base_since_ms, churn_score, churn_reasons, retention_flag, \
-    policy_version, override_tier, override_reason, override_actor, override_expire_ms, \
-    override_create_ms, update_ms";
-const WIDTH: usize = 19;
+pub(super) const COLUMNS: &str = "customer_id, tier, periods_below, since_ms, score, last_period, \
+    base_tier, base_periods_below, base_since_ms, churn_score, churn_reasons, churn_at_risk, \
+    retention_flag, policy_version, override_tier, override_reason, override_actor, \
+    override_expire_ms, override_create_ms, update_ms";
+const WIDTH: usize = 20;
 
-fn values(r: &TierRecord) -> [Value; WIDTH] {
+fn values(r: &TierRecord) -> Result<[Value; WIDTH], Error> {
     let manual = r.manual.as_ref();
-    [
+    Ok([
         r.customer_id.clone().into(),
         r.standing.tier.clone().into(),
         (r.standing.periods_below as i64).into(),
@@ -36,13 +33,8 @@ fn values(r: &TierRecord) -> [Value; WIDTH] {
         (r.base.periods_below as i64).into(),
         ms(r.base_since).into(),
         r.churn.score.into(),
-        pb::ChurnRisk {
-            score: r.churn.score,
-            reasons: reasons_to_pb(&r.churn.reasons),
-            at_risk: r.churn.at_risk,
-        }
-        .encode_to_vec()
-        .into(),
+        to_json(&r.churn.reasons)?.into(),
+        r.churn.at_risk.into(),
         r.retention_flag.into(),
         r.policy_version.into(),
         manual.map(|o| o.tier.clone()).into(),
@@ -51,59 +43,51 @@ fn values(r: &TierRecord) -> [Value; WIDTH] {
         manual.and_then(|o| o.expire_time).map(ms).into(),
         manual.map(|o| ms(o.create_time)).into(),
         ms(r.updated).into(),
-    ]
+    ])
 }
 
-fn record(row: &QueryResult) -> Result<TierRecord, Error> {
-    let (customer_id, tier, periods_below, since_ms, score, last_period, base_tier): (
-        String,
-        String,
-        i64,
-        i64,
-        f64,
-        String,
-        String,
-    ) = row.try_get_many_by_index()?;
-    let base_periods_below: i64 = row.try_get_by_index(7)?;
-    let base_since_ms: i64 = row.try_get_by_index(8)?;
-    let reasons: Vec<u8> = row.try_get_by_index(10)?;
-    let retention_flag: bool = row.try_get_by_index(11)?;
-    let policy_version: i64 = row.try_get_by_index(12)?;
-    let override_tier: Option<String> = row.try_get_by_index(13)?;
-    let override_reason: String = row.try_get_by_index(14)?;
-    let override_actor: String = row.try_get_by_index(15)?;
-    let override_expire_ms: Option<i64> = row.try_get_by_index(16)?;
-    let override_create_ms: Option<i64> = row.try_get_by_index(17)?;
-    let update_ms: i64 = row.try_get_by_index(18)?;
-    let churn = pb::ChurnRisk::decode(reasons.as_slice()).map_err(|e| corrupt("churn", e))?;
+pub(super) fn record(row: &QueryResult) -> Result<TierRecord, Error> {
+    let count = |column: &str| row.try_get::<i64>("", column).map(|n| n as i32);
+    let update_ms: i64 = row.try_get("", "update_ms")?;
+    let override_tier: Option<String> = row.try_get("", "override_tier")?;
+    let last_period: String = row.try_get("", "last_period")?;
+    let reasons: String = row.try_get("", "churn_reasons")?;
     Ok(TierRecord {
-        customer_id,
+        customer_id: row.try_get("", "customer_id")?,
         standing: Standing {
-            tier,
-            periods_below: periods_below as i32,
+            tier: row.try_get("", "tier")?,
+            periods_below: count("periods_below")?,
         },
-        since: time(since_ms),
-        score,
+        since: time(row.try_get("", "since_ms")?),
+        score: row.try_get("", "score")?,
         last_period: Period::parse(&last_period).ok(),
         base: Standing {
-            tier: base_tier,
-            periods_below: base_periods_below as i32,
+            tier: row.try_get("", "base_tier")?,
+            periods_below: count("base_periods_below")?,
         },
-        base_since: time(base_since_ms),
+        base_since: time(row.try_get("", "base_since_ms")?),
         churn: ChurnAssessment {
-            score: churn.score,
-            reasons: reasons_from_pb(&churn.reasons),
-            at_risk: churn.at_risk,
+            score: row.try_get("", "churn_score")?,
+            reasons: from_json("churn reasons", &reasons)?,
+            at_risk: row.try_get("", "churn_at_risk")?,
         },
-        retention_flag,
-        policy_version,
-        manual: override_tier.map(|tier| Override {
-            tier,
-            reason: override_reason,
-            actor: override_actor,
-            expire_time: override_expire_ms.map(time),
-            create_time: time(override_create_ms.unwrap_or(update_ms)),
-        }),
+        retention_flag: row.try_get("", "retention_flag")?,
+        policy_version: row.try_get("", "policy_version")?,
+        manual: match override_tier {
+            Some(tier) => Some(Override {
+                tier,
+                reason: row.try_get("", "override_reason")?,
+                actor: row.try_get("", "override_actor")?,
+                expire_time: row
+                    .try_get::<Option<i64>>("", "override_expire_ms")?
+                    .map(time),
+                create_time: time(
+                    row.try_get::<Option<i64>>("", "override_create_ms")?
+                        .unwrap_or(update_ms),
+                ),
+            }),
+            None => None,
+        },
         updated: time(update_ms),
     })
 }
@@ -151,84 +135,8 @@ pub async fn ids_after<C: ConnectionTrait>(
         ))
         .await?;
     rows.iter()
-        .map(|row| Ok(row.try_get_by_index::<String>(0)?))
+        .map(|row| Ok(row.try_get::<String>("", "customer_id")?))
         .collect()
-}
-
-/// Up to `limit` records still holding an override that ran out by `now_ms`, the earliest
-/// expiry first. On PostgreSQL the rows stay locked for the caller's transaction and rows
-/// another transaction holds are skipped, so two replicas' passes never take the same record.
-pub async fn lapsed<C: ConnectionTrait>(
-    conn: &C,
-    now_ms: i64,
-    limit: u64,
-) -> Result<Vec<TierRecord>, Error> {
-    let lock = match conn.get_database_backend() {
-        DbBackend::Postgres => "FOR UPDATE SKIP LOCKED",
-        _ => "",
-    };
-    let sql = format!(
-        "SELECT {COLUMNS} FROM tier_records WHERE override_tier IS NOT NULL \
-         AND override_expire_ms <= $1 ORDER BY override_expire_ms, customer_id LIMIT $2 {lock}"
-    );
-    let rows = conn
-        .query_all_raw(statement(
-            conn,
-            &sql,
-            [now_ms.into(), (limit as i64).into()],
-        ))
-        .await?;
-    rows.iter().map(record).collect()
-}
-
-/// When the next override in force runs out, if any does.
-pub async fn next_expiry<C: ConnectionTrait>(
-    conn: &C,
-    now_ms: i64,
-) -> Result<Option<DateTime<Utc>>, Error> {
-    let row = conn
-        .query_one_raw(statement(
-            conn,
-            "SELECT MIN(override_expire_ms) FROM tier_records \
-             WHERE override_tier IS NOT NULL AND override_expire_ms > $1",
-            [now_ms.into()],
-        ))
-        .await?;
-    let next: Option<i64> = match row {
-        Some(row) => row.try_get_by_index(0)?,
-        None => None,
-    };
-    Ok(next.map(time))
-}
-
-/// Clears `manual` from the customer's record, only if the record still holds it (the same
-/// tier and expiry); false when it no longer does: another pass closed it, or a newer
-/// override replaced it. The condition is what lets racing writers close it exactly once.
-pub async fn clear_override<C: ConnectionTrait>(
-    conn: &C,
-    customer_id: &str,
-    manual: &Override,
-    now: DateTime<Utc>,
-) -> Result<bool, Error> {
-    let Some(expiry) = manual.expire_time else {
-        return Ok(false);
-    };
-    let done = conn
-        .execute_raw(statement(
-            conn,
-            "UPDATE tier_records SET override_tier = NULL, override_reason = '', \
-             override_actor = '', override_expire_ms = NULL, override_create_ms = NULL, \
-             update_ms = $1 WHERE customer_id = $2 AND override_tier = $3 \
-             AND override_expire_ms = $4",
-            [
-                ms(now).into(),
-                customer_id.into(),
-                manual.tier.clone().into(),
-                ms(expiry).into(),
-            ],
-        ))
-        .await?;
-    Ok(done.rows_affected() == 1)
 }
 
 /// The part of a record a write owns. Evaluations and overrides each read a record, change
@@ -275,7 +183,7 @@ pub async fn upsert<C: ConnectionTrait>(
         Part::Override => {
             let mut insert = BulkInsert::new("tier_records", &columns).then(&tail);
             for r in records {
-                insert.row(values(r));
+                insert.row(values(r)?);
             }
             insert
         }
@@ -296,7 +204,7 @@ pub async fn upsert<C: ConnectionTrait>(
                 insert.row(
                     columns
                         .iter()
-                        .zip(values(r))
+                        .zip(values(r)?)
                         .filter(|(c, _)| !c.starts_with("override_"))
                         .map(|(_, v)| v),
                 );

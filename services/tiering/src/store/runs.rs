@@ -43,34 +43,26 @@ const COLUMNS: &str = "run_id, period, dry_run, state, policy_version, processed
     upgrades, downgrades, held, errors, cursor, start_ms, finish_ms, failure, resumptions";
 
 fn run(row: &QueryResult) -> Result<Run, Error> {
-    let (run_id, period, dry_run, state, policy_version, processed, total): (
-        String,
-        String,
-        bool,
-        String,
-        i64,
-        i64,
-        i64,
-    ) = row.try_get_many_by_index()?;
+    let count = |column: &str| row.try_get::<i64>("", column);
     Ok(Run {
-        run_id,
-        period,
-        dry_run,
-        state,
-        policy_version,
+        run_id: row.try_get("", "run_id")?,
+        period: row.try_get("", "period")?,
+        dry_run: row.try_get("", "dry_run")?,
+        state: row.try_get("", "state")?,
+        policy_version: row.try_get("", "policy_version")?,
         counts: Counts {
-            processed,
-            total,
-            upgrades: row.try_get_by_index(7)?,
-            downgrades: row.try_get_by_index(8)?,
-            held: row.try_get_by_index(9)?,
-            errors: row.try_get_by_index(10)?,
+            processed: count("processed")?,
+            total: count("total")?,
+            upgrades: count("upgrades")?,
+            downgrades: count("downgrades")?,
+            held: count("held")?,
+            errors: count("errors")?,
         },
-        cursor: row.try_get_by_index(11)?,
-        start: time(row.try_get_by_index(12)?),
-        finish: row.try_get_by_index::<Option<i64>>(13)?.map(time),
-        failure: row.try_get_by_index(14)?,
-        resumptions: row.try_get_by_index::<i64>(15)? as i32,
+        cursor: row.try_get("", "cursor")?,
+        start: time(row.try_get("", "start_ms")?),
+        finish: row.try_get::<Option<i64>>("", "finish_ms")?.map(time),
+        failure: row.try_get("", "failure")?,
+        resumptions: count("resumptions")? as i32,
     })
 }
 
@@ -157,7 +149,7 @@ pub async fn claim_abandoned<C: ConnectionTrait>(
         ))
         .await?;
     for row in candidates {
-        let run_id: String = row.try_get_by_index(0)?;
+        let run_id: String = row.try_get("", "run_id")?;
         let claimed = conn
             .execute_raw(statement(
                 conn,

@@ -2,96 +2,15 @@
 //! the override in force and the time. Deciding is deterministic, so the explanation of any
 //! stored decision is computed again from this and the run's policy version; a run of 200,000
 //! customers stores a few hundred bytes each instead of every explanation in words. Kept per
-//! batch as one encoded list keyed by its first and last customer, replaced if the batch is
-//! written again after a resume.
+//! batch as the JSON of its list of bases keyed by its first and last customer, replaced if the
+//! batch is written again after a resume.
 
-use chrono::{DateTime, Utc};
-use prost::Message;
 use sea_orm::ConnectionTrait;
-use vipcare_proto::profile::v1::ValueSummary;
 
-use super::{corrupt, ms, statement, time};
-use crate::domain::{Override, Standing};
+use super::codec::{from_json, to_json};
+use super::statement;
+use crate::domain::Basis;
 use crate::error::Error;
-
-/// What one decision was made from, besides the policy and the period.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Basis {
-    pub summary: ValueSummary,
-    /// The standing the period was evaluated from.
-    pub standing: Standing,
-    /// The override in force at the time, if any.
-    pub manual: Option<Override>,
-    pub now: DateTime<Utc>,
-}
-
-#[derive(Clone, PartialEq, prost::Message)]
-struct StoredBasis {
-    #[prost(message, optional, tag = "1")]
-    summary: Option<ValueSummary>,
-    #[prost(string, tag = "2")]
-    tier: String,
-    #[prost(int32, tag = "3")]
-    periods_below: i32,
-    #[prost(message, optional, tag = "4")]
-    manual: Option<StoredOverride>,
-    #[prost(int64, tag = "5")]
-    now_ms: i64,
-}
-
-#[derive(Clone, PartialEq, prost::Message)]
-struct StoredOverride {
-    #[prost(string, tag = "1")]
-    tier: String,
-    #[prost(string, tag = "2")]
-    reason: String,
-    #[prost(string, tag = "3")]
-    actor: String,
-    #[prost(int64, optional, tag = "4")]
-    expire_ms: Option<i64>,
-    #[prost(int64, tag = "5")]
-    create_ms: i64,
-}
-
-#[derive(Clone, PartialEq, prost::Message)]
-struct StoredBatch {
-    #[prost(message, repeated, tag = "1")]
-    bases: Vec<StoredBasis>,
-}
-
-fn to_stored(b: &Basis) -> StoredBasis {
-    StoredBasis {
-        summary: Some(b.summary.clone()),
-        tier: b.standing.tier.clone(),
-        periods_below: b.standing.periods_below,
-        manual: b.manual.as_ref().map(|o| StoredOverride {
-            tier: o.tier.clone(),
-            reason: o.reason.clone(),
-            actor: o.actor.clone(),
-            expire_ms: o.expire_time.map(ms),
-            create_ms: ms(o.create_time),
-        }),
-        now_ms: ms(b.now),
-    }
-}
-
-fn from_stored(s: StoredBasis) -> Basis {
-    Basis {
-        summary: s.summary.unwrap_or_default(),
-        standing: Standing {
-            tier: s.tier,
-            periods_below: s.periods_below,
-        },
-        manual: s.manual.map(|o| Override {
-            tier: o.tier,
-            reason: o.reason,
-            actor: o.actor,
-            expire_time: o.expire_ms.map(time),
-            create_time: time(o.create_ms),
-        }),
-        now: time(s.now_ms),
-    }
-}
 
 /// Stores one batch's bases, in customer id order.
 pub async fn store<C: ConnectionTrait>(
@@ -102,10 +21,7 @@ pub async fn store<C: ConnectionTrait>(
     let (Some(first), Some(last)) = (bases.first(), bases.last()) else {
         return Ok(());
     };
-    let blob = StoredBatch {
-        bases: bases.iter().map(to_stored).collect(),
-    }
-    .encode_to_vec();
+    let blob = to_json(bases)?;
     txn.execute_raw(statement(
         txn,
         "INSERT INTO run_snapshots (run_id, first_customer_id, last_customer_id, snapshots) \
@@ -145,10 +61,8 @@ pub async fn list<C: ConnectionTrait>(
         .await?;
     let mut out = Vec::new();
     for row in rows {
-        let blob: Vec<u8> = row.try_get_by_index(0)?;
-        let batch =
-            StoredBatch::decode(blob.as_slice()).map_err(|e| corrupt("run snapshots", e))?;
-        out.extend(batch.bases.into_iter().map(from_stored).filter(|b| {
+        let batch: Vec<Basis> = from_json("run snapshots", &row.try_get::<String>("", "snapshots")?)?;
+        out.extend(batch.into_iter().filter(|b| {
             let id = b.summary.customer_id.as_str();
             id > after && customer_id.is_none_or(|c| c == id) && id >= from
         }));
@@ -158,37 +72,4 @@ pub async fn list<C: ConnectionTrait>(
     }
     out.truncate(limit);
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_basis_comes_back_as_stored() {
-        let now: DateTime<Utc> = "2026-06-15T08:00:00Z".parse().unwrap();
-        let basis = Basis {
-            summary: ValueSummary {
-                customer_id: "c1".into(),
-                arpu_6m_fen: 15_800,
-                tenure_months: 40,
-                ..ValueSummary::default()
-            },
-            standing: Standing {
-                tier: "GOLD".into(),
-                periods_below: 1,
-            },
-            manual: Some(Override {
-                tier: "DIAMOND".into(),
-                reason: "board member".into(),
-                actor: "am-7".into(),
-                expire_time: Some(now + chrono::Duration::days(30)),
-                create_time: now,
-            }),
-            now,
-        };
-        let stored = to_stored(&basis).encode_to_vec();
-        let back = from_stored(StoredBasis::decode(stored.as_slice()).unwrap());
-        assert_eq!(back, basis);
-    }
 }

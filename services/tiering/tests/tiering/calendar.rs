@@ -15,7 +15,10 @@ async fn re_evaluating_an_old_period_after_newer_bills_gives_that_periods_tier()
         suite.spend(&id, &months("2025-01", 12), 25_000).await;
         let january = suite.evaluate(&id, "2026-01").await;
         assert_eq!(
-            (january.computed_tier.as_str(), january.resulting_tier.as_str()),
+            (
+                january.computed_tier.as_str(),
+                january.resulting_tier.as_str()
+            ),
             ("PLATINUM", "PLATINUM"),
             "[{label}] {january:?}"
         );
@@ -81,15 +84,18 @@ async fn months_without_a_bill_cost_loyalty_and_the_words_say_so() {
         let e = suite.evaluate(&silent, "2026-06").await;
         let inputs = e.inputs.clone().unwrap();
         assert_eq!(
-            (inputs.arpu_6m_fen, inputs.months_with_data, inputs.months_counted),
+            (
+                inputs.arpu_6m_fen,
+                inputs.months_with_data,
+                inputs.months_counted
+            ),
             (0, 4, 12),
             "[{label}]"
         );
         let loyalty = &e.components[2];
         assert_eq!(loyalty.fraction, 0.7333, "[{label}] 0.6 + 0.4 × 4/12");
         assert_eq!(
-            loyalty.input,
-            "no arrears; billed in 4 of the 12 calendar months 2025-06 to 2026-05",
+            loyalty.input, "no arrears; billed in 4 of the 12 calendar months 2025-06 to 2026-05",
             "[{label}]"
         );
 

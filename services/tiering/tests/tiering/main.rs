@@ -13,6 +13,7 @@ mod downgrades;
 mod evaluation;
 mod expiry;
 mod invalidations;
+mod legacy_rows;
 mod notices;
 mod overlaps;
 mod overrides;

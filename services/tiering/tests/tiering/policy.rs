@@ -96,8 +96,15 @@ async fn an_update_needs_the_etag_it_was_made_from() {
 #[tokio::test]
 async fn invalid_policies_are_refused_with_the_field_named() {
     type Breakage = fn(&mut pb::TierPolicy);
-    let cases: [(&str, Breakage); 5] = [
+    let cases: [(&str, Breakage); 6] = [
         ("policy.tiers[3].min_score", |p| p.tiers[3].min_score = 50.0),
+        // Set by the server and ignored, but only if it is a timestamp at all (year 10000 is not).
+        ("policy.update_time", |p| {
+            p.update_time = Some(prost_types::Timestamp {
+                seconds: 253_402_300_800,
+                nanos: 0,
+            });
+        }),
         ("policy.weights.tenure", |p| {
             p.weights.as_mut().unwrap().tenure = -1.0;
         }),

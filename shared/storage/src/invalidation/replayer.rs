@@ -16,7 +16,8 @@ use crate::{Database, StorageError};
 
 /// Rows read, bumped and deleted per round.
 const PAGE: u64 = 5_000;
-/// A row this old was left behind: its writer bumps and deletes within milliseconds.
+/// A row this old was most likely left behind: a writer bumps and deletes its rows right after
+/// its commit. One whose writer is still at it (a long transaction) is merely bumped twice.
 const LEFT_AFTER: Duration = Duration::from_secs(5);
 /// Between two looks for rows left behind: an empty table costs one indexed query.
 const EVERY: Duration = Duration::from_secs(2);

@@ -6,14 +6,13 @@ use tonic::{Request, Response};
 use vipcare_proto::tiering::v1 as pb;
 use vipcare_storage::idempotency::{Outcome, Start};
 
-use super::super::request::{self, Calling};
+use super::super::convert::{request_key, time_from_proto};
+use super::super::request::Calling;
 use super::super::{Reply, TieringApi};
 use super::{customer_tag, tier_message};
-use crate::convert::from_timestamp;
-use crate::domain::{Decision, Invalid, Override, TierChange, TierRecord, bounded};
+use crate::domain::{CustomerRef, Decision, Invalid, Override, TierChange, TierRecord};
 use crate::error::Error;
 use crate::store::{history, lapses, policies, records};
-use crate::upstream::CustomerRef;
 
 const METHOD: &str = "vipcare.tiering.v1.TieringService/OverrideTier";
 
@@ -22,7 +21,12 @@ pub async fn set_override(
     r: Request<pb::OverrideTierRequest>,
 ) -> Reply<pb::OverrideTierResponse> {
     let calling = Calling::from(r.metadata());
-    let key = request::key(&calling, METHOD, &r.get_ref().request_id, r.get_ref())?;
+    let key = request_key(
+        &calling.caller.client,
+        METHOD,
+        &r.get_ref().request_id,
+        r.get_ref(),
+    )?;
     let pb::OverrideTierRequest {
         customer_id,
         tier,
@@ -31,21 +35,18 @@ pub async fn set_override(
         expire_time,
         request_id: _,
     } = r.into_inner();
-    let id = request::customer_id(&customer_id, "customer_id")?;
-    let reason = bounded(&reason, 200).map_err(|e| e.at("reason"))?;
-    let actor = bounded(&actor, 64).map_err(|e| e.at("actor"))?;
+    let id = crate::domain::customer_id(&customer_id)
+        .map_err(|e| e.at("customer_id"))?
+        .to_owned();
+    let reason = Override::reason(&reason).map_err(|e| e.at("reason"))?;
+    let actor = Override::actor(&actor).map_err(|e| e.at("actor"))?;
     let now = api.clock.now();
-    let expire_time = match &expire_time {
-        None => None,
-        Some(t) => match from_timestamp(t).map_err(|e| e.at("expire_time"))? {
-            t if t > now => Some(t),
-            _ => {
-                return Err(Invalid::new("must be in the future")
-                    .at("expire_time")
-                    .into());
-            }
-        },
-    };
+    let expire_time = expire_time
+        .as_ref()
+        .map(time_from_proto)
+        .transpose()
+        .and_then(|t| Override::expiry(t, now))
+        .map_err(|e| e.at("expire_time"))?;
     let conn = api.db.conn();
     let fresh = match api.requests.start::<Error>(key.as_ref()).await? {
         Start::Replay(stored) => return Ok(Response::new(decode(&stored)?)),

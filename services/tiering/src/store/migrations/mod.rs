@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_tiering_tables;
 mod m0002_run_snapshots;
 mod m0003_override_expiry;
+mod m0004_domain_columns;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_tiering_tables::Migration),
             Box::new(m0002_run_snapshots::Migration),
             Box::new(m0003_override_expiry::Migration),
+            Box::new(m0004_domain_columns::Migration),
         ]
     }
 }
