@@ -34,3 +34,27 @@ pub const ALL: &[&str] = &[
     BENEFIT_VERIFY,
     CHURN_READ,
 ];
+
+#[cfg(test)]
+mod tests {
+    use vipcare_runtime::Settings;
+
+    #[test]
+    fn the_example_clients_show_every_scope() {
+        let example = include_str!("../../../deploy/config/clients.example.toml");
+        let settings = Settings::from_toml(example).expect("the example is valid settings");
+        let granted: Vec<&str> = settings
+            .gateway
+            .clients
+            .iter()
+            .flat_map(|c| c.scopes.iter().map(String::as_str))
+            .collect();
+        for scope in super::ALL {
+            assert!(granted.contains(scope), "no example client has {scope}");
+            assert!(
+                example.contains(&format!("#   {scope}")),
+                "{scope} is not explained"
+            );
+        }
+    }
+}

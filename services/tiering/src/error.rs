@@ -30,6 +30,9 @@ pub enum Error {
     /// The call is allowed but not for this caller (a partner naming another partner).
     #[error("{0}")]
     Forbidden(String),
+    /// A policy would drop tiers that active benefits name.
+    #[error("the policy drops tiers that benefits name")]
+    TiersInUse(Vec<crate::domain::TierInUse>),
     /// The request is valid but the state forbids it (a period before the last evaluated one).
     #[error("{0}")]
     Precondition(String),

@@ -51,12 +51,20 @@ mod tests {
             (unavailable("db down"), "UNAVAILABLE"),
             (internal(), "INTERNAL"),
             (stale("changed"), "STALE_ETAG"),
-            (with_reason(Code::PermissionDenied, "FORBIDDEN", "no"), "FORBIDDEN"),
+            (
+                with_reason(Code::PermissionDenied, "FORBIDDEN", "no"),
+                "FORBIDDEN",
+            ),
         ] {
             let info = status.get_details_error_info().expect("ErrorInfo");
-            assert_eq!((info.reason.as_str(), info.domain.as_str()), (reason, DOMAIN));
+            assert_eq!(
+                (info.reason.as_str(), info.domain.as_str()),
+                (reason, DOMAIN)
+            );
         }
-        let retry = unavailable("db down").get_details_retry_info().expect("RetryInfo");
+        let retry = unavailable("db down")
+            .get_details_retry_info()
+            .expect("RetryInfo");
         assert_eq!(retry.retry_delay, Some(RETRY_AFTER));
     }
 }

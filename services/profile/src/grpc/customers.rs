@@ -3,6 +3,7 @@
 use tonic::{Request, Response};
 use vipcare_proto::profile::v1 as pb;
 use vipcare_proto::profile::v1::get_customer_request::Lookup;
+use vipcare_storage::idempotency::RequestKey;
 use vipcare_storage::page::next_token;
 
 use super::cached;
@@ -23,7 +24,7 @@ pub async fn create(
     request: Request<pb::CreateCustomerRequest>,
 ) -> Reply<pb::CreateCustomerResponse> {
     let viewer = viewer(request.metadata());
-    let key = convert::request_key(
+    let key = RequestKey::of(
         &viewer.client,
         CREATE,
         &request.get_ref().request_id,
@@ -172,7 +173,7 @@ pub async fn erase(
     request: Request<pb::EraseCustomerRequest>,
 ) -> Reply<pb::EraseCustomerResponse> {
     let viewer = viewer(request.metadata());
-    let key = convert::request_key(
+    let key = RequestKey::of(
         &viewer.client,
         ERASE,
         &request.get_ref().request_id,

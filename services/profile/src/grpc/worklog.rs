@@ -2,6 +2,7 @@
 
 use tonic::{Request, Response};
 use vipcare_proto::profile::v1 as pb;
+use vipcare_storage::idempotency::RequestKey;
 use vipcare_storage::page::next_token;
 
 use super::convert::{self, audit_to_proto, note_to_proto};
@@ -18,7 +19,7 @@ pub async fn add_note(
     request: Request<pb::AddServiceNoteRequest>,
 ) -> Reply<pb::AddServiceNoteResponse> {
     let viewer = viewer(request.metadata());
-    let key = convert::request_key(
+    let key = RequestKey::of(
         &viewer.client,
         ADD_NOTE,
         &request.get_ref().request_id,

@@ -94,3 +94,25 @@ fn connect_error(addr: SocketAddr, err: &dyn std::fmt::Display) -> DemoError {
         reason: err.to_string(),
     }
 }
+
+#[cfg(test)]
+mod readme_tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    /// The number the README's "Calling it" examples use.
+    const README_MSISDN: &str = "13409480457";
+
+    #[test]
+    fn the_readme_example_number_is_the_demo_customer_shown() {
+        // The example is the same customer whatever the day the demo is loaded on.
+        for today in [(2025, 6, 15), (2026, 11, 30), (2027, 1, 1)] {
+            let today = NaiveDate::from_ymd_opt(today.0, today.1, today.2).unwrap();
+            let set = DemoSet::generate(DEFAULT_CUSTOMERS, today, SEED);
+            assert_eq!(example_msisdn(&set), README_MSISDN, "loaded on {today}");
+        }
+        let readme = include_str!("../../../../README.md");
+        assert!(readme.contains(&format!("\"msisdn\":\"{README_MSISDN}\"")));
+    }
+}

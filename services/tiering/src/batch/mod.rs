@@ -204,9 +204,7 @@ impl Runner {
                         }
                         let (runner, run, policy) = (self.clone(), run.clone(), policy.clone());
                         pipeline
-                            .push(move |turn| {
-                                runner.write_batch(run, policy, period, batch, turn)
-                            })
+                            .push(move |turn| runner.write_batch(run, policy, period, batch, turn))
                             .await?;
                         failures = 0;
                     }

@@ -48,6 +48,37 @@ pub struct Benefit {
 
 const NOT_IN_POLICY: &str = "not a tier of the policy in force";
 
+/// A tier an active benefit names that `policy` lacks: adopting such a policy would leave the
+/// benefit pointing at a tier nobody can reach (and its quotas unreadable).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierInUse {
+    pub benefit: String,
+    pub tier: String,
+}
+
+/// Every tier the active benefits of `catalogue` name that `policy` lacks.
+pub fn tiers_in_use_missing_from(policy: &TierPolicy, catalogue: &[Benefit]) -> Vec<TierInUse> {
+    let mut missing = Vec::new();
+    for benefit in catalogue.iter().filter(|b| b.active) {
+        let named = benefit
+            .eligible_tiers
+            .iter()
+            .chain(benefit.quota_per_tier.keys());
+        for tier in named {
+            let seen = missing
+                .iter()
+                .any(|m: &TierInUse| m.benefit == benefit.code && m.tier == *tier);
+            if policy.index_of(tier).is_none() && !seen {
+                missing.push(TierInUse {
+                    benefit: benefit.code.clone(),
+                    tier: tier.clone(),
+                });
+            }
+        }
+    }
+    missing
+}
+
 /// Uses a tier has per cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quota {
@@ -255,201 +286,6 @@ pub fn cycle_key(cycle: QuotaCycle, now: DateTime<Utc>) -> String {
     }
 }
 
-/// The catalogue a new installation starts with: the benefits of DOMAIN.md §2.
-pub fn default_catalogue() -> Vec<Benefit> {
-    const UP_FROM_SILVER: &[&str] = &["SILVER", "GOLD", "PLATINUM", "DIAMOND"];
-    const UP_FROM_GOLD: &[&str] = &["GOLD", "PLATINUM", "DIAMOND"];
-    const TOP: &[&str] = &["PLATINUM", "DIAMOND"];
-    let benefit = |code: &str,
-                   name: &str,
-                   description: &str,
-                   tiers: &[&str],
-                   cycle: QuotaCycle,
-                   quotas: &[(&str, i32)],
-                   partners: &[&str]| Benefit {
-        code: code.into(),
-        name: name.into(),
-        description: description.into(),
-        eligible_tiers: tiers.iter().map(|t| t.to_string()).collect(),
-        cycle,
-        quota_per_tier: quotas.iter().map(|(t, n)| (t.to_string(), *n)).collect(),
-        partner_ids: partners.iter().map(|p| p.to_string()).collect(),
-        active: true,
-    };
-    use QuotaCycle::{Month, Year};
-    vec![
-        benefit(
-            "priority_hotline",
-            "Priority hotline",
-            "Calls to 10086 skip the queue.",
-            UP_FROM_SILVER,
-            Year,
-            &[],
-            &[],
-        ),
-        benefit(
-            "account_manager",
-            "Dedicated account manager",
-            "A named account manager handles every request.",
-            TOP,
-            Year,
-            &[],
-            &[],
-        ),
-        benefit(
-            "hall_vip_lane",
-            "Hall VIP lane",
-            "A dedicated window or VIP room in service halls.",
-            UP_FROM_GOLD,
-            Year,
-            &[],
-            &[],
-        ),
-        benefit(
-            "airport_lounge",
-            "Airport VIP lounge",
-            "Partner lounges at major airports.",
-            UP_FROM_GOLD,
-            Year,
-            &[("DIAMOND", 8), ("PLATINUM", 4), ("GOLD", 2)],
-            &["airport-lounges"],
-        ),
-        benefit(
-            "railway_vip_room",
-            "Railway station VIP room",
-            "Partner VIP rooms at high-speed railway stations.",
-            UP_FROM_GOLD,
-            Year,
-            &[("DIAMOND", 8), ("PLATINUM", 4), ("GOLD", 2)],
-            &["railway-vip-rooms"],
-        ),
-        benefit(
-            "handset_repair",
-            "Free handset repair",
-            "Repairs at operator service points.",
-            TOP,
-            Year,
-            &[("DIAMOND", 2), ("PLATINUM", 1)],
-            &[],
-        ),
-        benefit(
-            "birthday_care",
-            "Birthday care",
-            "A gift and a call on the customer's birthday.",
-            UP_FROM_SILVER,
-            Year,
-            &[("DIAMOND", 1), ("PLATINUM", 1), ("GOLD", 1), ("SILVER", 1)],
-            &[],
-        ),
-        benefit(
-            "club_events",
-            "VIP club events",
-            "Invitations to member club events.",
-            UP_FROM_GOLD,
-            Year,
-            &[("DIAMOND", 6), ("PLATINUM", 4), ("GOLD", 2)],
-            &[],
-        ),
-        benefit(
-            "merchant_discount",
-            "Partner merchant discount",
-            "Discounts at partner merchants.",
-            UP_FROM_SILVER,
-            Month,
-            &[("PLATINUM", 10), ("GOLD", 5), ("SILVER", 2)],
-            &["partner-merchants"],
-        ),
-    ]
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lounge() -> Benefit {
-        default_catalogue()
-            .into_iter()
-            .find(|b| b.code == "airport_lounge")
-            .unwrap()
-    }
-
-    #[test]
-    fn the_default_catalogue_is_valid() {
-        let catalogue = default_catalogue();
-        assert_eq!(catalogue.len(), 9);
-        for b in &catalogue {
-            assert_eq!(b.validate(&TierPolicy::default()), Ok(()), "{}", b.code);
-        }
-        assert_eq!(lounge().quota_for("DIAMOND"), Quota::Limited(8));
-    }
-
-    #[test]
-    fn checks_name_the_first_refusal() {
-        let b = lounge();
-        let lounges = Some("airport-lounges");
-        let ok = b.check("GOLD", LineStatus::Active, lounges, 1);
-        assert!(ok.allowed());
-        assert_eq!(ok.remaining, 1);
-        let refusal = |tier, status, partner, used| b.check(tier, status, partner, used).refusal;
-        assert_eq!(
-            refusal("GOLD", LineStatus::Active, lounges, 2),
-            Some(Refusal::QuotaExhausted)
-        );
-        assert_eq!(
-            refusal("SILVER", LineStatus::Active, lounges, 0),
-            Some(Refusal::NotEligibleTier)
-        );
-        assert_eq!(
-            refusal("DIAMOND", LineStatus::Suspended, lounges, 0),
-            Some(Refusal::CustomerSuspended)
-        );
-        assert_eq!(
-            refusal("DIAMOND", LineStatus::Active, Some("merchants"), 0),
-            Some(Refusal::PartnerNotAllowed)
-        );
-        // The operator's own channels need no partner.
-        assert!(b.check("DIAMOND", LineStatus::Active, None, 0).allowed());
-    }
-
-    #[test]
-    fn quotas_only_for_eligible_tiers_and_positive() {
-        let mut b = lounge();
-        b.quota_per_tier.insert("SILVER".into(), 1);
-        b.quota_per_tier.insert("GOLD".into(), 0);
-        let fields: Vec<_> = b
-            .validate(&TierPolicy::default())
-            .unwrap_err()
-            .into_iter()
-            .map(|v| v.field)
-            .collect();
-        assert_eq!(fields, ["quota_per_tier[GOLD]", "quota_per_tier[SILVER]"]);
-    }
-
-    #[test]
-    fn tiers_must_be_tiers_of_the_policy() {
-        let mut b = lounge();
-        b.eligible_tiers.push("GOLD_PLUS".into());
-        b.quota_per_tier.insert("GOLD_PLUS".into(), 1);
-        b.quota_per_tier.insert("RUBY".into(), 1);
-        let refused = b.validate(&TierPolicy::default()).unwrap_err();
-        let found: Vec<_> = refused
-            .iter()
-            .map(|v| (v.field.as_str(), v.reason.as_str()))
-            .collect();
-        assert_eq!(
-            found,
-            [
-                ("eligible_tiers[3]", NOT_IN_POLICY),
-                ("quota_per_tier[GOLD_PLUS]", NOT_IN_POLICY),
-                ("quota_per_tier[RUBY]", NOT_IN_POLICY),
-            ]
-        );
-    }
-
-    #[test]
-    fn cycles_follow_the_shanghai_calendar() {
-        let new_year_eve: DateTime<Utc> = "2026-12-31T16:30:00Z".parse().unwrap();
-        assert_eq!(cycle_key(QuotaCycle::Year, new_year_eve), "2027");
-        assert_eq!(cycle_key(QuotaCycle::Month, new_year_eve), "2027-01");
-    }
-}
+#[path = "benefit_tests.rs"]
+mod tests;

@@ -6,6 +6,7 @@
 //! so the gRPC layer only converts. Values the store keeps as JSON derive serde here.
 
 mod benefit;
+mod catalogue;
 mod churn;
 mod codes;
 mod customer;
@@ -19,8 +20,10 @@ mod redemption;
 mod score;
 
 pub use benefit::{
-    Balance, Benefit, Entitlement, Quota, QuotaCycle, Refusal, cycle_key, default_catalogue,
+    Balance, Benefit, Entitlement, Quota, QuotaCycle, Refusal, TierInUse, cycle_key,
+    tiers_in_use_missing_from,
 };
+pub use catalogue::default_catalogue;
 pub use churn::{ChurnAssessment, RiskReason, churn_risk, risk_floor};
 pub use customer::{CustomerRef, customer_id, evaluable_period, mobile_number, run_id};
 pub use decision::{Decision, Outcome, Standing, decide};

@@ -5,12 +5,12 @@
 
 use tonic::{Request, Response};
 use vipcare_proto::tiering::v1 as pb;
-use vipcare_storage::idempotency::Start;
+use vipcare_storage::idempotency::{RequestKey, Start};
 use vipcare_storage::page::next_token;
 
 use super::convert::{
     balance_to_proto, benefit_from_proto, benefit_to_proto, paging, redeemed_to_proto,
-    redemption_to_proto, refusal_to_proto, request_key,
+    redemption_to_proto, refusal_to_proto,
 };
 use super::request::Calling;
 use super::tiers::{cached_tier, customer_tag};
@@ -53,7 +53,7 @@ pub async fn list(
     api: &TieringApi,
     r: Request<pb::ListBenefitsRequest>,
 ) -> Reply<pb::ListBenefitsResponse> {
-    let tier = r.into_inner().tier;
+    let pb::ListBenefitsRequest { tier } = r.into_inner();
     if !tier.is_empty() {
         tier_code(&tier).map_err(|e| e.at("tier"))?;
     }
@@ -70,10 +70,8 @@ pub async fn upsert(
     api: &TieringApi,
     r: Request<pb::UpsertBenefitRequest>,
 ) -> Reply<pb::UpsertBenefitResponse> {
-    let message = r
-        .into_inner()
-        .benefit
-        .ok_or_else(|| Invalid::new("required").at("benefit"))?;
+    let pb::UpsertBenefitRequest { benefit } = r.into_inner();
+    let message = benefit.ok_or_else(|| Invalid::new("required").at("benefit"))?;
     let benefit = benefit_from_proto(&message).map_err(|v| v.under("benefit"))?;
     let policy = policies::current(api.db.conn()).await?;
     benefit.validate(&policy.policy).map_err(|violations| {
@@ -171,7 +169,7 @@ pub async fn redeem(
     r: Request<pb::RedeemBenefitRequest>,
 ) -> Reply<pb::RedeemBenefitResponse> {
     let calling = Calling::from(r.metadata());
-    let key = request_key(
+    let key = RequestKey::of(
         &calling.caller.client,
         REDEEM,
         &r.get_ref().request_id,
@@ -202,9 +200,7 @@ pub async fn redeem(
         Some(pb::redeem_benefit_request::Customer::CustomerId(id)) => {
             CustomerRef::parse(Some(&id), None)
         }
-        Some(pb::redeem_benefit_request::Customer::Msisdn(m)) => {
-            CustomerRef::parse(None, Some(&m))
-        }
+        Some(pb::redeem_benefit_request::Customer::Msisdn(m)) => CustomerRef::parse(None, Some(&m)),
         None => CustomerRef::parse(None, None),
     };
     let a = asked(api, &calling, who, &benefit_code, &partner_id).await?;
@@ -262,8 +258,7 @@ pub async fn redemptions(
         c => Some(benefit_code(c).map_err(|e| e.at("benefit_code"))?),
     };
     let (size, cursor) = paging(page_size, &page_token)?;
-    let mut rows =
-        redemptions::list(api.db.conn(), id, code, cursor.as_deref(), size + 1).await?;
+    let mut rows = redemptions::list(api.db.conn(), id, code, cursor.as_deref(), size + 1).await?;
     let next_page_token = next_token(&mut rows, size, |r| r.redemption_id.clone());
     Ok(Response::new(pb::ListRedemptionsResponse {
         redemptions: rows.iter().map(redemption_to_proto).collect(),

@@ -14,7 +14,7 @@ use super::{Reply, TieringApi};
 use crate::batch::evaluate;
 use crate::domain::{self, Invalid, Period, TierPolicy, evaluable_period};
 use crate::error::Error;
-use crate::store::policies;
+use crate::store::{benefits, policies};
 use crate::store::{history, records};
 
 /// A policy from a request, checked, with violations named under `field`. The server sets the
@@ -37,7 +37,7 @@ pub async fn get(
     api: &TieringApi,
     r: Request<pb::GetTierPolicyRequest>,
 ) -> Reply<pb::GetTierPolicyResponse> {
-    let version = r.into_inner().version;
+    let pb::GetTierPolicyRequest { version } = r.into_inner();
     let conn = api.db.conn();
     let stored = match version {
         0 => policies::current(conn).await?,
@@ -72,6 +72,10 @@ pub async fn update(
             given: etag,
             current: current.etag(),
         });
+    }
+    let missing = domain::tiers_in_use_missing_from(&policy, &benefits::list(conn).await?);
+    if !missing.is_empty() {
+        return Err(Error::TiersInUse(missing));
     }
     let stored = policies::store_after(
         conn,

@@ -32,8 +32,8 @@ pub async fn get(
     api: &TieringApi,
     r: Request<pb::GetEvaluationRunRequest>,
 ) -> Reply<pb::GetEvaluationRunResponse> {
-    let request = r.into_inner();
-    let id = run_id(&request.run_id)?;
+    let pb::GetEvaluationRunRequest { run_id: id } = r.into_inner();
+    let id = run_id(&id)?;
     let run = runs::get(api.db.conn(), id)
         .await?
         .ok_or_else(|| Error::not_found("evaluation_run", id))?;
@@ -46,13 +46,18 @@ pub async fn decisions(
     api: &TieringApi,
     r: Request<pb::ListRunDecisionsRequest>,
 ) -> Reply<pb::ListRunDecisionsResponse> {
-    let request = r.into_inner();
-    let id = run_id(&request.run_id)?;
-    let customer = match request.customer_id.as_str() {
+    let pb::ListRunDecisionsRequest {
+        run_id: id,
+        customer_id,
+        page_size,
+        page_token,
+    } = r.into_inner();
+    let id = run_id(&id)?;
+    let customer = match customer_id.as_str() {
         "" => None,
         text => Some(domain::customer_id(text).map_err(|e| e.at("customer_id"))?),
     };
-    let (size, cursor) = paging(request.page_size, &request.page_token)?;
+    let (size, cursor) = paging(page_size, &page_token)?;
     let conn = api.db.conn();
     let run = runs::get(conn, id)
         .await?
@@ -63,7 +68,7 @@ pub async fn decisions(
         .await?
         .ok_or_else(|| Error::Internal("the run's policy version is gone".into()))?;
     let after = cursor.unwrap_or_default();
-    let bases = snapshots::list(conn, id, customer.as_deref(), &after, size as usize + 1).await?;
+    let bases = snapshots::list(conn, id, customer, &after, size as usize + 1).await?;
     // Deciding is deterministic: the explanation given now is the one the run acted on.
     let mut evaluations: Vec<pb::Evaluation> = bases
         .iter()

@@ -4,6 +4,8 @@
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, FieldViolation, StatusExt};
 
+use vipcare_runtime::status;
+
 use crate::error::Error;
 
 impl From<Error> for Status {
@@ -35,7 +37,7 @@ impl From<Error> for Status {
                 },
                 ErrorDetails::with_resource_info(kind, id.unwrap_or_default(), "", "not found"),
             ),
-            Error::StaleEtag { given, current } => Status::aborted(format!(
+            Error::StaleEtag { given, current } => status::stale(format!(
                 "the policy changed since it was read (etag {given}, now {current}); \
                  read it again and retry"
             )),
@@ -53,17 +55,36 @@ impl From<Error> for Status {
                     message,
                 ),
             ),
-            Error::Forbidden(message) => Status::permission_denied(message),
-            Error::Precondition(message) => Status::failed_precondition(message),
+            Error::TiersInUse(missing) => {
+                let mut details = ErrorDetails::new();
+                for m in &missing {
+                    details.add_precondition_failure_violation(
+                        "TIER_IN_USE",
+                        format!("benefit/{}", m.benefit),
+                        format!("names tier {}, which this policy drops", m.tier),
+                    );
+                }
+                Status::with_error_details(
+                    Code::FailedPrecondition,
+                    "the policy drops tiers that active benefits name: change those benefits first",
+                    details,
+                )
+            }
+            Error::Forbidden(message) => {
+                status::with_reason(Code::PermissionDenied, "FORBIDDEN", message)
+            }
+            Error::Precondition(message) => {
+                status::with_reason(Code::FailedPrecondition, "PRECONDITION", message)
+            }
             Error::Unavailable(reason) => {
                 tracing::warn!(%reason, "dependency unavailable");
-                Status::unavailable(
+                status::unavailable(
                     "tiering cannot reach its store or the profile service; retry later",
                 )
             }
             Error::Internal(reason) => {
                 tracing::error!(%reason, "internal error");
-                Status::internal("internal error")
+                status::internal()
             }
         }
     }

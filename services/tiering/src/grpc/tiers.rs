@@ -41,7 +41,13 @@ fn tier_message(
     record: Option<&TierRecord>,
 ) -> pb::CustomerTier {
     let current = Period::of(api.clock.today());
-    customer_tier_to_proto(&policy.policy, customer_id, record, api.clock.now(), current)
+    customer_tier_to_proto(
+        &policy.policy,
+        customer_id,
+        record,
+        api.clock.now(),
+        current,
+    )
 }
 
 pub async fn get(
@@ -49,7 +55,8 @@ pub async fn get(
     r: Request<pb::GetCustomerTierRequest>,
 ) -> Reply<pb::GetCustomerTierResponse> {
     let calling = Calling::from(r.metadata());
-    let who = match r.into_inner().customer {
+    let pb::GetCustomerTierRequest { customer } = r.into_inner();
+    let who = match customer {
         Some(pb::get_customer_tier_request::Customer::CustomerId(id)) => {
             CustomerRef::parse(Some(&id), None)?
         }
@@ -124,7 +131,8 @@ pub async fn priority(
     r: Request<pb::GetRoutingPriorityRequest>,
 ) -> Reply<pb::GetRoutingPriorityResponse> {
     let calling = Calling::from(r.metadata());
-    let number = mobile_number(&r.into_inner().msisdn).map_err(|e| e.at("msisdn"))?;
+    let pb::GetRoutingPriorityRequest { msisdn } = r.into_inner();
+    let number = mobile_number(&msisdn).map_err(|e| e.at("msisdn"))?;
     let facts = api.profile.customer(&CustomerRef::Msisdn(number)).await?;
     let id = facts.customer_id.clone();
     let bytes = api
@@ -167,7 +175,7 @@ pub async fn churn(
     api: &TieringApi,
     r: Request<pb::GetChurnRiskRequest>,
 ) -> Reply<pb::GetChurnRiskResponse> {
-    let id = r.into_inner().customer_id;
+    let pb::GetChurnRiskRequest { customer_id: id } = r.into_inner();
     let id = customer_id(&id).map_err(|e| e.at("customer_id"))?;
     let conn = api.db.conn();
     let stored = records::get(conn, id).await?;
@@ -178,7 +186,10 @@ pub async fn churn(
             let current = Period::of(api.clock.today());
             let summary = api.profile.value_summary(id, current).await?;
             let policy = policies::current(conn).await?;
-            (churn_risk(&policy.policy.churn, &summary.inputs()), String::new())
+            (
+                churn_risk(&policy.policy.churn, &summary.inputs()),
+                String::new(),
+            )
         }
     };
     let pb::ChurnRisk {
@@ -214,7 +225,10 @@ pub async fn at_risk(
         None => None,
         Some(c) => {
             let (risk, id) = c.split_once('|').ok_or_else(not_our_token)?;
-            Some((risk.parse::<f64>().map_err(|_| not_our_token())?, id.to_owned()))
+            Some((
+                risk.parse::<f64>().map_err(|_| not_our_token())?,
+                id.to_owned(),
+            ))
         }
     };
     let conn = api.db.conn();

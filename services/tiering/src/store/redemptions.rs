@@ -82,7 +82,12 @@ pub async fn redeem(
                 return Err(NotRedeemed::Exhausted { used });
             }
             let answer = Redeemed {
-                redemption: redemption.clone(),
+                // As the row keeps it (to the millisecond), so the first answer, its repeats
+                // and the listed redemption all show the same time.
+                redemption: Redemption {
+                    redeem_time: time(ms(redemption.redeem_time)),
+                    ..redemption.clone()
+                },
                 remaining: match quota {
                     Quota::Limited(n) => (n - used).max(0),
                     Quota::Unlimited => 0,

@@ -61,7 +61,8 @@ pub async fn list<C: ConnectionTrait>(
         .await?;
     let mut out = Vec::new();
     for row in rows {
-        let batch: Vec<Basis> = from_json("run snapshots", &row.try_get::<String>("", "snapshots")?)?;
+        let batch: Vec<Basis> =
+            from_json("run snapshots", &row.try_get::<String>("", "snapshots")?)?;
         out.extend(batch.into_iter().filter(|b| {
             let id = b.summary.customer_id.as_str();
             id > after && customer_id.is_none_or(|c| c == id) && id >= from

@@ -143,12 +143,31 @@ async fn a_repeated_request_id_takes_one_unit() {
         let label = suite.label;
         let id = suite.customer_scoring("STANDARD").await.customer_id;
         suite.override_to(&id, "GOLD").await; // two lounge visits a year
+        // A time between two milliseconds: the answer and the stored row must still agree.
+        suite
+            .clock
+            .advance(chrono::Duration::nanoseconds(1_234_567));
         let first = suite
             .tiering
             .redeem_benefit(redeem(&id, "airport_lounge", "trip-1"))
             .await;
         let first = first.unwrap().into_inner();
         assert_eq!(first.remaining, 1, "[{label}]");
+        let listed = suite
+            .tiering
+            .list_redemptions(pb::ListRedemptionsRequest {
+                customer_id: id.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .redemptions;
+        assert_eq!(
+            listed.first(),
+            first.redemption.as_ref(),
+            "[{label}] listed as answered"
+        );
         let repeat = suite
             .tiering
             .redeem_benefit(redeem(&id, "airport_lounge", "trip-1"))

@@ -56,7 +56,10 @@ fn policy() -> pb::TierPolicy {
         routing_priority,
     };
     pb::TierPolicy {
-        tiers: vec![tier("STANDARD", "普通", 0.0, 0), tier("GOLD", "黄金", 45.0, 5)],
+        tiers: vec![
+            tier("STANDARD", "普通", 0.0, 0),
+            tier("GOLD", "黄金", 45.0, 5),
+        ],
         weights: Some(pb::ComponentWeights {
             contribution: 50.0,
             tenure: 20.0,
@@ -233,7 +236,9 @@ async fn legacy_store(env: &TestEnv) {
          VALUES ('hall-app', $1, 'visit-1', $2, $3, $4)",
         vec![
             REDEEM.into(),
-            Sha256::digest(redeem_request().encode_to_vec()).to_vec().into(),
+            Sha256::digest(redeem_request().encode_to_vec())
+                .to_vec()
+                .into(),
             answer.encode_to_vec().into(),
             // Kept for the retention period from when it was written: now.
             chrono::Utc::now().timestamp_millis().into(),

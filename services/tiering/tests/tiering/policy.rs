@@ -144,3 +144,47 @@ async fn invalid_policies_are_refused_with_the_field_named() {
         assert_eq!(after.policy, before.policy, "[{label}]");
     }
 }
+
+#[tokio::test]
+async fn a_policy_dropping_a_tier_that_benefits_name_is_refused() {
+    use tonic_types::StatusExt;
+    for mut suite in suites().await {
+        let label = suite.label;
+        let first = suite.policy().await;
+        let mut without_platinum = first.policy.clone().unwrap();
+        without_platinum.tiers.retain(|t| t.code != "PLATINUM");
+        let request = pb::UpdateTierPolicyRequest {
+            policy: Some(without_platinum),
+            etag: first.etag.clone(),
+        };
+        let status = suite
+            .tiering
+            .update_tier_policy(request)
+            .await
+            .expect_err("the seeded catalogue names PLATINUM");
+        assert_eq!(
+            status.code(),
+            Code::FailedPrecondition,
+            "[{label}] {status:?}"
+        );
+        let failure = status
+            .get_details_precondition_failure()
+            .unwrap_or_else(|| panic!("[{label}] no PreconditionFailure in {status:?}"));
+        let subjects: Vec<&str> = failure
+            .violations
+            .iter()
+            .map(|v| v.subject.as_str())
+            .collect();
+        assert!(
+            subjects.contains(&"benefit/airport_lounge")
+                && subjects.contains(&"benefit/account_manager"),
+            "[{label}] {subjects:?}"
+        );
+        assert!(
+            failure.violations.iter().all(|v| v.r#type == "TIER_IN_USE"),
+            "[{label}]"
+        );
+        let after = suite.policy().await;
+        assert_eq!(after.etag, first.etag, "[{label}] the policy is unchanged");
+    }
+}

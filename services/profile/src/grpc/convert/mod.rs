@@ -18,24 +18,12 @@ pub use records::{
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use vipcare_proto::common::v1 as common;
-use vipcare_storage::idempotency::RequestKey;
 
 use crate::domain::{CustomerId, Invalid, Violation};
 
 /// A required customer id at `field`.
 pub fn customer_id(text: &str, field: &str) -> Result<CustomerId, Violation> {
     CustomerId::parse(text).map_err(|e| e.at(field))
-}
-
-/// The idempotency key of a call of `method` by `client` (none without a `request_id`): the
-/// request's encoding is its fingerprint, so a key reused with another request is refused.
-pub fn request_key(
-    client: &str,
-    method: &str,
-    request_id: &str,
-    request: &impl prost::Message,
-) -> Result<Option<RequestKey>, Violation> {
-    RequestKey::new(client, method, request_id, &request.encode_to_vec()).map_err(Violation::from)
 }
 
 /// Absent or all zero: no date. Otherwise a real calendar date, years 1900–9999.
@@ -73,6 +61,7 @@ pub fn timestamp(time: DateTime<Utc>) -> prost_types::Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vipcare_storage::idempotency::RequestKey;
 
     fn date(year: i32, month: i32, day: i32) -> Option<common::Date> {
         Some(common::Date { year, month, day })
@@ -99,7 +88,7 @@ mod tests {
 
     #[test]
     fn request_ids_are_bounded() {
-        let key = |id: &str| request_key("hall", "M", id, &common::Date::default());
+        let key = |id: &str| RequestKey::of("hall", "M", id, &common::Date::default());
         assert_eq!(key(""), Ok(None));
         assert!(key("r-1").unwrap().is_some());
         assert_eq!(key(&"r".repeat(129)).unwrap_err().field, "request_id");

@@ -13,6 +13,7 @@ use tonic::{Code, Status};
 use tonic_types::StatusExt;
 use vipcare_proto::common::v1 as common;
 use vipcare_proto::profile::v1 as pb;
+use vipcare_storage::idempotency::RequestKey;
 
 use super::*;
 use crate::domain::{
@@ -143,7 +144,7 @@ proptest! {
     ) {
         let check = |r: Result<_, Violation>| if let Err(v) = r { assert_answers(v, &[]) };
         check(customer_id(&any_text, "customer_id").map(drop));
-        check(request_key("c", "M", &any_text, &common::Date::default()).map(drop));
+        check(RequestKey::of("c", "M", &any_text, &common::Date::default()).map(drop));
         check(super::super::paging(number, &any_text).map(drop));
         let hidden = |t: &str| t.chars().any(|c| c.is_control() || crate::domain::is_bidi_format(c));
         match bounded_text(&any_text, 64) {

@@ -11,8 +11,8 @@ mod summary;
 mod tier;
 
 pub use benefit::{
-    balance_to_proto, benefit_from_proto, benefit_to_proto, redeemed_from_proto,
-    redeemed_to_proto, redemption_from_proto, redemption_to_proto, refusal_to_proto,
+    balance_to_proto, benefit_from_proto, benefit_to_proto, redeemed_from_proto, redeemed_to_proto,
+    redemption_from_proto, redemption_to_proto, refusal_to_proto,
 };
 pub use churn::{at_risk_to_proto, churn_to_proto, reasons_from_proto};
 pub use evaluation::{decision_to_proto, evaluation_to_proto, run_to_proto};
@@ -25,7 +25,6 @@ pub use tier::{change_to_proto, customer_tier_to_proto, notice_to_proto};
 use chrono::{DateTime, Utc};
 use prost_types::Timestamp;
 use vipcare_domain::time::timestamp_in_range;
-use vipcare_storage::idempotency::RequestKey;
 use vipcare_storage::page;
 
 use crate::domain::{Invalid, Violation, page_size};
@@ -42,17 +41,6 @@ pub fn timestamp(t: DateTime<Utc>) -> Timestamp {
 pub fn time_from_proto(t: &Timestamp) -> Result<DateTime<Utc>, Invalid> {
     let Timestamp { seconds, nanos } = *t;
     timestamp_in_range(seconds, nanos)
-}
-
-/// The idempotency key of a call of `method` by `client` (none without a `request_id`): the
-/// request's encoding is its fingerprint, so a key reused with another request is refused.
-pub fn request_key(
-    client: &str,
-    method: &str,
-    request_id: &str,
-    request: &impl prost::Message,
-) -> Result<Option<RequestKey>, Violation> {
-    RequestKey::new(client, method, request_id, &request.encode_to_vec()).map_err(Violation::from)
 }
 
 /// Page size (0 → 50, clamped to 500) and the cursor inside the page token.
@@ -73,10 +61,11 @@ pub fn not_our_token() -> Violation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vipcare_storage::idempotency::RequestKey;
 
     #[test]
     fn request_ids_are_bounded() {
-        let key = |id: &str| request_key("hall", "M", id, &Timestamp::default());
+        let key = |id: &str| RequestKey::of("hall", "M", id, &Timestamp::default());
         assert_eq!(key(""), Ok(None));
         assert!(key("r-1").unwrap().is_some());
         assert_eq!(key(&"r".repeat(129)).unwrap_err().field, "request_id");

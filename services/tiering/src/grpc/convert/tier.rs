@@ -37,10 +37,7 @@ pub fn customer_tier_to_proto(
             None if evaluated => Some(timestamp(record.since)),
             None => None,
         },
-        next_review_period: record
-            .last_period
-            .map_or(current, Period::next)
-            .to_string(),
+        next_review_period: record.last_period.map_or(current, Period::next).to_string(),
         r#override: manual.map(override_to_proto),
         evaluated_tier: record.standing.tier.clone(),
         score: record.score,

@@ -4,9 +4,9 @@
 use prost::Message;
 use tonic::{Request, Response};
 use vipcare_proto::tiering::v1 as pb;
-use vipcare_storage::idempotency::{Outcome, Start};
+use vipcare_storage::idempotency::{Outcome, RequestKey, Start};
 
-use super::super::convert::{request_key, time_from_proto};
+use super::super::convert::time_from_proto;
 use super::super::request::Calling;
 use super::super::{Reply, TieringApi};
 use super::{customer_tag, tier_message};
@@ -21,7 +21,7 @@ pub async fn set_override(
     r: Request<pb::OverrideTierRequest>,
 ) -> Reply<pb::OverrideTierResponse> {
     let calling = Calling::from(r.metadata());
-    let key = request_key(
+    let key = RequestKey::of(
         &calling.caller.client,
         METHOD,
         &r.get_ref().request_id,

@@ -1,6 +1,7 @@
 //! The encodings rows had before this migration: the contract's protobuf messages, and a
-//! private message for run snapshots. The only code that still reads them; once every store
-//! has migrated it can go with the migration's conversions (the schema steps stay).
+//! private message for run snapshots. The only code that still reads them; the messages become
+//! domain values through the gRPC layer's conversions, which read every field. Once every
+//! store has migrated this can go with the migration's conversions (the schema steps stay).
 
 use prost::Message;
 use sea_orm_migration::DbErr;

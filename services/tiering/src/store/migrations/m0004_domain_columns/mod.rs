@@ -30,7 +30,14 @@ impl MigrationTrait for Migration {
         let conn = manager.get_connection();
         let version = Key::Integer("version");
         to_json_column(conn, "tier_policies", version, "policy", legacy::policy).await?;
-        to_json_column(conn, "benefits", Key::Text("code"), "benefit", legacy::benefit).await?;
+        to_json_column(
+            conn,
+            "benefits",
+            Key::Text("code"),
+            "benefit",
+            legacy::benefit,
+        )
+        .await?;
         churn_columns(conn).await?;
         snapshot_column(conn).await?;
         redemption_columns(conn).await?;
@@ -84,8 +91,18 @@ async fn to_json_column<C: ConnectionTrait, T: Serialize>(
 }
 
 /// Drops `old` and gives `new` its name.
-async fn swap<C: ConnectionTrait>(conn: &C, table: &str, old: &str, new: &str) -> Result<(), DbErr> {
-    run(conn, &format!("ALTER TABLE {table} DROP COLUMN {old}"), vec![]).await?;
+async fn swap<C: ConnectionTrait>(
+    conn: &C,
+    table: &str,
+    old: &str,
+    new: &str,
+) -> Result<(), DbErr> {
+    run(
+        conn,
+        &format!("ALTER TABLE {table} DROP COLUMN {old}"),
+        vec![],
+    )
+    .await?;
     let rename = format!("ALTER TABLE {table} RENAME COLUMN {new} TO {old}");
     run(conn, &rename, vec![]).await
 }
@@ -143,11 +160,7 @@ async fn snapshot_column<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
             .await?;
         }
     }
-    swap(conn, "run_snapshots", "snapshots", "snapshots_json").await?;
-    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
-        run(conn, "ALTER TABLE run_snapshots ALTER COLUMN snapshots SET COMPRESSION lz4", vec![]).await?;
-    }
-    Ok(())
+    swap(conn, "run_snapshots", "snapshots", "snapshots_json").await
 }
 
 /// A redemption's fields as columns; `benefit_code` and `customer_id` had theirs already.
@@ -185,7 +198,12 @@ async fn redemption_columns<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
         )
         .await?;
     }
-    run(conn, "ALTER TABLE redemptions DROP COLUMN redemption", vec![]).await
+    run(
+        conn,
+        "ALTER TABLE redemptions DROP COLUMN redemption",
+        vec![],
+    )
+    .await
 }
 
 /// Answers kept for request_id repeats of RedeemBenefit, which the store now reads as JSON.
