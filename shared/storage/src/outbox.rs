@@ -119,6 +119,13 @@ pub async fn enqueue_many<C: ConnectionTrait>(
     Ok(insert.execute(txn).await?)
 }
 
+/// What one batch came to.
+struct Batch {
+    attempted: usize,
+    /// The receiver could not take a row now: wait before the next batch.
+    stalled: bool,
+}
+
 /// Delivers due outbox rows until shut down.
 pub struct OutboxRelay {
     db: Database,
@@ -148,13 +155,26 @@ impl OutboxRelay {
 
     /// Claims and delivers one batch of due rows; returns how many were attempted.
     pub async fn run_once(&self) -> Result<usize, StorageError> {
+        Ok(self.deliver_batch().await?.attempted)
+    }
+
+    /// Delivers the claimed rows in order. The first one the receiver cannot take now ends the
+    /// batch: the rest are released untried (no attempt counted), since a receiver that is down
+    /// or busy for one row is for the next — trying each would cost a write per row for nothing
+    /// while a long backlog waits (a tier run tells of 200,000 changes at once).
+    async fn deliver_batch(&self) -> Result<Batch, StorageError> {
         let claimed = self.claim().await?;
-        for msg in &claimed {
+        for (i, msg) in claimed.iter().enumerate() {
             match self.deliver.deliver(msg).await {
                 Ok(()) => self.finish(msg.id).await?,
                 Err(DeliveryError::Retry(reason)) => {
                     tracing::debug!(id = msg.id, %reason, "outbox delivery will be retried");
                     self.retry_later(msg, &reason).await?;
+                    self.release(&claimed[i + 1..]).await?;
+                    return Ok(Batch {
+                        attempted: i + 1,
+                        stalled: true,
+                    });
                 }
                 Err(DeliveryError::Permanent(reason)) => {
                     tracing::error!(id = msg.id, %reason, "outbox row refused for good; parked");
@@ -162,15 +182,19 @@ impl OutboxRelay {
                 }
             }
         }
-        Ok(claimed.len())
+        Ok(Batch {
+            attempted: claimed.len(),
+            stalled: false,
+        })
     }
 
     /// Runs until `shutdown` resolves. Database trouble is logged and retried, never fatal.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
-            let pause = match self.run_once().await {
-                Ok(n) if n as u32 >= self.batch => Duration::ZERO,
+            let pause = match self.deliver_batch().await {
+                Ok(batch) if batch.stalled => self.idle_poll * 4,
+                Ok(batch) if batch.attempted as u32 >= self.batch => Duration::ZERO,
                 Ok(_) => self.idle_poll,
                 Err(err) => {
                     tracing::warn!(%err, "outbox relay cannot reach its database");
@@ -244,6 +268,20 @@ impl OutboxRelay {
             [next.into(), truncate(reason).into(), msg.id.into()],
         )
         .await
+    }
+
+    /// Gives claimed rows back untried: due again at once, no attempt counted.
+    async fn release(&self, rows: &[OutboxMessage]) -> Result<(), StorageError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<String> = rows.iter().map(|m| m.id.to_string()).collect();
+        // Ids are integers this relay read itself, so listing them inline is safe.
+        let text = format!(
+            "UPDATE outbox SET lease_until_ms = NULL WHERE id IN ({})",
+            ids.join(", ")
+        );
+        self.update(&text, []).await
     }
 
     async fn park(&self, id: i64, reason: &str) -> Result<(), StorageError> {

@@ -151,13 +151,19 @@ async fn a_replay_hands_every_row_to_the_cache_and_keeps_what_it_refused() {
     for env in TestEnv::all().await {
         let label = env.label;
         let db = open(&env).await;
-        // More than one page of rows, in writes of different sizes.
+        // More than two pages of rows in small writes (a row per tag), a batch's write (its
+        // 5,000 tags packed into 28 rows of up to 2,000 bytes), and a write repeating a tag.
         let many: Vec<String> = (0..12_000).map(|i| format!("customer:{i:05}")).collect();
+        let batch: Vec<String> = (0..5_000).map(|i| format!("tier:{i:05}")).collect();
         let txn = db.conn().begin().await.unwrap();
-        invalidation::record(&txn, &many).await.unwrap();
+        for small in many.chunks(30) {
+            invalidation::record(&txn, small).await.unwrap();
+        }
+        invalidation::record(&txn, &batch).await.unwrap();
         txn.commit().await.unwrap();
         write(db.conn(), &["customer:00001", "msisdn:138"]).await;
         let mut expected: Vec<String> = many.clone();
+        expected.extend(batch.iter().cloned());
         expected.extend(tags(&["customer:00001", "msisdn:138"]));
         expected.sort();
 
@@ -169,7 +175,7 @@ async fn a_replay_hands_every_row_to_the_cache_and_keeps_what_it_refused() {
             kept,
             Replayed {
                 written: 0,
-                kept: 12_002
+                kept: 12_030
             },
             "[{label}]"
         );
@@ -181,12 +187,12 @@ async fn a_replay_hands_every_row_to_the_cache_and_keeps_what_it_refused() {
             handed, distinct,
             "[{label}] the cache was handed every tag, to hold until written"
         );
-        assert_eq!(left(&db).await.len(), 12_001, "[{label}] nothing deleted");
+        assert_eq!(left(&db).await.len(), 17_001, "[{label}] nothing deleted");
 
         let cache = FakeCache::default();
         let replayer = Replayer::new(db.clone(), cache.bump());
         let written = replayer.replay_all().await.unwrap();
-        assert_eq!(written.written, 12_002, "[{label}]");
+        assert_eq!(written.written, 12_030, "[{label}]");
         assert_eq!(left(&db).await, Vec::<String>::new(), "[{label}]");
         let mut bumped = cache.bumped();
         bumped.dedup();

@@ -152,3 +152,45 @@ async fn two_relays_never_deliver_a_row_twice() {
         );
     }
 }
+
+/// A receiver that is down: every delivery is to be retried.
+#[derive(Default)]
+struct Down {
+    calls: Mutex<usize>,
+}
+
+impl Deliver for Down {
+    fn deliver<'a>(&'a self, _: &'a OutboxMessage) -> BoxFuture<'a, Result<(), DeliveryError>> {
+        *self.calls.lock().unwrap() += 1;
+        Box::pin(async { Err(DeliveryError::Retry("connection refused".into())) })
+    }
+}
+
+#[tokio::test]
+async fn a_receiver_that_is_down_costs_one_attempt_per_batch_and_loses_nothing() {
+    for env in TestEnv::all().await {
+        let db = open(&env).await;
+        for payload in [b"a", b"b", b"c", b"d"] {
+            enqueue(&db, payload, true).await;
+        }
+        let down = Arc::new(Down::default());
+        let relay = OutboxRelay::new(db.clone(), down.clone());
+        assert_eq!(relay.run_once().await.unwrap(), 1, "{}", env.label);
+        assert_eq!(
+            *down.calls.lock().unwrap(),
+            1,
+            "{}: one try, not four",
+            env.label
+        );
+        // The untried rows are due again at once, with no attempt counted; the tried one waits.
+        let recorder = Arc::new(Recorder::default());
+        let back_up = OutboxRelay::new(db.clone(), recorder.clone());
+        assert_eq!(back_up.run_once().await.unwrap(), 3, "{}", env.label);
+        assert_eq!(
+            *recorder.order.lock().unwrap(),
+            [b"b".to_vec(), b"c".to_vec(), b"d".to_vec()],
+            "{}",
+            env.label
+        );
+    }
+}

@@ -106,7 +106,10 @@ impl Replayer {
             let Some(last) = rows.last().cloned() else {
                 break;
             };
-            let mut tags: Vec<String> = rows.iter().map(|(_, tag)| tag.clone()).collect();
+            let mut tags: Vec<String> = rows
+                .iter()
+                .flat_map(|(_, tag)| super::tags_in(tag))
+                .collect();
             tags.sort_unstable();
             tags.dedup();
             // Read before the bump, so every row deleted was committed before it.
