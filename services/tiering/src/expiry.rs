@@ -51,7 +51,13 @@ impl OverrideExpiry {
                 return Ok(total);
             }
             let policy = policies::current(&txn).await?;
-            let closed = lapses::close(&txn, &policy.policy, &due, now).await?;
+            let closed = lapses::close(
+                &txn,
+                &|c| crate::reminder::notice_payload(c, &policy.policy),
+                &due,
+                now,
+            )
+            .await?;
             let tags: Vec<String> = closed.iter().map(|id| customer_tag(id)).collect();
             // Recorded with the change, so a bump lost after the commit is replayed.
             let stale = invalidation::record(&txn, &tags).await?;

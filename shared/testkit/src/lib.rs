@@ -6,6 +6,7 @@
 
 mod env;
 mod health;
+pub mod inputs;
 pub mod process;
 pub mod status;
 pub mod tcp_proxy;

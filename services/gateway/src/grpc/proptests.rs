@@ -5,33 +5,16 @@
 
 use http::{HeaderMap, HeaderValue};
 use proptest::prelude::*;
-use proptest::sample::{Index, select};
 use tonic::{Code, Status};
 use tonic_types::StatusExt;
 use vipcare_proto::gateway::v1::get_customer_view_request::Lookup;
 use vipcare_proto::gateway::v1::{GetCustomerViewRequest, LookupCallerRequest};
+use vipcare_testkit::inputs::text;
 
 use crate::edge::Clients;
 use crate::error::GatewayError;
 use crate::route::{Destination, destination};
 use crate::view::{Msisdn, ViewLookup};
-
-/// Near-valid samples, arbitrary strings, and samples with one arbitrary character inserted.
-fn text(samples: &'static [&'static str]) -> BoxedStrategy<String> {
-    let spliced = (select(samples), any::<char>(), any::<Index>()).prop_map(|(s, c, at)| {
-        let bounds: Vec<usize> = s.char_indices().map(|(i, _)| i).chain([s.len()]).collect();
-        let mut out = s.to_owned();
-        out.insert(*at.get(&bounds), c);
-        out
-    });
-    prop_oneof![
-        3 => select(samples).prop_map(str::to_owned),
-        2 => any::<String>(),
-        2 => spliced,
-        1 => (select(samples), 1..40_usize).prop_map(|(s, n)| s.repeat(n)),
-    ]
-    .boxed()
-}
 
 fn ids() -> BoxedStrategy<String> {
     text(&[

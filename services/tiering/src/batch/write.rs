@@ -142,7 +142,10 @@ impl Runner {
         let mut stale = None;
         if !run.dry_run {
             records::upsert(&txn, &decided.records, records::Part::Evaluation).await?;
-            history::record(&txn, &policy.policy, &decided.changes).await?;
+            history::record(&txn, &decided.changes, &|c| {
+                crate::reminder::notice_payload(c, &policy.policy)
+            })
+            .await?;
             // One more bulk statement per batch: the views it changed, replayed if the bump
             // after the commit never reaches the cache.
             stale = Some(invalidation::record(&txn, &decided.stale).await?);

@@ -133,7 +133,10 @@ pub async fn evaluate_customer(
             records::Part::Evaluation,
         )
         .await?;
-        history::record(&txn, &policy, evaluated.change.as_slice()).await?;
+        history::record(&txn, evaluated.change.as_slice(), &|c| {
+            crate::reminder::notice_payload(c, &policy)
+        })
+        .await?;
         crate::stale::record_customer(&txn, &customer_id).await?;
         txn.commit().await.map_err(Error::from)?;
         let tags = vec![super::customer_tag(&customer_id)];

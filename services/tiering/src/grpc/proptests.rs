@@ -7,13 +7,14 @@
 //! field are reached too.
 
 use proptest::prelude::*;
-use proptest::sample::{Index, select};
+use proptest::sample::select;
 use prost_types::Timestamp;
 use tonic::metadata::MetadataMap;
 use tonic::{Code, Status};
 use tonic_types::StatusExt;
 use vipcare_proto::tiering::v1 as pb;
 use vipcare_runtime::Caller;
+use vipcare_testkit::inputs::text;
 
 use super::convert::{
     benefit_from_proto, paging, policy_from_proto, policy_to_proto, time_from_proto,
@@ -24,23 +25,6 @@ use crate::domain::{
     evaluable_period, mobile_number, tier_code,
 };
 use crate::error::Error;
-
-/// Near-valid samples, arbitrary strings, and samples with one arbitrary character inserted.
-fn text(samples: &'static [&'static str]) -> BoxedStrategy<String> {
-    let spliced = (select(samples), any::<char>(), any::<Index>()).prop_map(|(s, c, at)| {
-        let bounds: Vec<usize> = s.char_indices().map(|(i, _)| i).chain([s.len()]).collect();
-        let mut out = s.to_owned();
-        out.insert(*at.get(&bounds), c);
-        out
-    });
-    prop_oneof![
-        3 => select(samples).prop_map(str::to_owned),
-        2 => any::<String>(),
-        2 => spliced,
-        1 => (select(samples), 1..40_usize).prop_map(|(s, n)| s.repeat(n)),
-    ]
-    .boxed()
-}
 
 fn number() -> impl Strategy<Value = f64> {
     prop_oneof![

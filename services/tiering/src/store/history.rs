@@ -1,7 +1,7 @@
 //! Tier changes: the history row and the outbox event that tells the customer, written in the
 //! caller's transaction so one never exists without the other. Listed newest first by their
 //! UUIDv7 ids. The event is a call to the reminder service: its payload is that service's
-//! request, made by `crate::reminder`, and stored as given.
+//! request, encoded by the caller (`crate::reminder::notice_payload`) and stored as given.
 
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
@@ -9,21 +9,24 @@ use vipcare_storage::bulk::BulkInsert;
 use vipcare_storage::outbox;
 
 use super::{ms, statement, time};
-use crate::domain::{Decision, Period, TierChange, TierPolicy};
+use crate::domain::{Decision, Period, TierChange};
 use crate::error::Error;
-use crate::reminder::notice_payload;
 
 /// Where tier-change notices go: the reminder service delivers them to the customer. The
 /// outbox row's method names the event type; the reminder's relay turns it into its call.
 pub const NOTICE_DESTINATION: &str = "reminder";
 pub const NOTICE_EVENT: &str = "vipcare.tiering.v1.TierChangeEvent";
 
+/// What a change's notice says, encoded by the caller: the outbox row carries the receiver's
+/// contract message, which the store does not know.
+pub type Notice<'a> = &'a (dyn Fn(&TierChange) -> Vec<u8> + Sync);
+
 /// Records changes and their notices, two statements however many there are. Call inside
 /// the transaction that changes the tiers.
 pub async fn record<C: ConnectionTrait>(
     txn: &C,
-    policy: &TierPolicy,
     changes: &[TierChange],
+    notice: Notice<'_>,
 ) -> Result<(), Error> {
     if changes.is_empty() {
         return Ok(());
@@ -57,7 +60,7 @@ pub async fn record<C: ConnectionTrait>(
             c.client.clone().into(),
             ms(c.change_time).into(),
         ]);
-        notices.push(notice_payload(c, policy));
+        notices.push(notice(c));
     }
     rows.execute(txn).await?;
     outbox::enqueue_many(txn, NOTICE_DESTINATION, NOTICE_EVENT, notices).await?;

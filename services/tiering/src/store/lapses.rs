@@ -10,14 +10,14 @@ use sea_orm::{ConnectionTrait, DbBackend};
 
 use super::records::{COLUMNS, record};
 use super::{history, ms, statement, time};
-use crate::domain::{Override, TierPolicy, TierRecord};
+use crate::domain::{Override, TierRecord};
 use crate::error::Error;
 
 /// Closes the lapsed overrides of `due` (records read in this transaction); returns the ids
 /// of the customers whose override this call closed, whose cached answers are stale.
 pub async fn close<C: ConnectionTrait>(
     txn: &C,
-    policy: &TierPolicy,
+    notice: history::Notice<'_>,
     due: &[TierRecord],
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, Error> {
@@ -43,7 +43,7 @@ pub async fn close<C: ConnectionTrait>(
         changes.extend(record.lapse(manual, &evaluated));
         closed.push(record.customer_id.clone());
     }
-    history::record(txn, policy, &changes).await?;
+    history::record(txn, &changes, notice).await?;
     Ok(closed)
 }
 

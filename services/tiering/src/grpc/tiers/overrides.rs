@@ -92,12 +92,13 @@ pub async fn set_override(
     let answer = pb::OverrideTierResponse {
         tier: Some(tier_message(api, &policy, &id, Some(&record))),
     };
+    let notice = |c: &TierChange| crate::reminder::notice_payload(c, &policy.policy);
     let outcome = fresh
         .run::<_, Error, _>(async |txn| {
             // An override that ran out before this one replaces it still ends on record.
-            lapses::close(txn, &policy.policy, existing.as_slice(), now).await?;
+            lapses::close(txn, &notice, existing.as_slice(), now).await?;
             records::upsert(txn, std::slice::from_ref(&record), records::Part::Override).await?;
-            history::record(txn, &policy.policy, change.as_slice()).await?;
+            history::record(txn, change.as_slice(), &notice).await?;
             crate::stale::record_customer(txn, &id).await?;
             let bytes = answer.encode_to_vec();
             Ok((answer, bytes))
