@@ -7,6 +7,7 @@ const PROTOS: &[&str] = &[
     "vipcare/common/v1/common.proto",
     "vipcare/profile/v1/profile.proto",
     "vipcare/tiering/v1/tiering.proto",
+    "vipcare/reminder/v1/reminder.proto",
     "vipcare/gateway/v1/gateway.proto",
 ];
 

@@ -61,8 +61,7 @@ impl Suite {
     /// front of it that the test can cut); keys keep the env's prefix.
     pub async fn start_with_redis(env: &TestEnv, redis_url: &str) -> Suite {
         let own = env
-            .settings()
-            .cache
+            .cache_settings()
             .redis_url
             .as_deref()
             .unwrap_or_default();
@@ -100,9 +99,8 @@ impl Suite {
 
     /// The flows must really run on the env's servers, not quietly on the embedded defaults.
     fn assert_backend(&self, env: &TestEnv) {
-        let settings = env.settings();
-        if settings.database.url.is_some() {
-            let sqlite_files: Vec<_> = std::fs::read_dir(&settings.data_dir)
+        if env.database_settings().url.is_some() {
+            let sqlite_files: Vec<_> = std::fs::read_dir(env.data_dir())
                 .into_iter()
                 .flatten()
                 .flatten()
@@ -115,7 +113,7 @@ impl Suite {
                 self.label
             );
         }
-        if settings.cache.redis_url.is_some() {
+        if env.cache_settings().redis_url.is_some() {
             assert!(
                 self.log().contains("cache=\"redis\""),
                 "[{}] Redis is configured but the suite did not report using it",
@@ -178,16 +176,20 @@ impl Drop for Suite {
 /// listeners on port 0, text logs at info (the launcher reads the bound addresses from them),
 /// the e2e clients and their page origin. No internal secret: `vipcare up` makes its own.
 fn settings_toml(env: &TestEnv) -> String {
-    let settings = env.settings();
     let mut toml = format!(
         "data_dir = {}\n\
          [database]\nurl = {}\n\
          [cache]\nredis_url = {}\nkey_prefix = {}\n\
          [telemetry]\notlp_endpoint = \"\"\nlog_level = \"info\"\nlog_format = \"text\"\n",
-        quoted(&settings.data_dir.display().to_string()),
-        quoted(settings.database.url.as_deref().unwrap_or_default()),
-        quoted(settings.cache.redis_url.as_deref().unwrap_or_default()),
-        quoted(&settings.cache.key_prefix),
+        quoted(&env.data_dir().display().to_string()),
+        quoted(env.database_settings().url.as_deref().unwrap_or_default()),
+        quoted(
+            env.cache_settings()
+                .redis_url
+                .as_deref()
+                .unwrap_or_default()
+        ),
+        quoted(&env.cache_settings().key_prefix),
     );
     for service in ["profile", "tiering", "reminder", "complaint", "survey"] {
         toml.push_str(&format!("[{service}]\nlisten = \"127.0.0.1:0\"\n"));

@@ -9,9 +9,9 @@ use anyhow::Context;
 use rand::RngCore;
 use tempfile::TempDir;
 use tonic::transport::{Channel, Endpoint};
-use vipcare_runtime::Settings;
-use vipcare_runtime::settings::ClientSettings;
+use vipcare_gateway::settings::ClientSettings;
 use vipcare_runtime::telemetry::TelemetryGuard;
+use vipcare_suite::Settings;
 use vipcare_suite::Suite;
 use vipcare_suite::demo::keys::sha256_hex;
 

@@ -41,7 +41,7 @@ async fn measure(target: &Target, args: &BatchArgs) -> anyhow::Result<ExitCode> 
     let credentials = Credentials::bearer(&target.api_key);
     if let Some(settings) = target.settings() {
         let started = Instant::now();
-        let db = Database::connect(settings, "profile").await?;
+        let db = Database::connect(&settings.database, &settings.data_dir, "profile").await?;
         load(&db, args.customers).await?;
         eprintln!(
             "loaded {} customers with 6 months of bills in {:.1}s ({})",

@@ -10,7 +10,6 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use vipcare_cache::Cache;
 use vipcare_proto::service_names;
-use vipcare_runtime::Settings;
 use vipcare_runtime::server::{self, GrpcServer};
 use vipcare_runtime::settings::ServerSettings;
 
@@ -19,6 +18,7 @@ use crate::error::AppError;
 use crate::grpc::{ChannelHandlers, ChannelServer};
 use crate::proxy::{Peers, Proxy};
 use crate::route::Peer;
+use crate::settings::Settings;
 use crate::view::{ProfileReader, TieringReader, Views};
 
 /// A gateway bound to its port, ready to run.
@@ -45,7 +45,7 @@ impl App {
         clock: Arc<dyn RateClock>,
     ) -> Result<App, AppError> {
         let clients = Clients::from_settings_with_clock(&settings.gateway.clients, clock)?;
-        let credential = settings.internal_credential()?;
+        let credential = settings.internal.credential()?;
         let peers = Peers::connect_lazy(&settings.services, credential)?;
         let max_message_bytes = settings.server.max_message_bytes;
         let profile = ProfileReader::new(peers.signed(Peer::Profile), max_message_bytes);

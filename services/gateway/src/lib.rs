@@ -12,7 +12,9 @@ pub mod grpc;
 pub mod proxy;
 pub mod route;
 pub mod scopes;
+pub mod settings;
 pub mod view;
 
 pub use app::App;
 pub use error::AppError;
+pub use settings::Settings;

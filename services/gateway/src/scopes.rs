@@ -37,12 +37,13 @@ pub const ALL: &[&str] = &[
 
 #[cfg(test)]
 mod tests {
-    use vipcare_runtime::Settings;
+    use crate::Settings;
 
     #[test]
     fn the_example_clients_show_every_scope() {
         let example = include_str!("../../../deploy/config/clients.example.toml");
-        let settings = Settings::from_toml(example).expect("the example is valid settings");
+        let settings = vipcare_runtime::settings::from_toml::<Settings>(example)
+            .expect("the example is valid settings");
         let granted: Vec<&str> = settings
             .gateway
             .clients

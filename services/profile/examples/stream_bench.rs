@@ -19,11 +19,11 @@ use vipcare_testkit::{TestEnv, wait_serving};
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let count: usize = std::env::args().nth(1).map_or(Ok(200_000), |n| n.parse())?;
     for env in TestEnv::all().await {
-        let app = App::build(env.settings(), env.cache().await).await?;
+        let app = App::build(&env.settings(), env.cache().await).await?;
         let addr = app.local_addr();
         tokio::spawn(app.run(std::future::pending()));
         wait_serving(addr, vipcare_proto::service_names::PROFILE).await;
-        let db = Database::connect(env.settings(), "profile").await?;
+        let db = Database::connect(env.database_settings(), env.data_dir(), "profile").await?;
         let loaded = Instant::now();
         load(&db, count).await?;
         println!(

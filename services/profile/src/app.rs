@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 use vipcare_cache::Cache;
-use vipcare_runtime::Settings;
 use vipcare_runtime::server::{self, GrpcServer, ServeError};
 use vipcare_runtime::settings::SettingsError;
 use vipcare_storage::idempotency::Idempotency;
@@ -18,6 +17,7 @@ use vipcare_storage::{Database, StorageError};
 
 use crate::domain::{Clock, SystemClock};
 use crate::grpc::ProfileApi;
+use crate::settings::Settings;
 use crate::store::Migrator;
 
 /// Why the service could not start or stopped with an error.
@@ -58,8 +58,8 @@ impl App {
         cache: Cache,
         clock: Arc<dyn Clock>,
     ) -> Result<App, AppError> {
-        let credential = settings.internal_credential()?;
-        let db = Database::connect(settings, "profile").await?;
+        let credential = settings.internal.credential()?;
+        let db = Database::connect(&settings.database, &settings.data_dir, "profile").await?;
         db.migrate::<Migrator>().await?;
         // Before anything serves from this cache (in the suite, the gateway too): invalidations
         // a killed process committed but never bumped are bumped now, or, with Redis down, held

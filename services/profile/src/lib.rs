@@ -9,7 +9,9 @@ pub mod app;
 pub mod domain;
 pub mod error;
 pub mod grpc;
+pub mod settings;
 pub mod store;
 
 pub use app::{App, AppError};
 pub use error::Error;
+pub use settings::Settings;

@@ -13,11 +13,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    cli::service_main("vipcare-profile", |settings| async move {
-        let cache = Cache::connect(&settings.cache).await?;
-        let app = App::build(&settings, cache).await?;
-        app.run(shutdown::signal()).await?;
-        Ok::<_, Box<dyn std::error::Error>>(())
-    })
+    cli::service_main(
+        "vipcare-profile",
+        |settings: vipcare_profile::Settings| async move {
+            let cache = Cache::connect(&settings.cache).await?;
+            let app = App::build(&settings, cache).await?;
+            app.run(shutdown::signal()).await?;
+            Ok::<_, Box<dyn std::error::Error>>(())
+        },
+    )
     .await
 }

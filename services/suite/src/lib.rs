@@ -9,9 +9,11 @@ pub mod demo;
 pub mod error;
 mod members;
 mod ready;
+pub mod settings;
 mod suite;
 pub mod up;
 
 pub use error::SuiteError;
 pub use members::Member;
+pub use settings::Settings;
 pub use suite::Suite;

@@ -5,10 +5,10 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
+use crate::Settings;
 use futures::future::BoxFuture;
 use vipcare_cache::Cache;
 use vipcare_proto::service_names;
-use vipcare_runtime::Settings;
 
 use crate::SuiteError;
 
@@ -70,7 +70,7 @@ impl Member {
         let service = self.name();
         match self {
             Member::Profile => {
-                let app = vipcare_profile::App::build(settings, cache.clone())
+                let app = vipcare_profile::App::build(&settings.profile(), cache.clone())
                     .await
                     .map_err(|err| SuiteError::Start {
                         service,
@@ -82,7 +82,7 @@ impl Member {
                 }))
             }
             Member::Tiering => {
-                let app = vipcare_tiering::App::build(settings, cache.clone())
+                let app = vipcare_tiering::App::build(&settings.tiering(), cache.clone())
                     .await
                     .map_err(|err| SuiteError::Start {
                         service,
@@ -94,7 +94,7 @@ impl Member {
                 }))
             }
             Member::Gateway => {
-                let app = vipcare_gateway::App::build(settings, cache.clone()).await?;
+                let app = vipcare_gateway::App::build(&settings.gateway(), cache.clone()).await?;
                 let addr = app.local_addr();
                 Ok(Built::new(self, addr, move |stop| {
                     Box::pin(async move { app.run(stop).await.map_err(|e| e.to_string()) })

@@ -10,11 +10,11 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use vipcare_cache::Cache;
+use vipcare_runtime::InternalCredential;
 use vipcare_runtime::internal::InternalSecret;
-use vipcare_runtime::{InternalCredential, Settings};
 
 use crate::members::{self, Member, reachable};
-use crate::{SuiteError, ready};
+use crate::{Settings, SuiteError, ready};
 
 /// How long a bound member may take to report SERVING.
 const READY_LIMIT: Duration = Duration::from_secs(30);
@@ -59,7 +59,7 @@ impl Suite {
         }
         settings.validate()?;
         members::check_all(&settings)?;
-        let credential = settings.internal_credential()?;
+        let credential = settings.internal.credential()?;
         let cache = Cache::connect(&settings.cache).await?;
         tracing::info!(cache = cache.backend_name(), "cache ready");
         let built = members::build_all(settings, &cache).await?;

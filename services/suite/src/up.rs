@@ -5,10 +5,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use vipcare_runtime::{Settings, shutdown, telemetry};
+use vipcare_runtime::{shutdown, telemetry};
 
 use crate::demo::{self, DemoKeys};
-use crate::{Suite, SuiteError};
+use crate::{Settings, Suite, SuiteError};
 
 /// What `vipcare up` was asked to do.
 #[derive(Debug, Clone)]

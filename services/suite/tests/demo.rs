@@ -33,7 +33,7 @@ async fn demo_data_reads_back_through_the_gateway_masked_and_loads_once() {
 async fn scenario(env: &TestEnv) {
     let label = env.label;
     let keys = DemoKeys::generate();
-    let mut settings = env.settings().clone();
+    let mut settings: vipcare_suite::Settings = env.settings();
     keys.register(&mut settings.gateway.clients);
     let suite = Suite::start(settings).await.expect(label);
     wait_serving(suite.gateway_addr(), service_names::CHANNEL).await;

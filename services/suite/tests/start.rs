@@ -3,9 +3,9 @@
 //! left listening after shutdown.
 
 use tonic::Code;
+use vipcare_gateway::settings::ClientSettings;
 use vipcare_proto::profile::v1::ListCustomersRequest;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
-use vipcare_runtime::settings::ClientSettings;
 use vipcare_suite::demo::keys::sha256_hex;
 use vipcare_suite::{Suite, SuiteError};
 use vipcare_testkit::{TestEnv, plain_channel};
@@ -14,7 +14,7 @@ use vipcare_testkit::{TestEnv, plain_channel};
 async fn shutdown_stops_every_member_and_frees_the_ports() {
     for env in TestEnv::all().await {
         let label = env.label;
-        let suite = Suite::start(env.settings().clone()).await.expect(label);
+        let suite = Suite::start(env.settings()).await.expect(label);
         let (gateway, profile) = (suite.gateway_addr(), suite.profile_addr());
         assert_ne!(gateway.port(), 0, "{label}");
         assert_ne!(profile.port(), 0, "{label}");
@@ -33,7 +33,7 @@ async fn shutdown_stops_every_member_and_frees_the_ports() {
 async fn a_taken_gateway_port_fails_the_start_naming_the_gateway() {
     let env = TestEnv::embedded().await;
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let mut settings = env.settings().clone();
+    let mut settings: vipcare_suite::Settings = env.settings();
     settings.gateway.listen = taken.local_addr().unwrap().to_string();
     let err = Suite::start(settings).await.unwrap_err();
     assert!(
@@ -52,7 +52,7 @@ async fn a_taken_gateway_port_fails_the_start_naming_the_gateway() {
 #[tokio::test]
 async fn a_client_with_an_unknown_scope_is_a_setting_error() {
     let env = TestEnv::embedded().await;
-    let mut settings = env.settings().clone();
+    let mut settings: vipcare_suite::Settings = env.settings();
     settings.gateway.clients.push(ClientSettings {
         name: "hall-1".into(),
         channel: "hall".into(),
@@ -77,7 +77,7 @@ async fn a_client_with_an_unknown_scope_is_a_setting_error() {
 #[tokio::test]
 async fn without_a_secret_the_members_share_one_nobody_else_knows() {
     let env = TestEnv::embedded().await;
-    let mut settings = env.settings().clone();
+    let mut settings: vipcare_suite::Settings = env.settings();
     settings.internal.secret = None;
     let suite = Suite::start(settings)
         .await
@@ -111,7 +111,7 @@ async fn without_a_secret_the_members_share_one_nobody_else_knows() {
 #[tokio::test]
 async fn a_bad_listen_address_is_refused_before_anything_starts() {
     let env = TestEnv::embedded().await;
-    let mut settings = env.settings().clone();
+    let mut settings: vipcare_suite::Settings = env.settings();
     settings.profile.listen = "localhost".into();
     let err = Suite::start(settings).await.unwrap_err();
     assert!(

@@ -15,7 +15,6 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use vipcare_cache::Cache;
-use vipcare_runtime::Settings;
 use vipcare_runtime::server::{self, GrpcServer, ServeError};
 use vipcare_runtime::settings::SettingsError;
 use vipcare_storage::idempotency::Idempotency;
@@ -29,6 +28,7 @@ use crate::error::Error;
 use crate::expiry::OverrideExpiry;
 use crate::grpc::TieringApi;
 use crate::reminder::ReminderNotices;
+use crate::settings::Settings;
 use crate::store::{self, Migrator};
 use crate::upstream::Profile;
 
@@ -83,8 +83,8 @@ impl App {
         cache: Cache,
         clock: Arc<dyn Clock>,
     ) -> Result<App, AppError> {
-        let credential = settings.internal_credential()?;
-        let db = Database::connect(settings, "tiering").await?;
+        let credential = settings.internal.credential()?;
+        let db = Database::connect(&settings.database, &settings.data_dir, "tiering").await?;
         db.migrate::<Migrator>().await?;
         // Before anything serves from this cache (in the suite, the gateway too): invalidations
         // a killed process committed but never bumped are bumped now, or, with Redis down, held

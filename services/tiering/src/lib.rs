@@ -11,9 +11,11 @@ pub mod error;
 pub mod expiry;
 pub mod grpc;
 pub mod reminder;
+pub mod settings;
 mod stale;
 pub mod store;
 pub mod upstream;
 
 pub use app::{App, AppError};
 pub use error::Error;
+pub use settings::Settings;

@@ -14,6 +14,7 @@
 mod flight;
 mod local;
 mod redis_store;
+pub mod settings;
 pub mod tags;
 
 use std::future::Future;
@@ -21,7 +22,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use vipcare_runtime::settings::CacheSettings;
+pub use settings::CacheSettings;
 
 use flight::Flights;
 use local::LocalStore;

@@ -10,12 +10,15 @@ const TTL: Duration = Duration::from_secs(30);
 async fn caches() -> Vec<(Cache, &'static str)> {
     let mut all = vec![(Cache::in_process(1000), "in-process")];
     if let Ok(url) = std::env::var("VIPCARE_TEST_REDIS_URL") {
-        let settings = vipcare_runtime::Settings::from_toml(&format!(
-            "[cache]\nredis_url = \"{url}\"\nkey_prefix = \"test-cache-{}:\"",
-            std::process::id() as u128 * 1_000_000 + now_ms_for_prefix()
-        ))
-        .unwrap();
-        all.push((Cache::connect(&settings.cache).await.unwrap(), "redis"));
+        let settings = CacheSettings {
+            redis_url: Some(url),
+            key_prefix: format!(
+                "test-cache-{}:",
+                std::process::id() as u128 * 1_000_000 + now_ms_for_prefix()
+            ),
+            ..CacheSettings::in_process()
+        };
+        all.push((Cache::connect(&settings).await.unwrap(), "redis"));
     }
     all
 }
@@ -205,11 +208,12 @@ async fn a_failed_load_is_returned_and_not_stored() {
 
 #[tokio::test]
 async fn an_unreachable_redis_answers_from_the_source() {
-    let settings = vipcare_runtime::Settings::from_toml(
-        "[cache]\nredis_url = \"redis://127.0.0.1:1\"\ntimeout_ms = 100",
-    )
-    .unwrap();
-    let cache = Cache::connect(&settings.cache).await.unwrap();
+    let settings = CacheSettings {
+        redis_url: Some("redis://127.0.0.1:1".into()),
+        timeout_ms: 100,
+        ..CacheSettings::in_process()
+    };
+    let cache = Cache::connect(&settings).await.unwrap();
     let loads = AtomicUsize::new(0);
     assert_eq!(load_counted(&cache, "view:1", "a", &loads).await, b"a");
     assert_eq!(

@@ -23,6 +23,13 @@ pub mod tiering {
     }
 }
 
+/// The reminder service: touchpoint rules, templates, reminders, events and delivery statistics.
+pub mod reminder {
+    pub mod v1 {
+        tonic::include_proto!("vipcare.reminder.v1");
+    }
+}
+
 /// The gateway's channel API.
 pub mod gateway {
     pub mod v1 {
@@ -37,5 +44,68 @@ pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("vipc
 pub mod service_names {
     pub const PROFILE: &str = "vipcare.profile.v1.ProfileService";
     pub const TIERING: &str = "vipcare.tiering.v1.TieringService";
+    pub const REMINDER: &str = "vipcare.reminder.v1.ReminderService";
     pub const CHANNEL: &str = "vipcare.gateway.v1.ChannelService";
+}
+
+#[cfg(test)]
+mod tests {
+    use prost::Message;
+    use prost_types::{FileDescriptorSet, field_descriptor_proto::Label};
+
+    use crate::reminder::v1::NotifyTierChangeRequest;
+    use crate::tiering::v1::{TierChange, TierChangeEvent};
+
+    /// Field number, type, label and type name of every field of a message in the descriptor set.
+    fn shape(name: &str) -> Vec<(i32, i32, i32, String)> {
+        let set = FileDescriptorSet::decode(super::FILE_DESCRIPTOR_SET).unwrap();
+        let (package, message) = name.rsplit_once('.').unwrap();
+        let file = set
+            .file
+            .iter()
+            .find(|f| f.package() == package && f.message_type.iter().any(|m| m.name() == message))
+            .unwrap();
+        let mut fields: Vec<_> = file
+            .message_type
+            .iter()
+            .find(|m| m.name() == message)
+            .unwrap()
+            .field
+            .iter()
+            .map(|f| {
+                (
+                    f.number(),
+                    f.r#type.unwrap_or_default(),
+                    f.label.unwrap_or(Label::Optional as i32),
+                    f.type_name().to_owned(),
+                )
+            })
+            .collect();
+        fields.sort();
+        fields
+    }
+
+    /// Tiering's relay sends `TierChangeEvent` bytes to NotifyTierChange as they are.
+    #[test]
+    fn notify_tier_change_request_is_wire_identical_to_the_tier_change_event() {
+        assert_eq!(
+            shape("vipcare.reminder.v1.NotifyTierChangeRequest"),
+            shape("vipcare.tiering.v1.TierChangeEvent")
+        );
+        let event = TierChangeEvent {
+            change: Some(TierChange {
+                customer_id: "c-1".into(),
+                old_tier: "SILVER".into(),
+                new_tier: "GOLD".into(),
+                reason: "6-month ARPU rose".into(),
+                ..Default::default()
+            }),
+            old_display_name: "银卡".into(),
+            new_display_name: "金卡".into(),
+        };
+        let request = NotifyTierChangeRequest::decode(event.encode_to_vec().as_slice()).unwrap();
+        assert_eq!(request.change, event.change);
+        assert_eq!(request.new_display_name, "金卡");
+        assert_eq!(request.encode_to_vec(), event.encode_to_vec());
+    }
 }

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::settings::SettingsError;
-use crate::{Settings, telemetry};
+use crate::settings::{InternalSettings, Sections, SettingsError, TelemetrySettings};
+use crate::telemetry;
 
 /// A vipcare service. Settings: built-in defaults, then the file, then VIPCARE__SECTION__KEY.
 #[derive(Debug, clap::Parser)]
@@ -31,24 +31,32 @@ fn refuse(binary: &str, err: &SettingsError) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// The settings a single-service binary runs on: its own sections, with the two every binary
+/// needs before it serves.
+pub trait ServiceSettings: Sections {
+    fn telemetry(&self) -> &TelemetrySettings;
+    fn internal(&self) -> &InternalSettings;
+}
+
 /// The whole life of a single-service binary: arguments, settings, telemetry, then `serve` until
 /// it returns. Any failure is one line on stderr and a failing exit code. A binary running one
 /// service needs `internal.secret`: unlike `vipcare up` it cannot make one its peers would know.
-pub async fn service_main<F, Fut, E>(binary: &str, serve: F) -> ExitCode
+pub async fn service_main<S, F, Fut, E>(binary: &str, serve: F) -> ExitCode
 where
-    F: FnOnce(Settings) -> Fut,
+    S: ServiceSettings,
+    F: FnOnce(S) -> Fut,
     Fut: Future<Output = Result<(), E>>,
     E: std::fmt::Display,
 {
     let args = ServiceArgs::parse();
-    let settings = match Settings::load(args.config.as_deref()) {
+    let settings = match crate::settings::load::<S>(args.config.as_deref()) {
         Ok(settings) => settings,
         Err(err) => return refuse(binary, &err),
     };
-    if let Err(err) = settings.internal_credential() {
+    if let Err(err) = settings.internal().credential() {
         return refuse(binary, &err);
     }
-    let _telemetry = telemetry::init(&settings.telemetry, binary);
+    let _telemetry = telemetry::init(settings.telemetry(), binary);
     match serve(settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => fail(binary, &err),

@@ -14,4 +14,4 @@ pub mod telemetry;
 
 pub use caller::Caller;
 pub use internal::{InternalChannel, InternalCredential};
-pub use settings::Settings;
+pub use settings::{Sections, SettingsError};

@@ -12,8 +12,8 @@ use tonic::transport::{Channel, Endpoint};
 use tonic::{Code, Status};
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
-use vipcare_runtime::Settings;
 use vipcare_runtime::server::{GrpcServer, bind};
+use vipcare_runtime::settings::ServerSettings;
 
 async fn call_hold(channel: Channel) -> Result<(), Status> {
     let mut grpc = tonic::client::Grpc::new(channel);
@@ -32,8 +32,10 @@ async fn call_hold(channel: Channel) -> Result<(), Status> {
 
 #[tokio::test]
 async fn a_saturated_server_sheds_load_and_recovers() {
-    let mut settings = Settings::default().server;
-    settings.max_concurrent_requests = 1;
+    let settings = ServerSettings {
+        max_concurrent_requests: 1,
+        ..ServerSettings::default()
+    };
     let (entered, release) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
     let hold = {
         let (entered, release) = (entered.clone(), release.clone());

@@ -8,8 +8,8 @@ use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
 use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
 use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
 use tonic_reflection::pb::v1::{ServerReflectionRequest, ServerReflectionResponse};
-use vipcare_runtime::Settings;
 use vipcare_runtime::server::{GrpcServer, bind};
+use vipcare_runtime::settings::ServerSettings;
 
 async fn ask(
     client: &mut ServerReflectionClient<tonic::transport::Channel>,
@@ -33,7 +33,7 @@ async fn reflection_lists_services_and_serves_the_contracts() {
     let listener = bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let server =
-        GrpcServer::new(&Settings::default().server).serving("vipcare.gateway.v1.ChannelService");
+        GrpcServer::new(&ServerSettings::default()).serving("vipcare.gateway.v1.ChannelService");
     tokio::spawn(server.serve(listener, std::future::pending()));
     let channel = Endpoint::from_shared(format!("http://{addr}"))
         .unwrap()

@@ -1,14 +1,14 @@
 //! Connecting by URL. Unset: an embedded SQLite file per service under `data_dir`.
 //! `postgres://…`: one database shared by the services, one schema each.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use sea_orm_migration::MigratorTrait;
-use vipcare_runtime::settings::Settings;
 
-use crate::StorageError;
 use crate::migrations::WithSharedTables;
+use crate::{DatabaseSettings, StorageError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -25,12 +25,17 @@ pub struct Database {
 }
 
 impl Database {
-    /// Opens the service's store, waiting up to `database.connect_timeout_ms` for a server
-    /// that is still starting (pods often start before their database).
-    pub async fn connect(settings: &Settings, service: &str) -> Result<Database, StorageError> {
-        let deadline = Instant::now() + Duration::from_millis(settings.database.connect_timeout_ms);
+    /// Opens the service's store (its schema on PostgreSQL, `<data_dir>/<service>.db`
+    /// embedded), waiting up to `database.connect_timeout_ms` for a server that is still
+    /// starting (pods often start before their database).
+    pub async fn connect(
+        settings: &DatabaseSettings,
+        data_dir: &Path,
+        service: &str,
+    ) -> Result<Database, StorageError> {
+        let deadline = Instant::now() + Duration::from_millis(settings.connect_timeout_ms);
         loop {
-            match Self::try_connect(settings, service).await {
+            match Self::try_connect(settings, data_dir, service).await {
                 Ok(db) => return Ok(db),
                 Err(StorageError::Unavailable(reason)) if Instant::now() < deadline => {
                     tracing::warn!(%reason, service, "database not reachable yet; retrying");
@@ -41,13 +46,17 @@ impl Database {
         }
     }
 
-    async fn try_connect(settings: &Settings, service: &str) -> Result<Database, StorageError> {
-        match &settings.database.url {
+    async fn try_connect(
+        settings: &DatabaseSettings,
+        data_dir: &Path,
+        service: &str,
+    ) -> Result<Database, StorageError> {
+        match &settings.url {
             Some(url) => {
                 create_schema(url, service).await?;
                 let mut options = ConnectOptions::new(url.clone());
                 options
-                    .max_connections(settings.database.max_connections)
+                    .max_connections(settings.max_connections)
                     .min_connections(1)
                     .connect_timeout(Duration::from_secs(5))
                     // A down database must answer UNAVAILABLE quickly, not hang the caller.
@@ -58,17 +67,17 @@ impl Database {
                 Ok(Database {
                     conn,
                     backend: Backend::Postgres,
-                    pool_size: settings.database.max_connections,
+                    pool_size: settings.max_connections,
                 })
             }
             None => {
-                std::fs::create_dir_all(&settings.data_dir).map_err(|err| {
+                std::fs::create_dir_all(data_dir).map_err(|err| {
                     StorageError::Unavailable(format!(
                         "cannot create data_dir {}: {err}",
-                        settings.data_dir.display()
+                        data_dir.display()
                     ))
                 })?;
-                let path = settings.data_dir.join(format!("{service}.db"));
+                let path = data_dir.join(format!("{service}.db"));
                 let mut options =
                     ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
                 options

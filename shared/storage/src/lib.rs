@@ -13,6 +13,7 @@ mod migrations;
 pub mod outbox;
 pub mod page;
 pub mod schema;
+pub mod settings;
 mod sql;
 
 pub use connect::{Backend, Database};
@@ -20,4 +21,5 @@ pub use error::StorageError;
 pub use migrations::WithSharedTables;
 pub use sea_orm;
 pub use sea_orm_migration;
+pub use settings::DatabaseSettings;
 pub use sql::{sql, statement};

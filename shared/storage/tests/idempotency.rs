@@ -43,7 +43,9 @@ impl From<KeyReused> for Failure {
 }
 
 async fn open(env: &TestEnv) -> Database {
-    let db = Database::connect(env.settings(), "idemtest").await.unwrap();
+    let db = Database::connect(env.database_settings(), env.data_dir(), "idemtest")
+        .await
+        .unwrap();
     db.migrate::<NoOwnTables>().await.unwrap();
     db.conn()
         .execute_unprepared("CREATE TABLE IF NOT EXISTS payments (payer TEXT NOT NULL)")
@@ -236,7 +238,9 @@ async fn wait_until_blocked(env: &TestEnv, db: &Database) {
     if db.backend() == Backend::Sqlite {
         return;
     }
-    let admin = Database::connect(env.settings(), "idemtest").await.unwrap();
+    let admin = Database::connect(env.database_settings(), env.data_dir(), "idemtest")
+        .await
+        .unwrap();
     loop {
         let row = admin
             .conn()

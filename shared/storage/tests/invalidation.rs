@@ -20,7 +20,7 @@ impl MigratorTrait for NoOwnTables {
 }
 
 async fn open(env: &TestEnv) -> Database {
-    let db = Database::connect(env.settings(), "invalidationtest")
+    let db = Database::connect(env.database_settings(), env.data_dir(), "invalidationtest")
         .await
         .unwrap();
     db.migrate::<NoOwnTables>().await.unwrap();

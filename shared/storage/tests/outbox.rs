@@ -48,7 +48,7 @@ impl Deliver for Recorder {
 }
 
 async fn open(env: &TestEnv) -> Database {
-    let db = Database::connect(env.settings(), "outboxtest")
+    let db = Database::connect(env.database_settings(), env.data_dir(), "outboxtest")
         .await
         .unwrap();
     db.migrate::<NoOwnTables>().await.unwrap();

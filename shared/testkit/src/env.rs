@@ -1,13 +1,18 @@
 //! One isolated environment per test: a temporary data directory, and on PostgreSQL a database
 //! created for the test and dropped after it, with a Redis key prefix nobody else uses.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use serde::Deserialize;
 
 use tempfile::TempDir;
 use tonic::transport::{Channel, Endpoint};
-use vipcare_cache::Cache;
-use vipcare_runtime::{InternalChannel, InternalCredential, Settings};
+use vipcare_cache::{Cache, CacheSettings};
+use vipcare_runtime::settings::{self, InternalSettings, Sections, SettingsError};
+use vipcare_runtime::{InternalChannel, InternalCredential};
 use vipcare_storage::sea_orm::{self, ConnectionTrait, DbBackend, Statement};
+use vipcare_storage::{Database, DatabaseSettings};
 
 const DATABASE_VAR: &str = "VIPCARE_TEST_DATABASE_URL";
 const REDIS_VAR: &str = "VIPCARE_TEST_REDIS_URL";
@@ -18,7 +23,7 @@ pub struct TestEnv {
     /// "sqlite" or "postgres+redis": put it in assertion messages.
     pub label: &'static str,
     base: String,
-    settings: Settings,
+    shared: Shared,
     _dir: TempDir,
     database: Option<FreshDatabase>,
 }
@@ -76,37 +81,61 @@ impl TestEnv {
         dir: TempDir,
         database: Option<FreshDatabase>,
     ) -> Self {
-        let settings = Settings::from_toml(&base).expect("test settings are valid");
+        let shared = settings::from_toml(&base).expect("test settings are valid");
         TestEnv {
             label,
             base,
-            settings,
+            shared,
             _dir: dir,
             database,
         }
     }
 
-    /// The environment's settings: every listener on 127.0.0.1:0.
-    pub fn settings(&self) -> &Settings {
-        &self.settings
+    /// The environment's settings as the sections `S` (a service's, the suite's): every
+    /// listener on 127.0.0.1:0.
+    pub fn settings<S: Sections>(&self) -> S {
+        settings::from_toml(&self.base).expect("test settings are valid")
     }
 
     /// The environment's settings with `extra` TOML layered on top (gateway clients, peers…).
-    pub fn settings_with(&self, extra: &str) -> Settings {
-        Settings::from_toml_layers(&[&self.base, extra]).expect("extra test settings are valid")
+    pub fn settings_with<S: Sections>(&self, extra: &str) -> S {
+        settings::from_toml_layers(&[&self.base, extra]).expect("extra test settings are valid")
+    }
+
+    /// The environment's `[database]`.
+    pub fn database_settings(&self) -> &DatabaseSettings {
+        &self.shared.database
+    }
+
+    /// The environment's `[cache]`.
+    pub fn cache_settings(&self) -> &CacheSettings {
+        &self.shared.cache
+    }
+
+    /// Where the environment's embedded databases live.
+    pub fn data_dir(&self) -> &Path {
+        &self.shared.data_dir
+    }
+
+    /// The store of `service` on this environment's backend, as the service opens it.
+    pub async fn database(&self, service: &str) -> Database {
+        Database::connect(&self.shared.database, &self.shared.data_dir, service)
+            .await
+            .expect("the test database opens")
     }
 
     /// The environment's cache (Redis with the env's own prefix, or a new in-process one).
     pub async fn cache(&self) -> Cache {
-        Cache::connect(&self.settings.cache)
+        Cache::connect(&self.shared.cache)
             .await
             .expect("test cache settings are valid")
     }
 
     /// The credential of this env's services: what the gateway and sibling services sign with.
     pub fn internal_credential(&self) -> InternalCredential {
-        self.settings
-            .internal_credential()
+        self.shared
+            .internal
+            .credential()
             .expect("test settings carry an internal secret")
     }
 
@@ -119,6 +148,29 @@ impl TestEnv {
     /// Whether the env runs on PostgreSQL (for tests that must stop a real server, say).
     pub fn database_url(&self) -> Option<&str> {
         self.database.as_ref().map(|d| d.url.as_str())
+    }
+}
+
+/// The sections every test reads, whatever it starts.
+#[derive(Debug, Deserialize)]
+struct Shared {
+    data_dir: PathBuf,
+    database: DatabaseSettings,
+    cache: CacheSettings,
+    internal: InternalSettings,
+}
+
+impl Sections for Shared {
+    const DEFAULTS: &'static [&'static str] = &[
+        settings::DEFAULTS,
+        vipcare_storage::settings::DEFAULTS,
+        vipcare_cache::settings::DEFAULTS,
+    ];
+
+    fn check(&mut self) -> Result<(), SettingsError> {
+        self.database.check()?;
+        self.cache.check()?;
+        self.internal.check()
     }
 }
 

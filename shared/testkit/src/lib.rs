@@ -10,6 +10,7 @@ pub mod inputs;
 pub mod process;
 pub mod status;
 pub mod tcp_proxy;
+pub mod webhook_sink;
 
 pub use env::{TestEnv, plain_channel};
 pub use health::wait_serving;

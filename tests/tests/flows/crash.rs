@@ -30,7 +30,7 @@ fn plan_code(view: &CustomerView) -> &str {
 
 /// The env's Redis server, to put a proxy in front of.
 async fn redis_server(env: &TestEnv) -> Option<std::net::SocketAddr> {
-    let url = env.settings().cache.redis_url.as_deref()?;
+    let url = env.cache_settings().redis_url.as_deref()?;
     let host = url
         .trim_start_matches("redis://")
         .split(['/', '?'])

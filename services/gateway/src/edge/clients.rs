@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::settings::ClientSettings;
 use http::HeaderMap;
 use http::header::AUTHORIZATION;
 use sha2::{Digest, Sha256};
 use vipcare_runtime::Caller;
-use vipcare_runtime::settings::ClientSettings;
 
 use super::rate_limit::{MonotonicClock, RateClock, TokenBucket};
 use crate::error::AppError;

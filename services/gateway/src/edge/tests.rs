@@ -4,11 +4,12 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::settings::ClientSettings;
 use sha2::{Digest, Sha256};
 use tonic::{Code, Status};
 use tonic_types::StatusExt;
 use tower::{Service, ServiceExt};
-use vipcare_runtime::settings::{ClientSettings, PeerSettings};
+use vipcare_runtime::settings::PeerSettings;
 
 use super::*;
 use crate::proxy::Peers;

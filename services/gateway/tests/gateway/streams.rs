@@ -89,23 +89,25 @@ async fn concurrent_feeds_share_the_gateways_connection_to_profile() {
     }
 }
 
-/// Every client-streaming RPC of the suite must have a full-speed feed test in this module:
-/// a new one fails here until it gets one.
+/// Every client-streaming RPC the gateway lets through must have a full-speed feed test in
+/// this module: one fails here from the day its method enters the policy table until it gets
+/// one. (A contract whose service is not routed yet, such as the reminder's IngestEvents while
+/// the service is being built, is refused by the gateway and cannot be fed through it.)
 #[test]
 fn every_client_streaming_rpc_has_a_full_speed_test() {
+    let routed: Vec<&str> = vipcare_gateway::edge::policy::POLICY
+        .iter()
+        .map(|(path, _)| *path)
+        .collect();
     let set = FileDescriptorSet::decode(vipcare_proto::FILE_DESCRIPTOR_SET)
         .expect("the compiled descriptor set decodes");
     let mut client_streaming = Vec::new();
     for file in &set.file {
         for service in &file.service {
             for method in &service.method {
-                if method.client_streaming() {
-                    client_streaming.push(format!(
-                        "/{}.{}/{}",
-                        file.package(),
-                        service.name(),
-                        method.name()
-                    ));
+                let path = format!("/{}.{}/{}", file.package(), service.name(), method.name());
+                if method.client_streaming() && routed.contains(&path.as_str()) {
+                    client_streaming.push(path);
                 }
             }
         }
@@ -149,7 +151,7 @@ fn rows(ids: &[String], count: usize) -> impl Iterator<Item = ImportConsumptionR
 /// Writes `count` customers straight into the profile store (the bulk path of demo data and
 /// benchmarks: thousands through the API would take most of the test) and returns their ids.
 async fn customers(env: &TestEnv, count: usize) -> Vec<String> {
-    let db = Database::connect(env.settings(), "profile")
+    let db = Database::connect(env.database_settings(), env.data_dir(), "profile")
         .await
         .unwrap_or_else(|err| panic!("[{}] profile store: {err}", env.label));
     let mut ids = Vec::with_capacity(count);

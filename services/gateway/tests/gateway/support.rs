@@ -146,7 +146,7 @@ impl Suite {
     pub async fn start_with(env: &TestEnv, options: Options) -> Suite {
         let label = env.label;
         let cache = env.cache().await;
-        let profile = vipcare_profile::App::build(env.settings(), cache.clone())
+        let profile = vipcare_profile::App::build(&env.settings(), cache.clone())
             .await
             .unwrap_or_else(|err| panic!("[{label}] profile did not start: {err}"));
         let profile_addr = profile.local_addr();
@@ -155,7 +155,7 @@ impl Suite {
 
         // Tiering reads value summaries from the real profile service and bumps the customer
         // tags in the same cache the gateway reads.
-        let tiering_settings = env.settings_with(&format!(
+        let tiering_settings: vipcare_tiering::Settings = env.settings_with(&format!(
             "[services]\nprofile = \"http://{profile_addr}\"\n"
         ));
         let tiering = vipcare_tiering::App::build(&tiering_settings, cache.clone())
@@ -180,7 +180,7 @@ impl Suite {
             let addr = tiering_link.as_ref().map_or(tiering_addr, TcpProxy::addr);
             format!("http://{addr}")
         });
-        let settings = env.settings_with(&format!(
+        let settings: vipcare_gateway::Settings = env.settings_with(&format!(
             "[services]\nprofile = \"{profile_address}\"\ntiering = \"{tiering_address}\"\n\
              [gateway]\ncors_origins = [\"{WEB_ORIGIN}\"]\n{}{}",
             clients_toml(),

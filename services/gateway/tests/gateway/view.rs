@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tonic::Code;
 use vipcare_cache::Cache;
+use vipcare_cache::CacheSettings;
 use vipcare_profile::domain::{Clock, Period, SystemClock};
 use vipcare_proto::gateway::v1::{
     CustomerView, GetCustomerViewRequest, LookupCallerRequest, get_customer_view_request::Lookup,
@@ -13,7 +14,6 @@ use vipcare_proto::gateway::v1::{
 use vipcare_proto::profile::v1::{
     AddServiceNoteRequest, Customer, NoteKind, RecordConsumptionRequest,
 };
-use vipcare_runtime::settings::CacheSettings;
 use vipcare_testkit::TestEnv;
 use vipcare_testkit::status::assert_invalid;
 
@@ -234,7 +234,7 @@ async fn with_redis_down_views_still_answer_from_the_services() {
         let label = env.label;
         let unreachable = CacheSettings {
             redis_url: Some("redis://127.0.0.1:1".into()),
-            ..env.settings().cache.clone()
+            ..env.cache_settings().clone()
         };
         let options = Options {
             gateway_cache: Some(Cache::connect(&unreachable).await.unwrap()),

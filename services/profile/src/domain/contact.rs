@@ -5,34 +5,9 @@
 use chrono::{DateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 
-use super::{Invalid, Violation, coded_enum};
+pub use vipcare_domain::{ContactChannel, Touchpoint};
 
-coded_enum! {
-    /// A way to reach the customer.
-    ContactChannel {
-        Sms = "sms",
-        AppPush = "app_push",
-        Email = "email",
-        VoiceCall = "voice_call",
-        AccountManager = "account_manager",
-    }
-}
-
-coded_enum! {
-    /// The ten key touchpoints at which reminders are sent.
-    Touchpoint {
-        AccountOpening = "account_opening",
-        PlanChange = "plan_change",
-        VasSubscription = "vas_subscription",
-        TopupRebate = "topup_rebate",
-        PromotionExpiry = "promotion_expiry",
-        SensitiveQuery = "sensitive_query",
-        InternationalRoaming = "international_roaming",
-        DataUsageAlert = "data_usage_alert",
-        LowBalance = "low_balance",
-        ArrearsSuspension = "arrears_suspension",
-    }
-}
+use super::{Invalid, Violation};
 
 /// Hours in which nothing that is not urgent may reach the customer. `start` after `end` spans
 /// midnight. Equal start and end are refused: it is unclear whether that means never or always.

@@ -6,11 +6,12 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 use tonic::{Request, Status};
 use vipcare_profile::App;
+use vipcare_profile::Settings;
 use vipcare_profile::domain::FixedClock;
 use vipcare_proto::common::v1 as common;
 use vipcare_proto::profile::v1 as pb;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
-use vipcare_runtime::{Caller, InternalChannel, InternalCredential, Settings};
+use vipcare_runtime::{Caller, InternalChannel, InternalCredential};
 use vipcare_testkit::{TestEnv, wait_serving};
 
 pub use vipcare_proto::profile::v1::get_customer_request::Lookup;
@@ -41,7 +42,7 @@ pub async fn services() -> Vec<Service> {
 }
 
 pub async fn start(env: TestEnv) -> Service {
-    let settings = env.settings().clone();
+    let settings = env.settings();
     start_with(env, settings).await
 }
 
@@ -58,7 +59,8 @@ pub async fn start_with(env: TestEnv, settings: Settings) -> Service {
     }));
     wait_serving(addr, vipcare_proto::service_names::PROFILE).await;
     let credential = settings
-        .internal_credential()
+        .internal
+        .credential()
         .expect("test settings carry an internal secret");
     let client =
         ProfileServiceClient::new(credential.channel(vipcare_testkit::plain_channel(addr)));

@@ -4,8 +4,8 @@
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use vipcare_gateway::settings::ClientSettings;
 use vipcare_runtime::Caller;
-use vipcare_runtime::settings::ClientSettings;
 
 /// Every scope the gateway knows (the admin holds them all).
 const ALL_SCOPES: &[&str] = vipcare_gateway::scopes::ALL;

@@ -214,9 +214,13 @@ async fn passes_that_race_close_an_override_once() {
 /// A second replica's pass over the same database. Embedded SQLite belongs to one process, so
 /// there its passes can only race inside that process.
 async fn another_replica(suite: &Suite) -> Option<OverrideExpiry> {
-    let db = Database::connect(suite.tiering_settings(), "tiering")
-        .await
-        .expect("the tiering database opens");
+    let db = Database::connect(
+        &suite.tiering_settings().database,
+        &suite.tiering_settings().data_dir,
+        "tiering",
+    )
+    .await
+    .expect("the tiering database opens");
     if db.backend() == vipcare_storage::Backend::Sqlite {
         return None;
     }
@@ -232,9 +236,13 @@ async fn notices_wait_in_the_outbox_while_no_reminder_service_takes_them() {
         let label = suite.label;
         let id = suite.customer_scoring("GOLD").await.customer_id;
         suite.evaluate(&id, "2026-06").await;
-        let db = Database::connect(suite.tiering_settings(), "tiering")
-            .await
-            .expect("the tiering database opens");
+        let db = Database::connect(
+            &suite.tiering_settings().database,
+            &suite.tiering_settings().data_dir,
+            "tiering",
+        )
+        .await
+        .expect("the tiering database opens");
         let conn = db.conn();
         // The relay keeps trying; each look must find the notice waiting, never parked.
         let waited = async {

@@ -15,9 +15,10 @@ use tonic::Request;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
 use vipcare_proto::tiering::v1 as pb;
 use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
-use vipcare_runtime::{Caller, InternalChannel, Settings};
+use vipcare_runtime::{Caller, InternalChannel};
 use vipcare_testkit::tcp_proxy::TcpProxy;
 use vipcare_testkit::{TestEnv, wait_serving};
+use vipcare_tiering::Settings;
 use vipcare_tiering::domain::Clock;
 use vipcare_tiering::expiry::OverrideExpiry;
 
@@ -77,12 +78,12 @@ async fn start(env: TestEnv) -> Suite {
     let clock = Arc::new(TestClock(Mutex::new(NOW.parse().unwrap())));
     let cache = env.cache().await;
     let profile_app =
-        vipcare_profile::App::build_with_clock(env.settings(), cache.clone(), clock.clone())
+        vipcare_profile::App::build_with_clock(&env.settings(), cache.clone(), clock.clone())
             .await
             .unwrap_or_else(|e| panic!("[{label}] profile service starts: {e}"));
     let profile_addr = profile_app.local_addr();
     let profile_link = TcpProxy::start(profile_addr).await.expect("proxy listens");
-    let tiering_settings = env.settings_with(&format!(
+    let tiering_settings: Settings = env.settings_with(&format!(
         "[services]\nprofile = \"http://{}\"\nreminder = \"http://{profile_addr}\"\n",
         profile_link.addr()
     ));

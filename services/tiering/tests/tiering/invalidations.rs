@@ -10,13 +10,13 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use vipcare_cache::Cache;
+use vipcare_cache::{Cache, CacheSettings};
 use vipcare_proto::common::v1 as common;
 use vipcare_proto::profile::v1 as profile;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
 use vipcare_proto::tiering::v1 as pb;
 use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
-use vipcare_runtime::{Caller, Settings};
+use vipcare_runtime::Caller;
 use vipcare_storage::Database;
 use vipcare_storage::invalidation::tags_left;
 use vipcare_testkit::tcp_proxy::TcpProxy;
@@ -51,7 +51,7 @@ fn serve<E: std::fmt::Debug + Send + 'static>(
     Running { addr, stop, task }
 }
 
-async fn start_profile(settings: &Settings, cache: Cache, label: &str) -> Running {
+async fn start_profile(settings: &vipcare_profile::Settings, cache: Cache, label: &str) -> Running {
     let clock = Arc::new(FixedClock(NOW.parse().unwrap()));
     let app = vipcare_profile::App::build_with_clock(settings, cache, clock)
         .await
@@ -66,7 +66,7 @@ async fn start_profile(settings: &Settings, cache: Cache, label: &str) -> Runnin
     running
 }
 
-async fn start_tiering(settings: &Settings, cache: Cache, label: &str) -> Running {
+async fn start_tiering(settings: &vipcare_tiering::Settings, cache: Cache, label: &str) -> Running {
     let clock = Arc::new(FixedClock(NOW.parse().unwrap()));
     let app = vipcare_tiering::App::build_with_clock(settings, cache, clock)
         .await
@@ -82,12 +82,8 @@ async fn start_tiering(settings: &Settings, cache: Cache, label: &str) -> Runnin
 }
 
 /// The Redis server of `settings`, to put a proxy in front of.
-async fn redis_server(settings: &Settings) -> SocketAddr {
-    let url = settings
-        .cache
-        .redis_url
-        .as_deref()
-        .expect("Redis configured");
+async fn redis_server(settings: &CacheSettings) -> SocketAddr {
+    let url = settings.redis_url.as_deref().expect("Redis configured");
     let host = url
         .trim_start_matches("redis://")
         .split(['/', '?'])
@@ -147,20 +143,20 @@ async fn served_elsewhere(reader: &Cache, tag: &str, fresh: &str) -> String {
 #[tokio::test]
 async fn an_override_made_while_redis_is_down_is_bumped_by_the_next_process() {
     for env in TestEnv::all().await {
-        if env.settings().cache.redis_url.is_none() {
+        if env.cache_settings().redis_url.is_none() {
             continue;
         }
         let label = env.label;
-        let redis_link = TcpProxy::start(redis_server(env.settings()).await)
+        let redis_link = TcpProxy::start(redis_server(env.cache_settings()).await)
             .await
             .expect("proxy listens");
-        let settings = env.settings_with(&format!(
+        let settings: vipcare_profile::Settings = env.settings_with(&format!(
             "[cache]\nredis_url = \"redis://{}\"\n",
             redis_link.addr()
         ));
         let cache = Cache::connect(&settings.cache).await.unwrap();
         let profile = start_profile(&settings, cache.clone(), label).await;
-        let tiering_settings = env.settings_with(&format!(
+        let tiering_settings: vipcare_tiering::Settings = env.settings_with(&format!(
             "[cache]\nredis_url = \"redis://{link}\"\n\
              [services]\nprofile = \"http://{p}\"\nreminder = \"http://{p}\"\n",
             link = redis_link.addr(),
@@ -170,7 +166,7 @@ async fn an_override_made_while_redis_is_down_is_bumped_by_the_next_process() {
         let id = create_customer(&env, &profile).await;
         let tag = vipcare_cache::tags::customer(&id);
         // Redis itself stays up for everyone else; only these two services lose it.
-        let elsewhere = Cache::connect(&env.settings().cache).await.unwrap();
+        let elsewhere = Cache::connect(env.cache_settings()).await.unwrap();
         assert_eq!(served_elsewhere(&elsewhere, &tag, "before").await, "before");
 
         redis_link.cut().await;
@@ -186,9 +182,13 @@ async fn an_override_made_while_redis_is_down_is_bumped_by_the_next_process() {
             .override_tier(request)
             .await
             .unwrap_or_else(|s| panic!("[{label}] override with Redis down: {s:?}"));
-        let journal = Database::connect(&tiering_settings, "tiering")
-            .await
-            .unwrap();
+        let journal = Database::connect(
+            &tiering_settings.database,
+            &tiering_settings.data_dir,
+            "tiering",
+        )
+        .await
+        .unwrap();
         assert_eq!(
             tags_left(journal.conn()).await.unwrap(),
             vec![tag.clone()],

@@ -177,7 +177,9 @@ async fn exec(conn: &impl ConnectionTrait, sql: &str, values: Vec<Value>) {
 
 /// The old schema, holding one of everything in the old encodings.
 async fn legacy_store(env: &TestEnv) {
-    let db = Database::connect(env.settings(), "tiering").await.unwrap();
+    let db = Database::connect(env.database_settings(), env.data_dir(), "tiering")
+        .await
+        .unwrap();
     let before = WithSharedTables::<Migrator>::migrations()
         .iter()
         .position(|m| m.name() == "m0004_domain_columns")
@@ -284,7 +286,7 @@ async fn rows_stored_as_protobuf_answer_as_before_after_the_migration() {
     for env in TestEnv::all().await {
         let label = env.label;
         legacy_store(&env).await;
-        let app = vipcare_tiering::App::build(env.settings(), env.cache().await)
+        let app = vipcare_tiering::App::build(&env.settings(), env.cache().await)
             .await
             .unwrap_or_else(|e| panic!("[{label}] the service migrates the old rows: {e}"));
         let addr = app.local_addr();

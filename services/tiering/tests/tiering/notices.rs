@@ -11,9 +11,13 @@ use vipcare_tiering::store::history::{NOTICE_DESTINATION, NOTICE_EVENT};
 use crate::harness::*;
 
 pub(crate) async fn notices(suite: &Suite) -> Vec<pb::TierChangeEvent> {
-    let db = Database::connect(suite.tiering_settings(), "tiering")
-        .await
-        .expect("the tiering database opens");
+    let db = Database::connect(
+        &suite.tiering_settings().database,
+        &suite.tiering_settings().data_dir,
+        "tiering",
+    )
+    .await
+    .expect("the tiering database opens");
     let conn = db.conn();
     let rows = conn
         .query_all_raw(statement(

@@ -8,9 +8,13 @@ use vipcare_tiering::store::records::{self, Part};
 use crate::harness::*;
 
 async fn tiering_db(suite: &Suite) -> Database {
-    Database::connect(suite.tiering_settings(), "tiering")
-        .await
-        .expect("the tiering database opens")
+    Database::connect(
+        &suite.tiering_settings().database,
+        &suite.tiering_settings().data_dir,
+        "tiering",
+    )
+    .await
+    .expect("the tiering database opens")
 }
 
 #[tokio::test]

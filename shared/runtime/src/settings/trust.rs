@@ -1,15 +1,13 @@
-//! The settings of whom vipcare trusts, kept together: the internal secret every call between
-//! services is signed with (`[internal]`), and the browser origins the gateway answers CORS for
-//! (`gateway.cors_origins`). The secret comes only from the environment
-//! (`VIPCARE__INTERNAL__SECRET`) or a file of its own (`internal.secret_file`, e.g. a mounted
-//! Kubernetes Secret), never from the settings file, which is checked into repositories.
+//! `[internal]`: the secret every call between services is signed with. It comes only from the
+//! environment (`VIPCARE__INTERNAL__SECRET`) or a file of its own (`internal.secret_file`, e.g. a
+//! mounted Kubernetes Secret), never from the settings file, which is checked into repositories.
 
 use std::path::{Path, PathBuf};
 
 use config::{Config, File, FileFormat};
 use serde::Deserialize;
 
-use super::{Settings, SettingsError, invalid};
+use super::{SettingsError, invalid};
 use crate::internal::{InternalCredential, InternalSecret};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -40,11 +38,11 @@ fn path_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<PathBuf
     Ok((!text.trim().is_empty()).then(|| PathBuf::from(text.trim())))
 }
 
-impl Settings {
+impl InternalSettings {
     /// The credential services sign and check internal calls with; an error naming
     /// `internal.secret` when none is set.
-    pub fn internal_credential(&self) -> Result<InternalCredential, SettingsError> {
-        match &self.internal.secret {
+    pub fn credential(&self) -> Result<InternalCredential, SettingsError> {
+        match &self.secret {
             Some(secret) => Ok(InternalCredential::new(secret)),
             None => Err(invalid(
                 "internal.secret",
@@ -53,34 +51,35 @@ impl Settings {
             )),
         }
     }
-}
 
-/// Reads `internal.secret_file` into `internal.secret`.
-pub(super) fn read_secret_file(settings: &mut Settings) -> Result<(), SettingsError> {
-    let Some(path) = &settings.internal.secret_file else {
-        return Ok(());
-    };
-    if settings.internal.secret.is_some() {
-        return Err(invalid(
-            "internal.secret_file",
-            "internal.secret is set too; set one of them",
-        ));
+    /// Reads `secret_file` into `secret` (once: the file is forgotten when read, so checking
+    /// again, as the suite does after adjusting settings, is harmless).
+    pub fn check(&mut self) -> Result<(), SettingsError> {
+        let Some(path) = self.secret_file.take() else {
+            return Ok(());
+        };
+        if self.secret.is_some() {
+            return Err(invalid(
+                "internal.secret_file",
+                "internal.secret is set too; set one of them",
+            ));
+        }
+        let shown = path.display();
+        let text = std::fs::read_to_string(&path).map_err(|err| {
+            invalid(
+                "internal.secret_file",
+                format!("cannot read {shown}: {err}"),
+            )
+        })?;
+        let secret = InternalSecret::new(&text).map_err(|reason| {
+            invalid(
+                "internal.secret_file",
+                format!("{shown}: the secret {reason}"),
+            )
+        })?;
+        self.secret = Some(secret);
+        Ok(())
     }
-    let shown = path.display();
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        invalid(
-            "internal.secret_file",
-            format!("cannot read {shown}: {err}"),
-        )
-    })?;
-    let secret = InternalSecret::new(&text).map_err(|reason| {
-        invalid(
-            "internal.secret_file",
-            format!("{shown}: the secret {reason}"),
-        )
-    })?;
-    settings.internal.secret = Some(secret);
-    Ok(())
 }
 
 /// Refuses a settings file that holds the secret itself.
@@ -102,30 +101,6 @@ pub(super) fn refuse_secret_in_file(path: &Path) -> Result<(), SettingsError> {
                 path.display()
             ),
         ));
-    }
-    Ok(())
-}
-
-/// Each CORS origin exactly as a browser sends it in `Origin`, or the gateway would never match.
-pub(super) fn validate_cors_origins(origins: &[String]) -> Result<(), SettingsError> {
-    for (i, origin) in origins.iter().enumerate() {
-        let canonical = origin
-            .parse::<http::Uri>()
-            .ok()
-            .filter(|uri| matches!(uri.scheme_str(), Some("http" | "https")))
-            .and_then(|uri| {
-                let authority = uri.authority()?;
-                Some(format!("{}://{authority}", uri.scheme_str()?).to_ascii_lowercase())
-            });
-        if canonical.as_deref() != Some(origin.as_str()) || origin.contains('@') {
-            return Err(invalid(
-                format!("gateway.cors_origins[{i}]"),
-                format!(
-                    "'{origin}' is not an origin: scheme://host[:port] in lower case, no path \
-                     (e.g. https://hall.example.cn)"
-                ),
-            ));
-        }
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
+use crate::settings::ClientSettings;
 use http::HeaderValue;
 use sha2::{Digest, Sha256};
-use vipcare_runtime::settings::ClientSettings;
 
 use super::*;
 

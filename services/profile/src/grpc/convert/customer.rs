@@ -4,7 +4,9 @@
 use vipcare_proto::common::v1 as common;
 use vipcare_proto::profile::v1 as pb;
 
-use super::enums::{gender_from_proto, status_from_proto};
+use super::enums::{
+    contact_channel_to_proto, gender_from_proto, status_from_proto, touchpoint_to_proto,
+};
 use super::fields::{
     channels, date, document, language, membership, opt_outs, quiet_hours, region,
 };
@@ -189,7 +191,7 @@ pub fn customer_to_proto(customer: &Customer, disclosure: Disclosure) -> pb::Cus
             preferred_channels: prefs
                 .preferred_channels()
                 .iter()
-                .map(|c| common::ContactChannel::from(*c) as i32)
+                .map(|c| contact_channel_to_proto(*c) as i32)
                 .collect(),
             quiet_hours: Some(common::QuietHours {
                 start: Some(clock(quiet.start())),
@@ -199,7 +201,7 @@ pub fn customer_to_proto(customer: &Customer, disclosure: Disclosure) -> pb::Cus
             opted_out_touchpoints: prefs
                 .opted_out_touchpoints()
                 .iter()
-                .map(|t| common::Touchpoint::from(*t) as i32)
+                .map(|t| touchpoint_to_proto(*t) as i32)
                 .collect(),
         }),
         account_manager_id: profile.account_manager_id.clone(),

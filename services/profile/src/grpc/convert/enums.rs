@@ -17,6 +17,17 @@ macro_rules! enum_map {
             }
         }
 
+        enum_map!(@from $from_proto: $domain <=> $proto { $($d <=> $p),+ });
+    };
+    // Both sides defined elsewhere (vipcare-domain's shared enums): a function, not `From`.
+    ($from_proto:ident, $to_proto:ident: $domain:ident <=> $proto:path { $($d:ident <=> $p:ident),+ $(,)? }) => {
+        pub fn $to_proto(value: $domain) -> $proto {
+            match value { $($domain::$d => <$proto>::$p),+ }
+        }
+
+        enum_map!(@from $from_proto: $domain <=> $proto { $($d <=> $p),+ });
+    };
+    (@from $from_proto:ident: $domain:ident <=> $proto:path { $($d:ident <=> $p:ident),+ }) => {
         /// `None` for UNSPECIFIED; unknown numbers are refused.
         pub fn $from_proto(value: i32) -> Result<Option<$domain>, Invalid> {
             match <$proto>::try_from(value) {
@@ -60,7 +71,7 @@ enum_map!(channel_from_proto: Channel <=> common::Channel {
     Admin <=> Admin,
 });
 
-enum_map!(contact_channel_from_proto: ContactChannel <=> common::ContactChannel {
+enum_map!(contact_channel_from_proto, contact_channel_to_proto: ContactChannel <=> common::ContactChannel {
     Sms <=> Sms,
     AppPush <=> AppPush,
     Email <=> Email,
@@ -68,7 +79,7 @@ enum_map!(contact_channel_from_proto: ContactChannel <=> common::ContactChannel 
     AccountManager <=> AccountManager,
 });
 
-enum_map!(touchpoint_from_proto: Touchpoint <=> common::Touchpoint {
+enum_map!(touchpoint_from_proto, touchpoint_to_proto: Touchpoint <=> common::Touchpoint {
     AccountOpening <=> AccountOpening,
     PlanChange <=> PlanChange,
     VasSubscription <=> VasSubscription,
@@ -79,6 +90,11 @@ enum_map!(touchpoint_from_proto: Touchpoint <=> common::Touchpoint {
     DataUsageAlert <=> DataUsageAlert,
     LowBalance <=> LowBalance,
     ArrearsSuspension <=> ArrearsSuspension,
+    TierChange <=> TierChange,
+    SurveyInvitation <=> SurveyInvitation,
+    ComplaintProgress <=> ComplaintProgress,
+    Care <=> Care,
+    StaffTask <=> StaffTask,
 });
 
 impl From<Gender> for pb::Gender {
@@ -152,7 +168,7 @@ mod tests {
         }
         for t in Touchpoint::ALL {
             assert_eq!(
-                touchpoint_from_proto(common::Touchpoint::from(*t) as i32),
+                touchpoint_from_proto(touchpoint_to_proto(*t) as i32),
                 Ok(Some(*t))
             );
         }

@@ -1,0 +1,63 @@
+//! What the profile service reads of the settings file: its own `[profile]` section and the
+//! shared sections it runs on. Other binaries' sections in the same file are theirs to check.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use vipcare_cache::CacheSettings;
+use vipcare_runtime::cli::ServiceSettings;
+use vipcare_runtime::settings::{
+    self, InternalSettings, Sections, ServerSettings, SettingsError, TelemetrySettings,
+};
+use vipcare_storage::DatabaseSettings;
+
+/// Built-in defaults of `[profile]`.
+pub const DEFAULTS: &str = "[profile]\nlisten = \"127.0.0.1:50061\"\n";
+
+/// `[profile]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileSettings {
+    /// host:port the service listens on; port 0 for any free one (the bound one is logged).
+    pub listen: String,
+}
+
+/// The sections the profile service runs on.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub database: DatabaseSettings,
+    pub cache: CacheSettings,
+    pub telemetry: TelemetrySettings,
+    pub server: ServerSettings,
+    pub internal: InternalSettings,
+    pub profile: ProfileSettings,
+}
+
+impl Sections for Settings {
+    const DEFAULTS: &'static [&'static str] = &[
+        settings::DEFAULTS,
+        vipcare_storage::settings::DEFAULTS,
+        vipcare_cache::settings::DEFAULTS,
+        DEFAULTS,
+    ];
+
+    fn check(&mut self) -> Result<(), SettingsError> {
+        settings::check_listen("profile.listen", &self.profile.listen)?;
+        self.database.check()?;
+        self.cache.check()?;
+        self.telemetry.check()?;
+        self.server.check()?;
+        self.internal.check()
+    }
+}
+
+impl ServiceSettings for Settings {
+    fn telemetry(&self) -> &TelemetrySettings {
+        &self.telemetry
+    }
+
+    fn internal(&self) -> &InternalSettings {
+        &self.internal
+    }
+}

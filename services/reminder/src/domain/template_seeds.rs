@@ -1,0 +1,288 @@
+//! The templates a new installation starts with: plain-language Chinese SMS for every
+//! touchpoint, written to the needs DOMAIN.md lists for each (clear tariffs, confirmed
+//! activation and easy cancellation, when a rebate arrives and ends, the cost after a promotion,
+//! how to dial abroad, the credit limit and the suspension rule...). The two plan-change texts
+//! and the family unified-payment texts are the billing system's own, as written in the
+//! Zhejiang program. Codes read `<touchpoint>.<purpose>.<channel>.zh-cn`.
+
+use super::{Template, TemplateDraft};
+use crate::domain::{ContactChannel, Touchpoint};
+
+/// The seeded templates, one default per touchpoint and channel.
+pub fn seed_templates() -> Vec<Template> {
+    // Every draft is checked by the tests; none is dropped in practice.
+    seed_drafts()
+        .into_iter()
+        .filter_map(|d| Template::new(d).ok())
+        .collect()
+}
+
+pub(super) fn seed_drafts() -> Vec<TemplateDraft> {
+    use ContactChannel::{AccountManager, Sms};
+    use Touchpoint::*;
+    const DEFAULT: bool = true;
+    const OTHER: bool = false;
+    let rows: [(Touchpoint, ContactChannel, &str, bool, &str, &str); 31] = [
+        (
+            AccountOpening,
+            Sms,
+            "tariff",
+            DEFAULT,
+            "开户:套餐资费说明",
+            "尊敬的${TRADE_MARK}客户:欢迎加入中国移动!您的套餐是%PLAN_NAME%,资费:%PLAN_DESC%。查话费、查流量:发送CXHF到10086,或使用中国移动App。中国移动",
+        ),
+        (
+            AccountOpening,
+            Sms,
+            "standard_tariff",
+            OTHER,
+            "开户:套餐外标准资费",
+            "尊敬的客户:您的%PLAN_NAME%套餐以外的使用按标准资费收费:%STANDARD_TARIFF%。有疑问请拨打10086。中国移动",
+        ),
+        (
+            AccountOpening,
+            Sms,
+            "usage_tips",
+            OTHER,
+            "开户:入网一周后的使用小贴士",
+            "尊敬的客户:送您几个实用方法:查话费发送CXHF到10086;查流量发送CXLL到10086;中国移动App和网上营业厅可随时查账单、看优惠、办业务。中国移动",
+        ),
+        (
+            PlanChange,
+            Sms,
+            "accepted",
+            DEFAULT,
+            "套餐变更受理",
+            "尊敬的${TRADE_MARK}客户:您已成功订购%PLAN_NAME%,%YEAR%年%MONTH%月%DATE%日生效,%PLAN_DESC%中国移动",
+        ),
+        (
+            PlanChange,
+            Sms,
+            "effective",
+            OTHER,
+            "套餐生效",
+            "尊敬的${TRADE_MARK}客户:您订购的%PLAN_NAME%已生效,%PLAN_DESC%中国移动",
+        ),
+        (
+            PlanChange,
+            Sms,
+            "family_pay_opened",
+            OTHER,
+            "家庭统一支付:户主开通",
+            "尊敬的客户:您已开通家庭统一支付业务,可为家人多个号码进行统一付费。",
+        ),
+        (
+            PlanChange,
+            Sms,
+            "family_pay_member_joined_owner",
+            OTHER,
+            "家庭统一支付:成员加入(告知户主)",
+            "尊敬的用户:您的统一支付账户下已新增支付成员%USER_BILL_ID%,成员的账户资金余额将于今晚转入您的帐户内。",
+        ),
+        (
+            PlanChange,
+            Sms,
+            "family_pay_member_joined",
+            OTHER,
+            "家庭统一支付:成员加入(告知成员)",
+            "尊敬的用户:您已成功加入%MASTER_BILL_ID%的统一支付业务,今后您的所有费用将由户主%MASTER_BILL_ID%统一支付,您的帐户余额将与家庭统一支付下所有成员共享,特此告知。",
+        ),
+        (
+            PlanChange,
+            Sms,
+            "family_pay_member_left_owner",
+            OTHER,
+            "家庭统一支付:成员退出(告知户主)",
+            "尊敬的客户:%MEMBER_BILL%已退出您的家庭统一支付。特此告知。",
+        ),
+        (
+            VasSubscription,
+            Sms,
+            "subscribed",
+            DEFAULT,
+            "增值业务订购成功",
+            "尊敬的客户:您已成功订购%VAS_NAME%:%VAS_DESC%。每月%PRICE%元,从今天起收费。不想要了可以退订:%CANCEL_HOW%。中国移动",
+        ),
+        (
+            VasSubscription,
+            Sms,
+            "free_trial",
+            OTHER,
+            "增值业务订购成功(含免费期)",
+            "尊敬的客户:您已成功订购%VAS_NAME%:%VAS_DESC%。前%FREE_HOURS%小时免费,之后每月%PRICE%元;免费期内退订不收费。退订方法:%CANCEL_HOW%。中国移动",
+        ),
+        (
+            TopupRebate,
+            Sms,
+            "scheduled",
+            DEFAULT,
+            "优惠返充:返还安排",
+            "尊敬的客户:您参加的%PROMOTION_NAME%已办好,每次返还话费%AMOUNT%元,第一次%FIRST_DATE%到账,最后一次%END_DATE%到账。中国移动",
+        ),
+        (
+            TopupRebate,
+            Sms,
+            "credited",
+            OTHER,
+            "优惠返充:本次已到账",
+            "尊敬的客户:%PROMOTION_NAME%本次返还的话费%AMOUNT%元已到账,现在余额%BALANCE%元。中国移动",
+        ),
+        (
+            TopupRebate,
+            Sms,
+            "ending",
+            OTHER,
+            "优惠返充:即将结束",
+            "尊敬的客户:%PROMOTION_NAME%将在%END_DATE%返还最后一次话费,之后不再返还。中国移动",
+        ),
+        (
+            PromotionExpiry,
+            Sms,
+            "expiring",
+            DEFAULT,
+            "优惠到期提醒",
+            "尊敬的客户:您的%PROMOTION_NAME%将在%EXPIRY_DATE%到期。到期以后:%COST_AFTER%。想继续享受优惠,请拨打10086或到营业厅办理。中国移动",
+        ),
+        (
+            SensitiveQuery,
+            Sms,
+            "notice",
+            DEFAULT,
+            "敏感信息查询告知",
+            "尊敬的客户:您的%QUERY_WHAT%在%QUERY_TIME%被%QUERY_CLIENT%查询。如果不是您本人或您同意的查询,请马上拨打10086。中国移动",
+        ),
+        (
+            InternationalRoaming,
+            Sms,
+            "welcome",
+            DEFAULT,
+            "国际漫游:到达提醒",
+            "欢迎来到%COUNTRY%!打回国内:+86加手机号码;打当地电话:直接拨号。漫游资费:%ROAMING_RATES%。费用有异常请拨打+86 10086(免费)。中国移动",
+        ),
+        (
+            DataUsageAlert,
+            Sms,
+            "threshold",
+            DEFAULT,
+            "套餐流量使用提醒",
+            "尊敬的客户:您本月套餐流量已用%USED_PERCENT%%%(%USED%),还剩%REMAINING%。查流量发送CXLL到10086。中国移动",
+        ),
+        (
+            DataUsageAlert,
+            Sms,
+            "exhausted",
+            OTHER,
+            "套餐流量用完提醒",
+            "尊敬的客户:您本月套餐流量已用完,再用的流量按%OVERAGE_RATE%收费。需要的话可以在中国移动App加订流量包。中国移动",
+        ),
+        (
+            DataUsageAlert,
+            Sms,
+            "overage",
+            OTHER,
+            "超出套餐流量提醒",
+            "尊敬的客户:本月您已超出套餐流量%OVERAGE_USED%,产生流量费%OVERAGE_FEE%元。加订流量包更划算,可在中国移动App办理。中国移动",
+        ),
+        (
+            LowBalance,
+            Sms,
+            "warning",
+            DEFAULT,
+            "余额不足提醒",
+            "尊敬的客户:您的话费余额%BALANCE%元,已低于%THRESHOLD%元。为免影响使用,请及时充值:中国移动App、网上营业厅、营业厅都可以充。中国移动",
+        ),
+        (
+            LowBalance,
+            Sms,
+            "topup_credited",
+            OTHER,
+            "充值到账",
+            "尊敬的客户:您充值的%AMOUNT%元已到账,现在余额%BALANCE%元。中国移动",
+        ),
+        (
+            ArrearsSuspension,
+            Sms,
+            "warning",
+            DEFAULT,
+            "欠费停机预警",
+            "尊敬的客户:您的话费余额%BALANCE%元,信用额度%CREDIT_LIMIT%元。按照%SUSPENSION_RULE%,您的号码将在%SUSPENSION_TIME%停机。充值后就不会停机。中国移动",
+        ),
+        (
+            TierChange,
+            Sms,
+            "changed",
+            DEFAULT,
+            "客户级别调整",
+            "尊敬的客户:根据您近期的消费和在网情况,您的客户级别由%OLD_TIER%调整为%NEW_TIER%,可享受:%TIER_BENEFITS%。有疑问请找您的客户经理或拨打10086。中国移动",
+        ),
+        (
+            SurveyInvitation,
+            Sms,
+            "rate_service",
+            DEFAULT,
+            "满意度测评",
+            "尊敬的客户:感谢您%SERVICE%。请回复数字1到5为这次服务打分(5分为非常满意),回复免费。中国移动",
+        ),
+        (
+            ComplaintProgress,
+            Sms,
+            "update",
+            DEFAULT,
+            "投诉处理进展",
+            "尊敬的客户:您反映的问题(编号%COMPLAINT_NO%)现在的进展:%PROGRESS%。我们会在%PROMISED_TIME%前给您答复,负责人%HANDLER%。中国移动",
+        ),
+        (
+            ComplaintProgress,
+            Sms,
+            "resolved",
+            OTHER,
+            "投诉处理结果",
+            "尊敬的客户:您反映的问题(编号%COMPLAINT_NO%)已处理完毕:%RESULT%。如果还不满意,请拨打10086告诉我们。中国移动",
+        ),
+        (
+            Care,
+            Sms,
+            "birthday",
+            DEFAULT,
+            "生日祝福",
+            "%CUSTOMER_NAME%您好,今天是您的生日,中国移动祝您生日快乐,身体健康!",
+        ),
+        (
+            Care,
+            Sms,
+            "abnormal_bill",
+            OTHER,
+            "话费异常关怀",
+            "尊敬的客户:您本月话费%AMOUNT%元,比平时高,主要是%REASON%。有疑问可以找您的客户经理%MANAGER%。中国移动",
+        ),
+        (
+            StaffTask,
+            AccountManager,
+            "task",
+            DEFAULT,
+            "客户经理待办",
+            "待办:客户%CUSTOMER_NAME%(%CUSTOMER_ID%),%TASK%。请在%DUE_TIME%前处理。",
+        ),
+        (
+            StaffTask,
+            Sms,
+            "task",
+            DEFAULT,
+            "客户经理待办(短信)",
+            "待办:客户%CUSTOMER_NAME%(%CUSTOMER_ID%),%TASK%。请在%DUE_TIME%前处理。",
+        ),
+    ];
+    rows.into_iter()
+        .map(
+            |(touchpoint, channel, purpose, is_default, name, body)| TemplateDraft {
+                code: format!("{}.{purpose}.{}.zh-cn", touchpoint.code(), channel.code()),
+                touchpoint,
+                channel,
+                locale: "zh-CN".into(),
+                name: name.into(),
+                body: body.into(),
+                is_default,
+            },
+        )
+        .collect()
+}

@@ -1,0 +1,203 @@
+//! Claiming due reminders for delivery. A worker claims a batch in one statement: waiting
+//! reminders whose planned time has come, and dispatching ones whose lease ran out (their
+//! worker died), move to DISPATCHING under the worker's lease. On PostgreSQL the selecting
+//! subquery takes `FOR UPDATE SKIP LOCKED`, so concurrent claimers pass over each other's rows
+//! instead of queueing behind them; SQLite has one connection and one writer, so the same
+//! UPDATE … RETURNING is already exclusive. The lease (owner and expiry together) is a fencing
+//! token: a worker writes its result back only while the row still carries its lease, so one
+//! whose lease was taken over cannot overwrite the new owner's work.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, TransactionSession, TransactionTrait, Value};
+
+use super::attempts::{self, Attempt, SentMessage};
+use super::codec::{REMINDER_COLUMNS, reminder};
+use super::reminders::save;
+use super::{StoreError, history, ms, statement, time};
+use crate::domain::{HistoryEntry, Reason, Reminder, ReminderState};
+
+/// A worker's hold on the reminders it claimed: who, and until when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    pub owner: String,
+    pub until: DateTime<Utc>,
+}
+
+/// One claim: the reminders, now DISPATCHING, under one lease.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    pub lease: Lease,
+    /// Earliest planned first.
+    pub reminders: Vec<Reminder>,
+}
+
+/// A claimed reminder moved on by its worker, with the moves it made (the last one the state
+/// it is written back in) and the attempt it made, if any.
+#[derive(Debug, Clone, Copy)]
+pub struct Completion<'a> {
+    pub reminder: &'a Reminder,
+    pub changes: &'a [HistoryEntry],
+    pub attempt: Option<&'a Attempt>,
+}
+
+/// Claims up to `limit` due reminders for `worker_id` until `now + lease`, recording the move
+/// (DUE, or LEASE_TAKEN_OVER for a dead worker's) in each history.
+pub async fn claim_due<C: ConnectionTrait + TransactionTrait>(
+    conn: &C,
+    now: DateTime<Utc>,
+    worker_id: &str,
+    lease: TimeDelta,
+    limit: u64,
+) -> Result<Claimed, StoreError> {
+    let lease = Lease {
+        owner: worker_id.to_owned(),
+        until: time(ms(now + lease)),
+    };
+    let lock = match conn.get_database_backend() {
+        DbBackend::Postgres => "FOR UPDATE SKIP LOCKED",
+        _ => "",
+    };
+    // The CASE reads the row before the update: a row still DISPATCHING was a dead worker's.
+    let sql = format!(
+        "UPDATE reminders SET state = 'DISPATCHING', \
+           state_reason = CASE WHEN state = 'DISPATCHING' THEN 'LEASE_TAKEN_OVER' ELSE 'DUE' END, \
+           lease_owner = $1, lease_until_ms = $2, update_ms = $3, history_len = history_len + 1 \
+         WHERE reminder_id IN (\
+           SELECT reminder_id FROM reminders \
+           WHERE (state IN ('SCHEDULED', 'DEFERRED') AND planned_send_ms <= $3) \
+              OR (state = 'DISPATCHING' AND lease_until_ms <= $3) \
+           ORDER BY planned_send_ms, reminder_id LIMIT $4 {lock}) \
+         RETURNING {REMINDER_COLUMNS}"
+    );
+    let values: [Value; 4] = [
+        worker_id.into(),
+        ms(lease.until).into(),
+        ms(now).into(),
+        i64::try_from(limit).unwrap_or(i64::MAX).into(),
+    ];
+    let txn = conn.begin().await?;
+    let rows = txn.query_all_raw(statement(&txn, &sql, values)).await?;
+    let mut claimed = Vec::with_capacity(rows.len());
+    let mut entries = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let r = reminder(row)?;
+        let reason: String = row.try_get("", "state_reason")?;
+        let reason = match reason.as_str() {
+            "LEASE_TAKEN_OVER" => Reason::LeaseTakenOver,
+            _ => Reason::Due,
+        };
+        entries.push(HistoryEntry {
+            at: time(ms(now)),
+            state: ReminderState::Dispatching,
+            reason,
+            detail: None,
+            attempt_id: None,
+        });
+        claimed.push(r);
+    }
+    history::append(
+        &txn,
+        claimed
+            .iter()
+            .zip(&entries)
+            .map(|(r, e)| (r.id.as_str(), r.changes, e)),
+    )
+    .await?;
+    txn.commit().await?;
+    // RETURNING keeps no order; hand them out in the order they fell due.
+    claimed.sort_by(|a, b| (a.planned_send_at, &a.id).cmp(&(b.planned_send_at, &b.id)));
+    Ok(Claimed {
+        lease,
+        reminders: claimed,
+    })
+}
+
+/// Writes back what the worker made of its claimed reminders (sent, delivered, ended, or
+/// waiting again for a retry), their attempts and the message that carried them, in one
+/// transaction. If any of them is no longer under `lease`, nothing is written.
+pub async fn complete<C: ConnectionTrait + TransactionTrait>(
+    conn: &C,
+    lease: &Lease,
+    done: &[Completion<'_>],
+    message: Option<&SentMessage>,
+) -> Result<(), StoreError> {
+    let txn = conn.begin().await?;
+    write_back(&txn, lease, done).await?;
+    let tried: Vec<&Attempt> = done.iter().filter_map(|c| c.attempt).collect();
+    attempts::insert(&txn, &tried).await?;
+    if let Some(message) = message {
+        attempts::record_message(&txn, message).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Gives claimed reminders back to wait (for quiet hours, the cap, or a worker shutting
+/// down), with the moves that say why. Refused, writing nothing, without the lease.
+pub async fn release<C: ConnectionTrait + TransactionTrait>(
+    conn: &C,
+    lease: &Lease,
+    done: &[Completion<'_>],
+) -> Result<(), StoreError> {
+    if let Some(c) = done.iter().find(|c| !c.reminder.is_waiting()) {
+        return Err(StoreError::Internal(format!(
+            "reminder {} released as {}, not waiting",
+            c.reminder.id,
+            c.reminder.state.code()
+        )));
+    }
+    let txn = conn.begin().await?;
+    write_back(&txn, lease, done).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn write_back<C: ConnectionTrait>(
+    txn: &C,
+    lease: &Lease,
+    done: &[Completion<'_>],
+) -> Result<(), StoreError> {
+    let mut lost = Vec::new();
+    for c in done {
+        if c.reminder.state == ReminderState::Dispatching {
+            return Err(StoreError::Internal(format!(
+                "reminder {} written back still DISPATCHING",
+                c.reminder.id
+            )));
+        }
+        if !save(txn, c.reminder, c.changes, Some(lease)).await? {
+            lost.push(c.reminder.id.clone());
+        }
+    }
+    if lost.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::LeaseLost { reminder_ids: lost })
+    }
+}
+
+/// Extends `lease` to `until` on the reminders it still holds (a slow provider), returning
+/// the new lease and how many reminders it covers.
+pub async fn renew<C: ConnectionTrait>(
+    conn: &C,
+    lease: &Lease,
+    until: DateTime<Utc>,
+) -> Result<(Lease, u64), StoreError> {
+    let renewed = Lease {
+        owner: lease.owner.clone(),
+        until: time(ms(until)),
+    };
+    let done = conn
+        .execute_raw(statement(
+            conn,
+            "UPDATE reminders SET lease_until_ms = $1 \
+             WHERE state = 'DISPATCHING' AND lease_owner = $2 AND lease_until_ms = $3",
+            [
+                ms(renewed.until).into(),
+                lease.owner.clone().into(),
+                ms(lease.until).into(),
+            ],
+        ))
+        .await?;
+    Ok((renewed, done.rows_affected()))
+}

@@ -1,0 +1,289 @@
+//! Reminders as callers schedule, read, cancel and move them. A new reminder and its first
+//! history entry are written together, and so are the older ones it supersedes; a dedupe key
+//! already used for the customer returns that reminder and writes nothing. Every later move is
+//! written only over the row it was made from (the same count of history entries), so two
+//! writers never both win and a reminder claimed meanwhile is not cancelled behind its
+//! worker's back.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait, Value};
+
+use super::attempts::{self, Attempt};
+use super::codec::{REMINDER_COLUMNS, REMINDER_WIDTH, reminder, reminder_values};
+use super::dispatch::Lease;
+use super::{StoreError, history, ms, statement};
+use crate::domain::{HistoryEntry, Reminder};
+
+/// Moves lost to a concurrent writer before a caller's write gives up.
+const RETRIES: usize = 3;
+
+/// What scheduling came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scheduled {
+    /// Stored, with the ids of the pending older reminders it superseded.
+    Created {
+        reminder: Reminder,
+        superseded: Vec<String>,
+    },
+    /// The customer's dedupe key was taken: the reminder that holds it, as it is now.
+    Deduplicated(Reminder),
+}
+
+/// A reminder with everything GetReminder shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderRecord {
+    pub reminder: Reminder,
+    pub history: Vec<HistoryEntry>,
+    pub attempts: Vec<Attempt>,
+}
+
+/// How a caller names a reminder to cancel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which<'a> {
+    Id(&'a str),
+    DedupeKey { customer_id: &'a str, key: &'a str },
+}
+
+fn select(filter: &str) -> String {
+    format!("SELECT {REMINDER_COLUMNS} FROM reminders WHERE {filter}")
+}
+
+/// Stores a new reminder and its first history entry. With `supersedes` (the touchpoint's
+/// rule), the customer's waiting reminders of the touchpoint become SUPERSEDED in the same
+/// transaction.
+pub async fn insert<C: ConnectionTrait + TransactionTrait>(
+    conn: &C,
+    new: &Reminder,
+    first: &HistoryEntry,
+    supersedes: bool,
+) -> Result<Scheduled, StoreError> {
+    let txn = conn.begin().await?;
+    if let Some(existing) = holder_of_key(&txn, new).await? {
+        return Ok(Scheduled::Deduplicated(existing));
+    }
+    let marks: Vec<String> = (1..=REMINDER_WIDTH).map(|n| format!("${n}")).collect();
+    // A concurrent request with the same key that commits first makes this a no-op.
+    let sql = format!(
+        "INSERT INTO reminders ({REMINDER_COLUMNS}) VALUES ({}) ON CONFLICT DO NOTHING",
+        marks.join(", ")
+    );
+    let values = reminder_values(new, first.reason)?;
+    let inserted = txn.execute_raw(statement(&txn, &sql, values)).await?;
+    if inserted.rows_affected() == 0 {
+        return match holder_of_key(&txn, new).await? {
+            Some(existing) => Ok(Scheduled::Deduplicated(existing)),
+            None => Err(StoreError::Internal(format!(
+                "reminder {} was not inserted and holds no dedupe key",
+                new.id
+            ))),
+        };
+    }
+    history::append(&txn, history::numbered(new, std::slice::from_ref(first))?).await?;
+    let superseded = if supersedes {
+        supersede_older(&txn, new).await?
+    } else {
+        Vec::new()
+    };
+    txn.commit().await?;
+    Ok(Scheduled::Created {
+        reminder: as_stored(new),
+        superseded,
+    })
+}
+
+/// The reminder holding `new`'s dedupe key for its customer, if it has one.
+async fn holder_of_key<C: ConnectionTrait>(
+    conn: &C,
+    new: &Reminder,
+) -> Result<Option<Reminder>, StoreError> {
+    match &new.dedupe_key {
+        Some(key) => find_by_dedupe_key(conn, &new.customer_id, key).await,
+        None => Ok(None),
+    }
+}
+
+/// Moves the customer's waiting reminders of `new`'s touchpoint to SUPERSEDED. One claimed
+/// meanwhile is already on its way and is left to its worker.
+async fn supersede_older<C: ConnectionTrait>(
+    txn: &C,
+    new: &Reminder,
+) -> Result<Vec<String>, StoreError> {
+    let sql = select(
+        "customer_id = $1 AND touchpoint = $2 AND state IN ('SCHEDULED', 'DEFERRED') \
+         AND reminder_id <> $3 ORDER BY reminder_id",
+    );
+    let values: [Value; 3] = [
+        new.customer_id.clone().into(),
+        new.touchpoint.code().into(),
+        new.id.clone().into(),
+    ];
+    let rows = txn.query_all_raw(statement(txn, &sql, values)).await?;
+    let mut superseded = Vec::new();
+    for row in &rows {
+        let mut older = reminder(row)?;
+        let entry = older.supersede(&new.id, new.create_time)?;
+        if save(txn, &older, std::slice::from_ref(&entry), None).await? {
+            superseded.push(older.id);
+        }
+    }
+    Ok(superseded)
+}
+
+pub async fn get<C: ConnectionTrait>(conn: &C, id: &str) -> Result<Option<Reminder>, StoreError> {
+    let row = conn
+        .query_one_raw(statement(conn, &select("reminder_id = $1"), [id.into()]))
+        .await?;
+    row.as_ref().map(reminder).transpose()
+}
+
+/// The reminder with its history and attempts, or NOT_FOUND.
+pub async fn get_record<C: ConnectionTrait>(
+    conn: &C,
+    id: &str,
+) -> Result<ReminderRecord, StoreError> {
+    let reminder = get(conn, id)
+        .await?
+        .ok_or_else(|| StoreError::not_found("reminder", id))?;
+    Ok(ReminderRecord {
+        history: history::of_reminder(conn, id).await?,
+        attempts: attempts::of_reminder(conn, id).await?,
+        reminder,
+    })
+}
+
+pub async fn find_by_dedupe_key<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: &str,
+    key: &str,
+) -> Result<Option<Reminder>, StoreError> {
+    let sql = select("customer_id = $1 AND dedupe_key = $2");
+    let row = conn
+        .query_one_raw(statement(conn, &sql, [customer_id.into(), key.into()]))
+        .await?;
+    row.as_ref().map(reminder).transpose()
+}
+
+/// The reminders an ingested event created, in id (creation) order.
+pub async fn of_event<C: ConnectionTrait>(
+    conn: &C,
+    event_id: &str,
+) -> Result<Vec<Reminder>, StoreError> {
+    let sql = select("source_event_id = $1 ORDER BY reminder_id");
+    let rows = conn
+        .query_all_raw(statement(conn, &sql, [event_id.into()]))
+        .await?;
+    rows.iter().map(reminder).collect()
+}
+
+/// Cancels a waiting reminder; one already claimed, sent or ended is an illegal move.
+pub async fn cancel<C: ConnectionTrait + TransactionTrait>(
+    conn: &C,
+    which: Which<'_>,
+    detail: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Reminder, StoreError> {
+    for _ in 0..RETRIES {
+        let found = match which {
+            Which::Id(id) => get(conn, id).await?,
+            Which::DedupeKey { customer_id, key } => {
+                find_by_dedupe_key(conn, customer_id, key).await?
+            }
+        };
+        let mut r = found.ok_or_else(|| match which {
+            Which::Id(id) => StoreError::not_found("reminder", id),
+            Which::DedupeKey { key, .. } => StoreError::not_found("dedupe key", key),
+        })?;
+        let entry = r.cancel(now, detail)?;
+        if write(conn, &r, std::slice::from_ref(&entry)).await? {
+            return Ok(as_stored(&r));
+        }
+    }
+    Err(StoreError::Conflict(
+        "the reminder kept changing while being cancelled".into(),
+    ))
+}
+
+/// Writes a move made outside a lease (a delivery receipt, say): refused as a conflict when
+/// the reminder moved meanwhile, so the caller reads it again and decides anew.
+pub async fn update<C: ConnectionTrait + TransactionTrait>(
+    conn: &C,
+    moved: &Reminder,
+    entries: &[HistoryEntry],
+) -> Result<(), StoreError> {
+    if write(conn, moved, entries).await? {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(format!(
+            "reminder {} moved meanwhile",
+            moved.id
+        )))
+    }
+}
+
+async fn write<C: ConnectionTrait + TransactionTrait>(
+    conn: &C,
+    moved: &Reminder,
+    entries: &[HistoryEntry],
+) -> Result<bool, StoreError> {
+    let txn = conn.begin().await?;
+    let saved = save(&txn, moved, entries, None).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Writes `moved` and appends `entries` (the moves since it was read), if the row still
+/// counts the changes it was read with, and under `lease` when given. Clears the lease: a
+/// reminder written back has left its worker. Run it inside a transaction.
+pub(super) async fn save<C: ConnectionTrait>(
+    txn: &C,
+    moved: &Reminder,
+    entries: &[HistoryEntry],
+    lease: Option<&Lease>,
+) -> Result<bool, StoreError> {
+    let last = entries.last().ok_or_else(|| {
+        StoreError::Internal(format!("reminder {} saved without a move", moved.id))
+    })?;
+    let mut sql = "UPDATE reminders SET state = $1, state_reason = $2, planned_send_ms = $3, \
+        channel = $4, channel_index = $5, attempts = $6, message_id = $7, superseded_by = $8, \
+        update_ms = $9, history_len = $10, lease_owner = NULL, lease_until_ms = NULL \
+        WHERE reminder_id = $11 AND history_len = $12"
+        .to_owned();
+    let mut values: Vec<Value> = vec![
+        moved.state.code().into(),
+        last.reason.code().into(),
+        ms(moved.planned_send_at).into(),
+        moved.channel.map(|c| c.code().to_owned()).into(),
+        i64::from(moved.channel_index).into(),
+        i64::from(moved.attempts).into(),
+        moved.message_id.clone().into(),
+        moved.superseded_by.clone().into(),
+        ms(moved.update_time).into(),
+        i64::from(moved.changes).into(),
+        moved.id.clone().into(),
+        history::changes_before(moved, entries).into(),
+    ];
+    if let Some(lease) = lease {
+        sql.push_str(" AND state = 'DISPATCHING' AND lease_owner = $13 AND lease_until_ms = $14");
+        values.push(lease.owner.clone().into());
+        values.push(ms(lease.until).into());
+    }
+    let done = txn.execute_raw(statement(txn, &sql, values)).await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    history::append(txn, history::numbered(moved, entries)?).await?;
+    Ok(true)
+}
+
+/// `r` as it reads back: times to the millisecond.
+pub(super) fn as_stored(r: &Reminder) -> Reminder {
+    use super::stored_time as at;
+    Reminder {
+        send_at: at(r.send_at),
+        deadline: at(r.deadline),
+        planned_send_at: at(r.planned_send_at),
+        create_time: at(r.create_time),
+        update_time: at(r.update_time),
+        ..r.clone()
+    }
+}

@@ -1,0 +1,67 @@
+//! What the tiering service reads of the settings file: its own `[tiering]` section and the
+//! shared sections it runs on. Other binaries' sections in the same file are theirs to check.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use vipcare_cache::CacheSettings;
+use vipcare_runtime::cli::ServiceSettings;
+use vipcare_runtime::settings::{
+    self, InternalSettings, PeerSettings, Sections, ServerSettings, SettingsError,
+    TelemetrySettings,
+};
+use vipcare_storage::DatabaseSettings;
+
+/// Built-in defaults of `[tiering]`.
+pub const DEFAULTS: &str = "[tiering]\nlisten = \"127.0.0.1:50062\"\n";
+
+/// `[tiering]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TieringSettings {
+    /// host:port the service listens on; port 0 for any free one (the bound one is logged).
+    pub listen: String,
+}
+
+/// The sections the tiering service runs on.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub database: DatabaseSettings,
+    pub cache: CacheSettings,
+    pub telemetry: TelemetrySettings,
+    pub server: ServerSettings,
+    pub internal: InternalSettings,
+    /// The profile it reads value summaries from, the reminder service it tells tier changes.
+    pub services: PeerSettings,
+    pub tiering: TieringSettings,
+}
+
+impl Sections for Settings {
+    const DEFAULTS: &'static [&'static str] = &[
+        settings::DEFAULTS,
+        vipcare_storage::settings::DEFAULTS,
+        vipcare_cache::settings::DEFAULTS,
+        DEFAULTS,
+    ];
+
+    fn check(&mut self) -> Result<(), SettingsError> {
+        settings::check_listen("tiering.listen", &self.tiering.listen)?;
+        self.database.check()?;
+        self.cache.check()?;
+        self.telemetry.check()?;
+        self.server.check()?;
+        self.services.check()?;
+        self.internal.check()
+    }
+}
+
+impl ServiceSettings for Settings {
+    fn telemetry(&self) -> &TelemetrySettings {
+        &self.telemetry
+    }
+
+    fn internal(&self) -> &InternalSettings {
+        &self.internal
+    }
+}
