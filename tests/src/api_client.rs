@@ -89,6 +89,10 @@ impl ApiClient {
                 "tier:read",
                 "tier:admin",
                 "churn:read",
+                "reminder:read",
+                "reminder:write",
+                "reminder:admin",
+                "event:ingest",
             ],
             ApiClient::Hall => &[
                 "customer:read",

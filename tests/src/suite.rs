@@ -7,6 +7,7 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 use vipcare_proto::gateway::v1::channel_service_client::ChannelServiceClient;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
+use vipcare_proto::reminder::v1::reminder_service_client::ReminderServiceClient;
 use vipcare_proto::service_names;
 use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
 use vipcare_testkit::{Launch, SpawnedBinary, TestEnv, workspace_binary};
@@ -19,12 +20,15 @@ pub type ProfileApi = ProfileServiceClient<InterceptedService<Channel, Credentia
 pub type ChannelApi = ChannelServiceClient<InterceptedService<Channel, Credentials>>;
 /// The tiering API as channel systems and partners reach it: through the gateway.
 pub type TieringApi = TieringServiceClient<InterceptedService<Channel, Credentials>>;
+/// The reminder service through the gateway.
+pub type ReminderApi = ReminderServiceClient<InterceptedService<Channel, Credentials>>;
 
 /// What `vipcare up` serves: a flow may start once each of them answers SERVING.
-const SERVICES: [&str; 3] = [
+const SERVICES: [&str; 4] = [
     service_names::CHANNEL,
     service_names::PROFILE,
     service_names::TIERING,
+    service_names::REMINDER,
 ];
 
 /// Bounds every call, so a hung server fails the test instead of hanging it.
@@ -145,6 +149,11 @@ impl Suite {
     /// The tiering API as `client`.
     pub fn tiering(&self, client: ApiClient) -> TieringApi {
         TieringServiceClient::with_interceptor(self.channel.clone(), client.credentials())
+    }
+
+    /// The reminder API as `client`.
+    pub fn reminder(&self, client: ApiClient) -> ReminderApi {
+        ReminderServiceClient::with_interceptor(self.channel.clone(), client.credentials())
     }
 
     /// The process log so far.

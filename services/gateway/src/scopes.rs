@@ -17,6 +17,14 @@ pub const TIER_ADMIN: &str = "tier:admin";
 /// Checks and redeems benefits by number: all a partner (a lounge, a merchant) holds.
 pub const BENEFIT_VERIFY: &str = "benefit:verify";
 pub const CHURN_READ: &str = "churn:read";
+/// Reads reminders, rules, templates and delivery statistics.
+pub const REMINDER_READ: &str = "reminder:read";
+/// Schedules and cancels reminders, and reports delivery receipts (channel providers).
+pub const REMINDER_WRITE: &str = "reminder:write";
+/// Changes touchpoint rules and templates: operators' consoles only.
+pub const REMINDER_ADMIN: &str = "reminder:admin";
+/// Sends business events (billing, network, CRM feeds) that become reminders.
+pub const EVENT_INGEST: &str = "event:ingest";
 
 /// Every scope the gateway knows; a client configured with another name is refused at start.
 pub const ALL: &[&str] = &[
@@ -33,6 +41,10 @@ pub const ALL: &[&str] = &[
     TIER_ADMIN,
     BENEFIT_VERIFY,
     CHURN_READ,
+    REMINDER_READ,
+    REMINDER_WRITE,
+    REMINDER_ADMIN,
+    EVENT_INGEST,
 ];
 
 #[cfg(test)]

@@ -6,19 +6,26 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use vipcare_cache::Cache;
 use vipcare_runtime::server::{self, GrpcServer, ServeError};
 use vipcare_runtime::settings::SettingsError;
 use vipcare_storage::idempotency::Idempotency;
 use vipcare_storage::invalidation::Replayer;
+use vipcare_storage::outbox::OutboxRelay;
 use vipcare_storage::{Database, StorageError};
 
 use crate::domain::{Clock, SystemClock};
 use crate::grpc::ProfileApi;
+use crate::reminder;
 use crate::settings::Settings;
 use crate::store::Migrator;
+
+/// How long the relay may finish a delivery in flight once the service stops.
+const STOP_GRACE: Duration = Duration::from_secs(5);
 
 /// Why the service could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +44,8 @@ pub struct App {
     server: GrpcServer,
     requests: Idempotency,
     invalidations: Replayer,
+    /// Delivers sensitive-query notices to the reminder service.
+    relay: OutboxRelay,
 }
 
 impl std::fmt::Debug for App {
@@ -68,6 +77,14 @@ impl App {
         invalidations.replay_all().await?;
         let listener = server::bind(&settings.profile.listen).await?;
         let requests = Idempotency::new(&db, settings.database.idempotency_retention());
+        let notices =
+            reminder::connect_lazy(&settings.services.reminder, &credential).map_err(|e| {
+                SettingsError::Invalid {
+                    key: "services.reminder".into(),
+                    reason: e.to_string(),
+                }
+            })?;
+        let relay = OutboxRelay::new(db.clone(), Arc::new(notices));
         let api = ProfileApi::new(db, requests.clone(), cache, clock);
         let server = GrpcServer::internal(&settings.server, credential)
             .add_service(api.into_server(settings.server.max_message_bytes));
@@ -76,6 +93,7 @@ impl App {
             server,
             requests,
             invalidations,
+            relay,
         })
     }
 
@@ -91,9 +109,20 @@ impl App {
     ) -> Result<(), AppError> {
         let pruner = tokio::spawn(self.requests.keep_pruned());
         let replayer = tokio::spawn(self.invalidations.run());
+        let (stop, stopping) = watch::channel(false);
+        let mut relay = tokio::spawn(self.relay.run(async move {
+            let mut stopping = stopping;
+            // Err: the sender is gone, which also means stop.
+            let _ = stopping.wait_for(|stop| *stop).await;
+        }));
         let served = self.server.serve(self.listener, shutdown).await;
         pruner.abort();
         replayer.abort();
+        let _ = stop.send(true);
+        // A delivery in flight finishes (its row is acknowledged) unless it hangs.
+        if tokio::time::timeout(STOP_GRACE, &mut relay).await.is_err() {
+            relay.abort();
+        }
         served?;
         Ok(())
     }

@@ -9,6 +9,7 @@ pub mod app;
 pub mod domain;
 pub mod error;
 pub mod grpc;
+pub mod reminder;
 pub mod settings;
 pub mod store;
 

@@ -7,7 +7,8 @@ use serde::Deserialize;
 use vipcare_cache::CacheSettings;
 use vipcare_runtime::cli::ServiceSettings;
 use vipcare_runtime::settings::{
-    self, InternalSettings, Sections, ServerSettings, SettingsError, TelemetrySettings,
+    self, InternalSettings, PeerSettings, Sections, ServerSettings, SettingsError,
+    TelemetrySettings,
 };
 use vipcare_storage::DatabaseSettings;
 
@@ -31,6 +32,8 @@ pub struct Settings {
     pub telemetry: TelemetrySettings,
     pub server: ServerSettings,
     pub internal: InternalSettings,
+    /// The reminder service it tells of sensitive queries.
+    pub services: PeerSettings,
     pub profile: ProfileSettings,
 }
 
@@ -48,6 +51,7 @@ impl Sections for Settings {
         self.cache.check()?;
         self.telemetry.check()?;
         self.server.check()?;
+        self.services.check()?;
         self.internal.check()
     }
 }

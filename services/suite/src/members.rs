@@ -1,9 +1,10 @@
-//! The services the suite runs, in start order. Each is built (its port bound) before the next,
-//! and its real address is written into `settings.services` first, so members built later —
-//! the gateway above all — reach it even when it was given port 0. Later issues add reminder,
-//! complaint and survey here: a variant, its build arm and its peer setting.
+//! The services the suite runs, in start order. The services call each other both ways (tiering
+//! and the profile tell the reminder service; the reminder service reads both), so every
+//! address must be known before any member is built: a listener given port 0 is first given a
+//! free port of its own, and `settings.services` points at it. Later issues add complaint and
+//! survey here: a variant, its build arm and its peer setting.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 
 use crate::Settings;
 use futures::future::BoxFuture;
@@ -17,17 +18,24 @@ use crate::SuiteError;
 pub enum Member {
     Profile,
     Tiering,
+    Reminder,
     Gateway,
 }
 
 impl Member {
     /// Services first, the gateway last: it is the only one that calls the others.
-    pub const START_ORDER: &'static [Member] = &[Member::Profile, Member::Tiering, Member::Gateway];
+    pub const START_ORDER: &'static [Member] = &[
+        Member::Profile,
+        Member::Tiering,
+        Member::Reminder,
+        Member::Gateway,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Member::Profile => "profile",
             Member::Tiering => "tiering",
+            Member::Reminder => "reminder",
             Member::Gateway => "gateway",
         }
     }
@@ -37,18 +45,28 @@ impl Member {
         match self {
             Member::Profile => service_names::PROFILE,
             Member::Tiering => service_names::TIERING,
+            Member::Reminder => service_names::REMINDER,
             Member::Gateway => service_names::CHANNEL,
         }
     }
 
-    /// Points the members built after this one at its bound address.
-    fn announce(self, addr: SocketAddr, settings: &mut Settings) {
-        let url = format!("http://{}", reachable(addr));
+    /// Where the member listens, and the peer setting others reach it by (none for the
+    /// gateway: nothing inside the suite calls it).
+    fn addresses(self, settings: &mut Settings) -> (&mut String, Option<&mut String>) {
         match self {
-            Member::Profile => settings.services.profile = url,
-            Member::Tiering => settings.services.tiering = url,
-            // Nothing inside the suite calls the gateway.
-            Member::Gateway => {}
+            Member::Profile => (
+                &mut settings.profile.listen,
+                Some(&mut settings.services.profile),
+            ),
+            Member::Tiering => (
+                &mut settings.tiering.listen,
+                Some(&mut settings.services.tiering),
+            ),
+            Member::Reminder => (
+                &mut settings.reminder.listen,
+                Some(&mut settings.services.reminder),
+            ),
+            Member::Gateway => (&mut settings.gateway.listen, None),
         }
     }
 
@@ -56,7 +74,7 @@ impl Member {
     /// addresses, peers, the database, the internal secret) `Settings::validate` has checked.
     fn check(self, settings: &Settings) -> Result<(), SuiteError> {
         match self {
-            Member::Profile | Member::Tiering => Ok(()),
+            Member::Profile | Member::Tiering | Member::Reminder => Ok(()),
             // Scopes and keys used twice are the gateway's to judge.
             Member::Gateway => {
                 vipcare_gateway::edge::Clients::from_settings(&settings.gateway.clients)?;
@@ -83,6 +101,18 @@ impl Member {
             }
             Member::Tiering => {
                 let app = vipcare_tiering::App::build(&settings.tiering(), cache.clone())
+                    .await
+                    .map_err(|err| SuiteError::Start {
+                        service,
+                        reason: err.to_string(),
+                    })?;
+                let addr = app.local_addr();
+                Ok(Built::new(self, addr, move |stop| {
+                    Box::pin(async move { app.run(stop).await.map_err(|e| e.to_string()) })
+                }))
+            }
+            Member::Reminder => {
+                let app = vipcare_reminder::App::build(&settings.reminder(), cache.clone())
                     .await
                     .map_err(|err| SuiteError::Start {
                         service,
@@ -137,20 +167,47 @@ pub(crate) fn check_all(settings: &Settings) -> Result<(), SuiteError> {
         .try_for_each(|member| member.check(settings))
 }
 
-/// Builds every member in start order against one cache. `settings.services` is rewritten
-/// with the members' real addresses as they are bound.
+/// Builds every member in start order against one cache, once every listener has a port.
 pub(crate) async fn build_all(
     mut settings: Settings,
     cache: &Cache,
 ) -> Result<Vec<Built>, SuiteError> {
+    settle_ports(&mut settings)?;
     let mut built = Vec::with_capacity(Member::START_ORDER.len());
     for &member in Member::START_ORDER {
         let one = member.build(&settings, cache).await?;
         tracing::info!(service = member.name(), addr = %one.addr, "bound");
-        member.announce(one.addr, &mut settings);
         built.push(one);
     }
     Ok(built)
+}
+
+/// Gives each listener set to port 0 a free port (the OS's choice, taken and let go at once)
+/// and points its peer setting at it, so members built first reach members built later.
+fn settle_ports(settings: &mut Settings) -> Result<(), SuiteError> {
+    for &member in Member::START_ORDER {
+        let (listen, peer) = member.addresses(settings);
+        // Checked by Settings::validate before anything starts.
+        let Ok(addr) = listen.parse::<SocketAddr>() else {
+            continue;
+        };
+        let addr = if addr.port() == 0 {
+            let free = TcpListener::bind(addr)
+                .and_then(|probe| probe.local_addr())
+                .map_err(|err| SuiteError::Start {
+                    service: member.name(),
+                    reason: format!("no free port on {addr}: {err}"),
+                })?;
+            *listen = free.to_string();
+            free
+        } else {
+            addr
+        };
+        if let Some(peer) = peer {
+            *peer = format!("http://{}", reachable(addr));
+        }
+    }
+    Ok(())
 }
 
 /// An address a client on this host can connect to: a wildcard bind (0.0.0.0, ::) is reached
@@ -178,10 +235,23 @@ mod tests {
     }
 
     #[test]
-    fn the_profile_is_announced_to_the_members_after_it() {
+    fn port_zero_becomes_a_free_port_every_member_is_told() {
         let mut settings = Settings::default();
-        Member::Profile.announce("127.0.0.1:41234".parse().unwrap(), &mut settings);
-        assert_eq!(settings.services.profile, "http://127.0.0.1:41234");
+        for member in Member::START_ORDER {
+            *member.addresses(&mut settings).0 = "127.0.0.1:0".into();
+        }
+        settle_ports(&mut settings).unwrap();
+        for member in [Member::Profile, Member::Tiering, Member::Reminder] {
+            let (listen, peer) = member.addresses(&mut settings);
+            let listen: SocketAddr = listen.parse().unwrap();
+            assert_ne!(listen.port(), 0, "{}", member.name());
+            assert_eq!(
+                peer.map(|p| p.clone()),
+                Some(format!("http://{listen}")),
+                "{}",
+                member.name()
+            );
+        }
     }
 
     #[test]

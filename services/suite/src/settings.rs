@@ -9,6 +9,7 @@ use serde::Deserialize;
 use vipcare_cache::CacheSettings;
 use vipcare_gateway::settings::GatewaySettings;
 use vipcare_profile::settings::ProfileSettings;
+use vipcare_reminder::settings::ReminderSettings;
 use vipcare_runtime::settings::{
     self, InternalSettings, PeerSettings, Sections, ServerSettings, SettingsError,
     TelemetrySettings,
@@ -17,8 +18,8 @@ use vipcare_storage::DatabaseSettings;
 use vipcare_tiering::settings::TieringSettings;
 
 /// Defaults of the sections of services not built yet: where they will listen.
-const UPCOMING_DEFAULTS: &str = "[reminder]\nlisten = \"127.0.0.1:50063\"\n\
-[complaint]\nlisten = \"127.0.0.1:50064\"\n[survey]\nlisten = \"127.0.0.1:50065\"\n";
+const UPCOMING_DEFAULTS: &str =
+    "[complaint]\nlisten = \"127.0.0.1:50064\"\n[survey]\nlisten = \"127.0.0.1:50065\"\n";
 
 /// The section of a service the suite does not run yet: its address is reserved and checked,
 /// so a file written for a later version is judged the same way now.
@@ -39,7 +40,7 @@ pub struct Settings {
     pub server: ServerSettings,
     pub profile: ProfileSettings,
     pub tiering: TieringSettings,
-    pub reminder: UpcomingSettings,
+    pub reminder: ReminderSettings,
     pub complaint: UpcomingSettings,
     pub survey: UpcomingSettings,
     pub gateway: GatewaySettings,
@@ -54,6 +55,7 @@ impl Sections for Settings {
         vipcare_cache::settings::DEFAULTS,
         vipcare_profile::settings::DEFAULTS,
         vipcare_tiering::settings::DEFAULTS,
+        vipcare_reminder::settings::DEFAULTS,
         vipcare_gateway::settings::DEFAULTS,
         UPCOMING_DEFAULTS,
     ];
@@ -61,9 +63,9 @@ impl Sections for Settings {
     fn check(&mut self) -> Result<(), SettingsError> {
         settings::check_listen("profile.listen", &self.profile.listen)?;
         settings::check_listen("tiering.listen", &self.tiering.listen)?;
-        settings::check_listen("reminder.listen", &self.reminder.listen)?;
         settings::check_listen("complaint.listen", &self.complaint.listen)?;
         settings::check_listen("survey.listen", &self.survey.listen)?;
+        self.reminder.check()?;
         self.gateway.check()?;
         self.database.check()?;
         self.cache.check()?;
@@ -106,6 +108,7 @@ impl Settings {
             telemetry: self.telemetry.clone(),
             server: self.server.clone(),
             internal: self.internal.clone(),
+            services: self.services.clone(),
             profile: self.profile.clone(),
         }
     }
@@ -121,6 +124,20 @@ impl Settings {
             internal: self.internal.clone(),
             services: self.services.clone(),
             tiering: self.tiering.clone(),
+        }
+    }
+
+    /// What the reminder service runs on.
+    pub fn reminder(&self) -> vipcare_reminder::Settings {
+        vipcare_reminder::Settings {
+            data_dir: self.data_dir.clone(),
+            database: self.database.clone(),
+            cache: self.cache.clone(),
+            telemetry: self.telemetry.clone(),
+            server: self.server.clone(),
+            internal: self.internal.clone(),
+            services: self.services.clone(),
+            reminder: self.reminder.clone(),
         }
     }
 

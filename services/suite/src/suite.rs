@@ -143,6 +143,11 @@ impl Suite {
             .expect("the tiering service is a member of every suite")
     }
 
+    pub fn reminder_addr(&self) -> SocketAddr {
+        self.addr(Member::Reminder)
+            .expect("the reminder service is a member of every suite")
+    }
+
     /// Signs calls straight to a member (the demo loader, tests), as the gateway signs its own.
     pub fn internal_credential(&self) -> &InternalCredential {
         &self.credential

@@ -27,7 +27,6 @@ use crate::domain::{Clock, SystemClock};
 use crate::error::Error;
 use crate::expiry::OverrideExpiry;
 use crate::grpc::TieringApi;
-use crate::reminder::ReminderNotices;
 use crate::settings::Settings;
 use crate::store::{self, Migrator};
 use crate::upstream::Profile;
@@ -94,7 +93,7 @@ impl App {
         store::seed::defaults(db.conn(), clock.now()).await?;
         let profile = Profile::connect_lazy(&settings.services.profile, &credential)
             .map_err(|e| AppError::ProfileUrl(e.to_string()))?;
-        let reminder = ReminderNotices::connect_lazy(&settings.services.reminder, &credential)
+        let reminder = crate::reminder::connect_lazy(&settings.services.reminder, &credential)
             .map_err(|e| AppError::ReminderUrl(e.to_string()))?;
         let listener = server::bind(&settings.tiering.listen).await?;
         let runner = Arc::new(Runner::new(

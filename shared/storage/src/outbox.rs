@@ -5,6 +5,9 @@
 //! replicas never deliver the same row at once and a dead replica's claim runs out.
 
 pub mod grpc;
+mod receiver;
+
+pub use receiver::{Receiver, Route};
 
 use std::sync::Arc;
 use std::time::Duration;

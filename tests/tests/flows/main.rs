@@ -7,4 +7,5 @@ mod crash;
 mod customers;
 mod household;
 mod lifecycle;
+mod reminders;
 mod tiers;

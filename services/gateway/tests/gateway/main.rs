@@ -5,6 +5,7 @@
 mod access;
 mod caller;
 mod garbage;
+mod reminders;
 mod routing;
 mod streams;
 mod support;

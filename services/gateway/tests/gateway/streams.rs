@@ -194,6 +194,17 @@ async fn raw_feed(
     gateway: SocketAddr,
     rows: impl Iterator<Item = ImportConsumptionRequest>,
 ) -> Result<ImportConsumptionResponse, String> {
+    raw_stream(gateway, IMPORT, rows).await
+}
+
+/// Sends `messages` as the client stream of `path` over a new HTTP/2 connection to the gateway,
+/// each message in its own DATA frame and all of them queued at once (h2 writes them as fast as
+/// the server's windows allow), and returns the answer or what went wrong.
+async fn raw_stream<Req: Message, Resp: Message + Default>(
+    gateway: SocketAddr,
+    path: &str,
+    messages: impl Iterator<Item = Req>,
+) -> Result<Resp, String> {
     let tcp = TcpStream::connect(gateway)
         .await
         .map_err(|e| format!("connect: {e}"))?;
@@ -203,7 +214,7 @@ async fn raw_feed(
         .map_err(|e| format!("handshake: {e}"))?;
     let connection = tokio::spawn(connection);
     let mut client = client.ready().await.map_err(|e| format!("ready: {e}"))?;
-    let request = http::Request::post(format!("http://{gateway}{IMPORT}"))
+    let request = http::Request::post(format!("http://{gateway}{path}"))
         .header("content-type", "application/grpc")
         .header("te", "trailers")
         .header("grpc-timeout", "300S")
@@ -213,7 +224,7 @@ async fn raw_feed(
     let (response, mut body) = client
         .send_request(request, false)
         .map_err(|e| format!("request: {e}"))?;
-    for (n, row) in rows.enumerate() {
+    for (n, row) in messages.enumerate() {
         let len = row.encoded_len();
         let mut message = BytesMut::with_capacity(5 + len);
         message.put_u8(0);
@@ -259,7 +270,7 @@ async fn raw_feed(
         ));
     }
     match data.get(5..) {
-        Some(message) => ImportConsumptionResponse::decode(message).map_err(|e| e.to_string()),
+        Some(message) => Resp::decode(message).map_err(|e| e.to_string()),
         None => Err(format!("an answer of {} bytes", data.len())),
     }
 }

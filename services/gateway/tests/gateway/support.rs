@@ -21,6 +21,7 @@ use vipcare_proto::common::v1::Date;
 use vipcare_proto::gateway::v1::channel_service_client::ChannelServiceClient;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
 use vipcare_proto::profile::v1::{CreateCustomerRequest, Customer, Gender, UpdateCustomerRequest};
+use vipcare_proto::reminder::v1::reminder_service_client::ReminderServiceClient;
 use vipcare_proto::service_names;
 use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
 use vipcare_testkit::tcp_proxy::TcpProxy;
@@ -44,7 +45,8 @@ pub const LOUNGE_PARTNER: &str = "airport-lounges";
 
 const ALL_BUT_PII: &str = r#""customer:read", "customer:write", "customer:erase", "consumption:write",
     "batch:read", "note:write", "audit:read", "caller:lookup", "tier:read", "tier:admin",
-    "benefit:verify", "churn:read""#;
+    "benefit:verify", "churn:read", "reminder:read", "reminder:write", "reminder:admin",
+    "event:ingest""#;
 
 /// The `[[gateway.clients]]` of every test gateway.
 pub fn clients_toml() -> String {
@@ -173,6 +175,18 @@ impl Suite {
             None
         };
 
+        // The reminder service reads contacts and tiers from the real services; tiering's
+        // notices to it wait in tiering's outbox here (these tests do not follow them).
+        let reminder_settings: vipcare_reminder::Settings = env.settings_with(&format!(
+            "[services]\nprofile = \"http://{profile_addr}\"\ntiering = \"http://{tiering_addr}\"\n"
+        ));
+        let reminder = vipcare_reminder::App::build(&reminder_settings, cache.clone())
+            .await
+            .unwrap_or_else(|err| panic!("[{label}] reminder did not start: {err}"));
+        let reminder_addr = reminder.local_addr();
+        let stop_reminder = serve(|shutdown| reminder.run(shutdown));
+        wait_serving(reminder_addr, service_names::REMINDER).await;
+
         let profile_address = options
             .profile_address
             .unwrap_or_else(|| format!("http://{profile_addr}"));
@@ -182,6 +196,7 @@ impl Suite {
         });
         let settings: vipcare_gateway::Settings = env.settings_with(&format!(
             "[services]\nprofile = \"{profile_address}\"\ntiering = \"{tiering_address}\"\n\
+             reminder = \"http://{reminder_addr}\"\n\
              [gateway]\ncors_origins = [\"{WEB_ORIGIN}\"]\n{}{}",
             clients_toml(),
             options
@@ -209,7 +224,7 @@ impl Suite {
             gateway: gateway_addr,
             channel,
             tiering_link,
-            _stop: vec![stop_gateway, stop_tiering, stop_profile],
+            _stop: vec![stop_gateway, stop_reminder, stop_tiering, stop_profile],
         }
     }
 
@@ -225,6 +240,14 @@ impl Suite {
     /// The tiering service through the gateway, calling with `key`.
     pub fn tiering(&self, key: &str) -> TieringServiceClient<InterceptedService<Channel, ApiKey>> {
         TieringServiceClient::with_interceptor(self.channel(), ApiKey::new(key))
+    }
+
+    /// The reminder service through the gateway, calling with `key`.
+    pub fn reminder(
+        &self,
+        key: &str,
+    ) -> ReminderServiceClient<InterceptedService<Channel, ApiKey>> {
+        ReminderServiceClient::with_interceptor(self.channel(), ApiKey::new(key))
     }
 
     /// The proxy between the gateway and tiering, when the options asked for one.

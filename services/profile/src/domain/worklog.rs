@@ -121,9 +121,55 @@ impl AuditRecord {
     }
 }
 
+/// The reads a customer is told of: staff looked at their personal data unmasked. Writes
+/// echo back what the caller sent, and erasure leaves nobody to tell.
+const QUERIES: &[&str] = &["GetCustomer", "ListCustomers"];
+
+impl AuditRecord {
+    /// Whether the customer gets a sensitive-query notice for this record.
+    pub fn tells_customer(&self) -> bool {
+        QUERIES.contains(&self.action.as_str())
+    }
+
+    /// What was read, in the customer's words ("姓名、手机号码").
+    pub fn what_was_read(&self) -> String {
+        let words: Vec<&str> = self
+            .fields
+            .iter()
+            .map(|field| match field.as_str() {
+                "name" => "姓名",
+                "msisdn" => "手机号码",
+                "birth_date" => "出生日期",
+                "id_document" => "证件信息",
+                "service_notes" => "服务记录",
+                _ => "个人资料",
+            })
+            .collect();
+        words.join("、")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_queries_are_told_in_plain_words() {
+        let id = CustomerId::generate();
+        let now = Utc::now();
+        let read = AuditRecord::new(
+            id.clone(),
+            "hall-1",
+            Some(Channel::Hall),
+            "GetCustomer",
+            &["name", "msisdn", "id_document"],
+            now,
+        );
+        assert!(read.tells_customer());
+        assert_eq!(read.what_was_read(), "姓名、手机号码、证件信息");
+        let write = AuditRecord::new(id, "hall-1", None, "UpdateCustomer", &["name"], now);
+        assert!(!write.tells_customer());
+    }
 
     #[test]
     fn notes_are_bounded_and_need_an_author() {

@@ -3,15 +3,20 @@
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
-use vipcare_storage::StorageError;
 use vipcare_storage::idempotency::{Idempotency, Outcome, RequestKey};
+use vipcare_storage::{StorageError, outbox};
 
 use super::entities::{audit_record, service_note};
 use super::statement;
 use crate::domain::{AuditRecord, Channel, CustomerId, NoteKind, ServiceNote};
 use crate::error::Error;
+
+/// Where sensitive-query notices go, and the event their rows carry (the reminder service's
+/// `Event`, whose call the relay chooses).
+pub const NOTICE_DESTINATION: &str = "reminder";
+pub const SENSITIVE_QUERY_EVENT: &str = "vipcare.reminder.v1.Event";
 
 /// What an erased customer's notes say instead of their text.
 const REDACTED: &str = "已注销";
@@ -100,6 +105,24 @@ pub async fn insert_audits<C: ConnectionTrait>(
     audit_record::Entity::insert_many(rows)
         .exec_without_returning(conn)
         .await?;
+    Ok(())
+}
+
+/// The audit records of unmasked reads and, in the same transaction, a sensitive-query notice
+/// (encoded by `notice`) for each customer who is told: the notice is as durable as the audit.
+pub async fn record_reads(
+    conn: &DatabaseConnection,
+    records: &[AuditRecord],
+    notice: impl Fn(&AuditRecord) -> Vec<u8>,
+) -> Result<(), Error> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let txn = conn.begin().await.map_err(StorageError::from)?;
+    insert_audits(&txn, records).await?;
+    let notices = records.iter().filter(|r| r.tells_customer()).map(notice);
+    outbox::enqueue_many(&txn, NOTICE_DESTINATION, SENSITIVE_QUERY_EVENT, notices).await?;
+    txn.commit().await.map_err(StorageError::from)?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use prost::Message;
 use tokio::sync::oneshot;
 use tonic::{Request, Status};
 use vipcare_profile::App;
@@ -11,7 +12,10 @@ use vipcare_profile::domain::FixedClock;
 use vipcare_proto::common::v1 as common;
 use vipcare_proto::profile::v1 as pb;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
+use vipcare_proto::reminder::v1 as reminder;
 use vipcare_runtime::{Caller, InternalChannel, InternalCredential};
+use vipcare_storage::Database;
+use vipcare_storage::sea_orm::ConnectionTrait;
 use vipcare_testkit::{TestEnv, wait_serving};
 
 pub use vipcare_proto::profile::v1::get_customer_request::Lookup;
@@ -28,6 +32,8 @@ pub struct Service {
     pub client: ProfileServiceClient<InternalChannel>,
     /// What the client signs with, for tests that build calls by hand.
     pub credential: InternalCredential,
+    /// The service's own store, for what no RPC shows (its outbox).
+    pub db: Database,
     _stop: oneshot::Sender<()>,
     _env: TestEnv,
 }
@@ -64,14 +70,37 @@ pub async fn start_with(env: TestEnv, settings: Settings) -> Service {
         .expect("test settings carry an internal secret");
     let client =
         ProfileServiceClient::new(credential.channel(vipcare_testkit::plain_channel(addr)));
+    let db = env.database("profile").await;
     Service {
         label: env.label,
         addr,
         client,
         credential,
+        db,
         _stop: stop,
         _env: env,
     }
+}
+
+/// The sensitive-query notices waiting in the service's outbox for the reminder service
+/// (nothing serves it in these tests, so none is delivered), oldest first.
+pub async fn waiting_notices(svc: &Service) -> Vec<reminder::Event> {
+    let sql = "SELECT payload FROM outbox WHERE destination = 'reminder' ORDER BY id";
+    let rows = svc
+        .db
+        .conn()
+        .query_all_raw(vipcare_storage::statement(svc.db.conn(), sql, []))
+        .await
+        .expect("the outbox reads");
+    rows.iter()
+        .map(|row| {
+            let payload: Vec<u8> = row.try_get("", "payload").expect("a payload");
+            reminder::IngestEventRequest::decode(payload.as_slice())
+                .expect("an IngestEventRequest")
+                .event
+                .expect("an event")
+        })
+        .collect()
 }
 
 /// A hall clerk allowed to see personal data.

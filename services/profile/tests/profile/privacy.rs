@@ -2,6 +2,7 @@
 
 use vipcare_proto::common::v1 as common;
 use vipcare_proto::profile::v1 as pb;
+use vipcare_proto::reminder::v1 as reminder;
 
 use crate::harness::*;
 
@@ -162,6 +163,26 @@ async fn only_unmasked_reads_are_audited() {
             .into_inner();
         assert_eq!(second.records, records[2..], "[{label}]");
         assert!(second.next_page_token.is_empty(), "[{label}]");
+
+        // The two unmasked reads, and only they, are told to the customer.
+        let notices = waiting_notices(&svc).await;
+        let told: Vec<&str> = notices.iter().map(|e| e.event_id.as_str()).collect();
+        let expected = [
+            format!("profile-audit-{}", records[1].audit_id),
+            format!("profile-audit-{}", records[0].audit_id),
+        ];
+        assert_eq!(told, expected, "[{label}] one notice per unmasked read");
+        for notice in &notices {
+            assert_eq!(notice.customer_id, id, "[{label}]");
+            let Some(reminder::event::Kind::SensitiveQuery(query)) = &notice.kind else {
+                panic!("[{label}] a sensitive-query event: {notice:?}");
+            };
+            assert_eq!(
+                (query.client.as_str(), query.what.as_str()),
+                ("hall-7", "姓名、手机号码、出生日期、证件信息"),
+                "[{label}]"
+            );
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! What a reminder is and the rules it is sent by, free of transport and storage.
 
 pub mod cap;
+pub mod events;
 pub mod merge;
 pub mod quiet;
 pub mod reminder;

@@ -22,7 +22,7 @@ pub(super) fn seed_drafts() -> Vec<TemplateDraft> {
     use Touchpoint::*;
     const DEFAULT: bool = true;
     const OTHER: bool = false;
-    let rows: [(Touchpoint, ContactChannel, &str, bool, &str, &str); 31] = [
+    let rows: [(Touchpoint, ContactChannel, &str, bool, &str, &str); 33] = [
         (
             AccountOpening,
             Sms,
@@ -134,6 +134,22 @@ pub(super) fn seed_drafts() -> Vec<TemplateDraft> {
             OTHER,
             "优惠返充:即将结束",
             "尊敬的客户:%PROMOTION_NAME%将在%END_DATE%返还最后一次话费,之后不再返还。中国移动",
+        ),
+        (
+            TopupRebate,
+            Sms,
+            "plan_promotion",
+            OTHER,
+            "开户:套餐优惠说明",
+            "尊敬的客户:您的%PLAN_NAME%送您的优惠:%PROMOTION_DESC%。中国移动",
+        ),
+        (
+            VasSubscription,
+            Sms,
+            "trial_ending",
+            OTHER,
+            "增值业务免费期将结束",
+            "尊敬的客户:您订购的%VAS_NAME%免费期将在%TRIAL_END%结束,之后每月%PRICE%元。不想要了请在免费期内退订:%CANCEL_HOW%。中国移动",
         ),
         (
             PromotionExpiry,

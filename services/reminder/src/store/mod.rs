@@ -12,6 +12,7 @@ pub mod dispatch;
 mod error;
 pub mod events;
 pub mod history;
+pub mod ingest;
 pub mod listing;
 pub mod migrations;
 pub mod reminders;

@@ -8,7 +8,6 @@
 //! evaluating a period again starts from the standing before it, so nothing counts twice.
 
 mod evaluate;
-pub(crate) mod exp;
 mod turns;
 mod write;
 
@@ -137,9 +136,7 @@ impl Runner {
 
     /// Works a run to its end from its cursor.
     async fn drive(self: Arc<Self>, run: Run) {
-        exp::Timer::reset();
         let outcome = self.work(&run).await;
-        exp::Timer::report();
         let failure = outcome.as_ref().err().map(ToString::to_string);
         if let Some(reason) = &failure {
             tracing::error!(run_id = %run.run_id, %reason, "evaluation run failed");

@@ -135,50 +135,29 @@ impl Runner {
         };
         let cursor = last.customer_id.clone();
         let conn = self.db.conn();
-        let exp = super::exp::Exp::get();
-        let mut t = super::exp::Timer::start();
         let existing = records::range(conn, &first.customer_id, &cursor).await?;
-        t.lap(0);
         let now = self.clock.now();
         let decided = decide_batch(&policy, period, &existing, summaries, now);
-        t.lap(1);
         let txn = conn.begin().await?;
         let mut stale = None;
-        let mut direct = None;
         if !run.dry_run {
             records::upsert(&txn, &decided.records, records::Part::Evaluation).await?;
-            t.lap(2);
             history::record(&txn, &decided.changes, &|c| {
                 crate::reminder::notice_payload(c, &policy.policy)
             })
             .await?;
-            t.lap(3);
             // One more bulk statement per batch: the views it changed, replayed if the bump
             // after the commit never reaches the cache.
-            if exp.no_inv {
-                direct = Some(decided.stale.clone());
-            } else {
-                stale = Some(invalidation::record(&txn, &decided.stale).await?);
-            }
-            t.lap(4);
+            stale = Some(invalidation::record(&txn, &decided.stale).await?);
         }
-        if !exp.no_snap {
-            snapshots::store(&txn, &run.run_id, &decided.bases).await?;
-        }
-        t.lap(5);
+        snapshots::store(&txn, &run.run_id, &decided.bases).await?;
         turn.wait().await?;
-        t.lap(6);
         runs::advance(&txn, &run.run_id, decided.counts, &cursor, lease_from(now)).await?;
         txn.commit().await?;
-        t.lap(7);
         turn.done();
         if let Some(stale) = stale {
             invalidation::settle(conn, stale, &self.cache.invalidator()).await;
         }
-        if let Some(tags) = direct {
-            self.cache.invalidate_many(&tags).await;
-        }
-        t.lap(8);
         Ok(())
     }
 }

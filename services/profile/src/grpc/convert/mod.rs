@@ -5,12 +5,14 @@
 mod customer;
 mod enums;
 mod fields;
+mod notice;
 #[cfg(test)]
 mod proptests;
 mod records;
 
 pub use customer::{changes_from_proto, customer_to_proto, profile_from_proto};
 pub use enums::{channel_from_proto, kind_from_proto, note_kind_from_proto, status_from_proto};
+pub use notice::sensitive_query_notice;
 pub use records::{
     audit_to_proto, consumption_from_proto, consumption_to_proto, import_row_from_proto,
     note_to_proto, relation_to_proto, summary_to_proto,

@@ -3,11 +3,15 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_reminders;
+mod m0002_event_memory;
 
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_reminders::Migration)]
+        vec![
+            Box::new(m0001_reminders::Migration),
+            Box::new(m0002_event_memory::Migration),
+        ]
     }
 }

@@ -1,0 +1,186 @@
+//! A unit handed to its channel, and what the answers make of each reminder it carries:
+//! accepted (SENT, or DELIVERED at once on a channel that gives no receipts), or refused and
+//! on to the retry plan (the same channel after a backoff, the next channel, or FAILED).
+
+use chrono::{DateTime, Utc};
+
+use super::compose::{Ready, Unit};
+use super::gate::Recipient;
+use super::moves::{Moved, clip, jitter};
+use super::round::Round;
+use crate::channel::{Accepted, Outgoing, SendError};
+use crate::domain::{AttemptReport, DeliveryOutcome, Reason, Reminder, ReminderState};
+use crate::store::StoreError;
+use crate::store::attempts::{self, Attempt, SentMessage};
+
+impl Round<'_> {
+    /// Sends a unit's messages in order; the reminders moved on by the answers, and the
+    /// message the cap counts (the first one taken).
+    pub(super) async fn send(
+        &self,
+        unit: &Unit,
+        ready: &[Ready],
+        to: Recipient<'_>,
+        tier: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<Moved>, Option<SentMessage>), StoreError> {
+        let answers = self.hand_over(unit, ready, to).await;
+        let mut moved = Vec::with_capacity(unit.members.len());
+        for m in &unit.members {
+            let mine = unit
+                .pieces
+                .iter()
+                .zip(&answers)
+                .filter(|(p, _)| p.members.contains(m))
+                .map(|(_, a)| a);
+            if let Some(mv) = self.answered(unit, ready, *m, mine, tier, now).await? {
+                moved.push(mv);
+            }
+        }
+        let customer_id = unit
+            .members
+            .first()
+            .and_then(|m| ready.get(*m))
+            .map(|r| r.reminder.customer_id.clone())
+            .unwrap_or_default();
+        let message = unit
+            .pieces
+            .iter()
+            .zip(&answers)
+            .find(|(_, a)| a.is_ok())
+            .map(|(p, _)| SentMessage {
+                message_id: p.id.clone(),
+                customer_id,
+                channel: unit.channel,
+                sent_at: now,
+                counted_for_cap: unit.counted,
+            });
+        Ok((moved, message))
+    }
+
+    /// One call per message, in order, under the message's idempotency key.
+    async fn hand_over(
+        &self,
+        unit: &Unit,
+        ready: &[Ready],
+        to: Recipient<'_>,
+    ) -> Vec<Result<Accepted, SendError>> {
+        let mut answers = Vec::with_capacity(unit.pieces.len());
+        for piece in &unit.pieces {
+            let carried: Vec<&Reminder> = piece
+                .members
+                .iter()
+                .filter_map(|m| ready.get(*m))
+                .map(|r| &r.reminder)
+                .collect();
+            let (Some(first), Some(deadline)) =
+                (carried.first(), carried.iter().map(|r| r.deadline).min())
+            else {
+                let empty = "a message that carries no reminder";
+                answers.push(Err(SendError::Malformed(empty.into())));
+                continue;
+            };
+            let address = match to {
+                Recipient::Staff => first.staff_assignee.clone(),
+                Recipient::Customer { contact, .. } => contact.address(unit.channel),
+            };
+            let outgoing = Outgoing {
+                attempt_id: piece.id.clone(),
+                idempotency_key: piece.id.clone(),
+                customer_id: first.customer_id.clone(),
+                address,
+                channel: unit.channel,
+                text: piece.text.clone(),
+                reminder_ids: carried.iter().map(|r| r.id.clone()).collect(),
+                deadline,
+            };
+            answers.push(self.d.channels.send(&outgoing).await);
+        }
+        answers
+    }
+
+    /// What the answers to the messages carrying `member` make of it. Accepted only when every
+    /// piece of it was.
+    async fn answered<'a>(
+        &self,
+        unit: &Unit,
+        ready: &[Ready],
+        member: usize,
+        answers: impl Iterator<Item = &'a Result<Accepted, SendError>>,
+        tier: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Moved>, StoreError> {
+        let (Some(item), Some((message_id, attempt_id))) =
+            (ready.get(member), unit.attempt_ids(member))
+        else {
+            return Ok(None);
+        };
+        let (mut failure, mut receipt_expected, mut provider_id) = (None, false, None);
+        for answer in answers {
+            match answer {
+                Ok(a) => {
+                    receipt_expected |= a.receipt_expected;
+                    provider_id = provider_id.or(a.provider_message_id.clone());
+                }
+                Err(e) => failure = failure.or(Some(e.clone())),
+            }
+        }
+        let mut attempt = Attempt {
+            attempt_id: attempt_id.clone(),
+            reminder_id: item.reminder.id.clone(),
+            message_id: Some(message_id.clone()),
+            channel: unit.channel,
+            number: item.reminder.attempts + 1,
+            idempotency_key: message_id,
+            sent_at: now,
+            outcome: None,
+            outcome_at: None,
+            detail: None,
+        };
+        let mut mv = Moved::new(item.reminder.clone());
+        let id = Some(attempt_id.as_str());
+        let Some(err) = failure else {
+            if !receipt_expected {
+                attempt.outcome = Some(DeliveryOutcome::Delivered);
+                attempt.outcome_at = Some(now);
+            }
+            mv.attempted(attempt, true);
+            let words = provider_id.map(|p| format!("provider message {p}"));
+            let (sent, reason) = (ReminderState::Sent, Reason::ProviderAccepted);
+            mv.go(sent, now, reason, words.as_deref(), id)?;
+            if !receipt_expected {
+                let words = "the channel gives no receipts: taken as delivered";
+                let (delivered, reason) = (ReminderState::Delivered, Reason::DeliveryReceipt);
+                mv.go(delivered, now, reason, Some(words), id)?;
+            }
+            return Ok(Some(mv));
+        };
+        let words = err.to_string();
+        attempt.outcome = Some(err.outcome());
+        attempt.outcome_at = Some(now);
+        attempt.detail = Some(clip(&words));
+        // Attempts on this channel before this one decide between a retry and the next channel.
+        let before = if item.reminder.attempts == 0 {
+            0
+        } else {
+            let tried = attempts::of_reminder(self.d.db.conn(), &item.reminder.id).await?;
+            tried.iter().filter(|a| a.channel == unit.channel).count()
+        };
+        let number = attempt.number;
+        mv.attempted(attempt, false);
+        let plan = self.d.retry.plan(&AttemptReport {
+            outcome: err.outcome(),
+            channel: unit.channel,
+            attempts_on_channel: u32::try_from(before + 1).unwrap_or(u32::MAX),
+            channels: &item.channels,
+            now,
+            deadline: item.reminder.deadline,
+            tier,
+            important: item.important,
+            jitter: jitter(&item.reminder.id, number + 1),
+        });
+        let down = err.is_retryable();
+        mv.follow(plan, &item.channels, now, &attempt_id, down, &words)?;
+        Ok(Some(mv))
+    }
+}

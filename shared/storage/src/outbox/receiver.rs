@@ -1,0 +1,133 @@
+//! A service that outbox rows are delivered to, as the sending service sees it: which call
+//! each event a row names becomes, over which connection, and one log line when the receiver
+//! goes away and one when it is back (not one per retry of every waiting row). Rows name the
+//! event they carry, not the call, so rows written today stay deliverable whatever the
+//! receiver's contract settles on; the mapping lives here, in the sender's code.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use tonic::client::GrpcService;
+use tonic::codegen::{Body, Bytes, StdError};
+
+use super::grpc::deliver_unary;
+use super::{Deliver, DeliveryError, OutboxMessage};
+
+/// Bound on one delivery, so a receiver that hangs holds the relay this long at most.
+const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One event a row may carry and the method path it is delivered as.
+pub type Route = (&'static str, &'static str);
+
+/// Delivers the rows for `destination` as unary calls over `transport`.
+#[derive(Debug)]
+pub struct Receiver<T> {
+    destination: &'static str,
+    routes: &'static [Route],
+    transport: T,
+    /// Whether the last delivery got through, so an outage is logged when it starts and
+    /// when it ends.
+    reachable: AtomicBool,
+}
+
+impl<T> Receiver<T> {
+    /// `routes` maps each event name (a row's `method`) to the receiver's method path.
+    pub fn new(destination: &'static str, routes: &'static [Route], transport: T) -> Receiver<T> {
+        Receiver {
+            destination,
+            routes,
+            transport,
+            reachable: AtomicBool::new(true),
+        }
+    }
+
+    /// The method path of a row, or why this version cannot deliver it.
+    fn path(&self, msg: &OutboxMessage) -> Result<&'static str, DeliveryError> {
+        let route = self
+            .routes
+            .iter()
+            .find(|(event, _)| msg.destination == self.destination && *event == msg.method);
+        match route {
+            Some((_, path)) => Ok(path),
+            // Written by a newer version during a rollout: left for a replica that knows it.
+            None => Err(DeliveryError::Retry(format!(
+                "no call for {} to {} in this version",
+                msg.method, msg.destination
+            ))),
+        }
+    }
+
+    fn note(&self, result: &Result<(), DeliveryError>) {
+        // A refused message is the relay's to log (it parks the row); the receiver answered.
+        let reachable = !matches!(result, Err(DeliveryError::Retry(_)));
+        if self.reachable.swap(reachable, Ordering::Relaxed) == reachable {
+            return;
+        }
+        let destination = self.destination;
+        match result {
+            Err(DeliveryError::Retry(reason)) => tracing::warn!(
+                %reason,
+                destination,
+                "the receiver cannot take outbox rows; they wait in the outbox"
+            ),
+            Ok(()) | Err(DeliveryError::Permanent(_)) => {
+                tracing::info!(destination, "the receiver takes outbox rows again")
+            }
+        }
+    }
+}
+
+impl<T> Deliver for Receiver<T>
+where
+    T: GrpcService<tonic::body::Body> + Clone + Send + Sync + 'static,
+    T::Future: Send,
+    T::Error: Into<StdError>,
+    T::ResponseBody: Body<Data = Bytes> + Send + 'static,
+    <T::ResponseBody as Body>::Error: Into<StdError> + Send,
+{
+    fn deliver<'a>(&'a self, msg: &'a OutboxMessage) -> BoxFuture<'a, Result<(), DeliveryError>> {
+        Box::pin(async move {
+            let result = match self.path(msg) {
+                Ok(path) => deliver_unary(self.transport.clone(), path, msg, CALL_TIMEOUT).await,
+                Err(unknown) => Err(unknown),
+            };
+            self.note(&result);
+            result
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROUTES: &[Route] = &[("vipcare.x.v1.Event", "/vipcare.y.v1.YService/Take")];
+
+    fn row(destination: &str, method: &str) -> OutboxMessage {
+        OutboxMessage {
+            id: 1,
+            destination: destination.into(),
+            method: method.into(),
+            payload: Vec::new(),
+            attempts: 0,
+        }
+    }
+
+    #[test]
+    fn events_become_their_calls_and_unknown_ones_wait() {
+        let receiver = Receiver::new("y", ROUTES, ());
+        assert_eq!(
+            receiver.path(&row("y", "vipcare.x.v1.Event")),
+            Ok("/vipcare.y.v1.YService/Take")
+        );
+        assert!(matches!(
+            receiver.path(&row("y", "vipcare.x.v1.Other")),
+            Err(DeliveryError::Retry(_))
+        ));
+        assert!(matches!(
+            receiver.path(&row("z", "vipcare.x.v1.Event")),
+            Err(DeliveryError::Retry(_))
+        ));
+    }
+}
