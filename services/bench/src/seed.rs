@@ -6,8 +6,8 @@
 use std::time::Instant;
 
 use anyhow::Context;
-use chrono::Local;
 use tonic::transport::Channel;
+use vipcare_domain::Clock;
 use vipcare_proto::profile::v1::ListCustomersRequest;
 use vipcare_suite::demo::{self, Credentials, DemoSet, ProfileClient};
 
@@ -37,7 +37,7 @@ pub(crate) async fn customers(
         return Ok(existing);
     }
     let started = Instant::now();
-    let set = DemoSet::generate(wanted, Local::now().date_naive(), demo::SEED);
+    let set = DemoSet::generate(wanted, vipcare_domain::SystemClock.today(), demo::SEED);
     let loaded = demo::load::load(&client, &set)
         .await
         .context("loading customers through the gateway")?;

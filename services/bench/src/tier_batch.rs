@@ -10,9 +10,10 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use chrono::{Datelike, Local, Months, NaiveDate, Utc};
+use chrono::{Datelike, Months, NaiveDate, Utc};
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
+use vipcare_domain::Clock;
 use vipcare_profile::domain::{
     Consumption, ContactPreferences, Customer, CustomerName, CustomerProfile, CustomerStatus,
     Gender, Msisdn, Period, Usage,
@@ -71,7 +72,7 @@ async fn measure(target: &Target, args: &BatchArgs) -> anyhow::Result<ExitCode> 
     println!("stream customers={streamed} s={stream_s:.2} per_s={stream_rate:.0}");
 
     let mut tiering = TieringServiceClient::with_interceptor(channel, credentials);
-    let today = Local::now().date_naive();
+    let today = vipcare_domain::SystemClock.today();
     let period = format!("{:04}-{:02}", today.year(), today.month());
     let first = evaluate(&mut tiering, &period).await?;
     print_run("tier-batch", &first);
@@ -138,7 +139,7 @@ async fn evaluate(
 
 /// `count` customers with varied spend and tenure, written straight into the profile store.
 async fn load(db: &Database, count: usize) -> anyhow::Result<()> {
-    let today = Local::now().date_naive();
+    let today = vipcare_domain::SystemClock.today();
     let months: Vec<Period> = (1..=6)
         .map(|back| Period::of(today.checked_sub_months(Months::new(back)).unwrap_or(today)))
         .collect();

@@ -1,8 +1,8 @@
 //! The suite in-process on every configured backend: the demo set loaded through the profile
 //! service, then read back through the gateway with demo keys the way a hall system would.
 
-use chrono::Local;
 use tonic::transport::Channel;
+use vipcare_domain::Clock;
 use vipcare_proto::gateway::v1::channel_service_client::ChannelServiceClient;
 use vipcare_proto::gateway::v1::{GetCustomerViewRequest, get_customer_view_request::Lookup};
 use vipcare_proto::profile::v1::ListCustomersRequest;
@@ -38,7 +38,7 @@ async fn scenario(env: &TestEnv) {
     let suite = Suite::start(settings).await.expect(label);
     wait_serving(suite.gateway_addr(), service_names::CHANNEL).await;
 
-    let set = DemoSet::generate(CUSTOMERS, Local::now().date_naive(), SEED);
+    let set = DemoSet::generate(CUSTOMERS, vipcare_domain::SystemClock.today(), SEED);
     let admin = Credentials::internal(&keys.admin().caller(), suite.internal_credential());
     let profile = profile_client(connect(suite.profile_addr()).await, admin);
     let Outcome::Loaded(loaded) = load::load_unless_present(&profile, &set)

@@ -14,7 +14,7 @@ mod vocab;
 
 use std::net::SocketAddr;
 
-use chrono::Local;
+use vipcare_domain::{Clock, SystemClock};
 use vipcare_runtime::InternalCredential;
 
 pub use banner::banner;
@@ -52,7 +52,9 @@ pub async fn populate(
         .await
         .map_err(|err| connect_error(profile, &err))?;
     let client = profile_client(channel, Credentials::internal(&admin.caller(), credential));
-    let set = DemoSet::generate(customers, Local::now().date_naive(), SEED);
+    // The operator's calendar (Asia/Shanghai), as the value summaries count months: on the
+    // server's own date the last bill would fall a month short for hours at each month's turn.
+    let set = DemoSet::generate(customers, SystemClock.today(), SEED);
     match load::load_unless_present(&client, &set).await? {
         load::Outcome::Loaded(loaded) => {
             tracing::info!(

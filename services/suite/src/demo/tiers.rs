@@ -4,7 +4,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use chrono::{Datelike, Local};
+use chrono::Datelike;
+use vipcare_domain::Clock;
 use vipcare_proto::tiering::v1 as pb;
 use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
 use vipcare_runtime::InternalCredential;
@@ -25,7 +26,7 @@ pub async fn evaluate(
         .await
         .map_err(|err| connect_error(tiering, &err))?;
     let mut client = TieringServiceClient::new(credential.channel(channel));
-    let today = Local::now().date_naive();
+    let today = vipcare_domain::SystemClock.today();
     let period = format!("{:04}-{:02}", today.year(), today.month());
     let failed = |status: tonic::Status| DemoError::Tiering(status.message().to_owned());
     let run_id = client
