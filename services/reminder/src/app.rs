@@ -1,7 +1,8 @@
 //! Start-up: open the database (SQLite file or the PostgreSQL schema "reminder"), bring the
-//! schema up to date, seed the default rules and templates (only what is missing), build the
-//! channel adapters, bind the listener and assemble the server. While it serves, the dispatch
-//! workers claim due reminders and send them, and expired request keys are pruned; on shutdown
+//! schema up to date, replay the view invalidations a stopped process left, seed the default
+//! rules and templates (only what is missing), build the channel adapters, bind the listener
+//! and assemble the server. While it serves, the dispatch workers claim due reminders and send
+//! them, invalidations left behind are replayed, and expired request keys are pruned; on shutdown
 //! the workers finish the batch in hand (or leave it to their leases) before the process ends.
 //! The suite binary builds every service this way in one process, handing each the same cache.
 
@@ -17,6 +18,7 @@ use vipcare_domain::{Clock, SystemClock};
 use vipcare_runtime::server::{self, GrpcServer, ServeError};
 use vipcare_runtime::settings::SettingsError;
 use vipcare_storage::idempotency::Idempotency;
+use vipcare_storage::invalidation::Replayer;
 use vipcare_storage::{Database, StorageError};
 
 use crate::benefits::TierBenefits;
@@ -26,6 +28,7 @@ use crate::error::Error;
 use crate::grpc::ReminderApi;
 use crate::ingest::Ingest;
 use crate::settings::{ReminderSettings, Settings};
+use crate::stale::StaleViews;
 use crate::store::{self, Migrator};
 use crate::upstream::{CustomerDirectory, ProfileDirectory};
 
@@ -50,6 +53,7 @@ pub struct App {
     server: GrpcServer,
     requests: Idempotency,
     dispatcher: Arc<Dispatcher>,
+    invalidations: Replayer,
     workers: u32,
 }
 
@@ -83,6 +87,11 @@ impl App {
             .map_err(SettingsError::from)?;
         let db = Database::connect(&settings.database, &settings.data_dir, "reminder").await?;
         db.migrate::<Migrator>().await?;
+        // Before anything serves from this cache (in the suite, the gateway too): views a killed
+        // process moved reminders of but never bumped are bumped now, or held by the cache.
+        let invalidations = Replayer::new(db.clone(), cache.invalidator());
+        invalidations.replay_all().await?;
+        let stale = StaleViews::new(&cache);
         store::seed::defaults(db.conn(), clock.now())
             .await
             .map_err(Error::from)?;
@@ -95,14 +104,17 @@ impl App {
             .map_err(|e| AppError::PeerUrl(e.to_string()))?;
         let listener = server::bind(&settings.reminder.listen).await?;
         let requests = Idempotency::new(&db, settings.database.idempotency_retention());
-        let dispatcher = Arc::new(Dispatcher::new(
-            db.clone(),
-            Arc::new(channels),
-            directory.clone(),
-            clock.clone(),
-            policy,
-        ));
-        let ingest = Ingest::new(db.clone(), clock.clone());
+        let dispatcher = Arc::new(
+            Dispatcher::new(
+                db.clone(),
+                Arc::new(channels),
+                directory.clone(),
+                clock.clone(),
+                policy,
+            )
+            .with_stale_views(stale.clone()),
+        );
+        let ingest = Ingest::new(db.clone(), clock.clone()).with_stale_views(stale.clone());
         let api = ReminderApi::new(
             db,
             requests.clone(),
@@ -111,7 +123,8 @@ impl App {
             Arc::new(benefits),
             dispatcher.clone(),
             ingest,
-        );
+        )
+        .with_stale_views(stale);
         let server = GrpcServer::internal(&settings.server, credential)
             .add_service(api.into_server(settings.server.max_message_bytes));
         Ok(App {
@@ -119,6 +132,7 @@ impl App {
             server,
             requests,
             dispatcher,
+            invalidations,
             workers: settings.reminder.workers,
         })
     }
@@ -139,6 +153,7 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), AppError> {
         let pruner = tokio::spawn(self.requests.keep_pruned());
+        let replayer = tokio::spawn(self.invalidations.run());
         let (stop, stopping) = watch::channel(false);
         let workers: Vec<_> = (0..self.workers)
             .map(|_| tokio::spawn(self.dispatcher.clone().run(stopping.clone())))
@@ -152,6 +167,7 @@ impl App {
         }
         let served = self.server.serve(self.listener, shutdown).await;
         pruner.abort();
+        replayer.abort();
         let _ = stop.send(true);
         for mut worker in workers {
             if tokio::time::timeout(STOP_GRACE, &mut worker).await.is_err() {

@@ -21,6 +21,7 @@ use crate::domain::events::{Event, EventKind, Memory, codes, effects};
 use crate::domain::{
     Reminder, ReminderDraft, Rendered, Template, Touchpoint, TouchpointRule, new_reminder_id,
 };
+use crate::stale::StaleViews;
 use crate::store::ingest as store;
 use crate::store::{StoreError, reminders, rules, templates};
 
@@ -34,6 +35,8 @@ const RESTORED: &str = "the balance is back at or above the threshold";
 pub struct Ingest {
     db: Database,
     clock: Arc<dyn Clock>,
+    /// The customers whose waiting reminders a batch changed: their views are stale.
+    stale: StaleViews,
 }
 
 /// What became of one event of a batch.
@@ -55,7 +58,18 @@ struct Fresh {
 
 impl Ingest {
     pub fn new(db: Database, clock: Arc<dyn Clock>) -> Ingest {
-        Ingest { db, clock }
+        Ingest {
+            db,
+            clock,
+            stale: StaleViews::unbumped(),
+        }
+    }
+
+    /// Bumps the views of the customers a batch changed in this cache after each commit
+    /// (without, the records wait for the replayer).
+    pub fn with_stale_views(mut self, stale: StaleViews) -> Ingest {
+        self.stale = stale;
+        self
     }
 
     /// Ingests `events` in one transaction; one outcome per event, in their order.
@@ -162,7 +176,16 @@ impl Ingest {
             .filter_map(|c| memories.get(c).map(|m| (c.as_str(), m)))
             .collect();
         store::save_memory(&txn, &saved).await?;
+        // New reminders join their customers' waiting lists; superseded and cancelled ones,
+        // of the same customers, leave them.
+        let changed = all
+            .iter()
+            .filter(|r| stored.inserted.contains(&r.id))
+            .map(|r| r.customer_id.as_str())
+            .chain(restored.iter().copied());
+        let recorded = crate::stale::record(&txn, changed).await?;
         txn.commit().await?;
+        self.stale.settle(self.db.conn(), recorded).await;
         for f in fresh {
             let ids = f.reminders.into_iter().map(|r| r.id);
             outcomes[f.index] = Some(Outcome::Created(

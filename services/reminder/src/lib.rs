@@ -15,6 +15,7 @@ pub mod grpc;
 pub mod ingest;
 pub mod scheduling;
 pub mod settings;
+pub mod stale;
 pub mod store;
 pub mod upstream;
 

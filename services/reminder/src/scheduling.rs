@@ -15,6 +15,7 @@ use crate::domain::{
     Touchpoint, TouchpointRule, new_reminder_id,
 };
 use crate::error::Error;
+use crate::stale;
 use crate::store::templates::{self, TemplateFilter};
 use crate::store::{reminders, rules};
 use crate::upstream::{Contact, CustomerDirectory};
@@ -61,7 +62,9 @@ pub async fn prepare<C: ConnectionTrait>(
 }
 
 /// Stores a prepared reminder; `(reminder, deduplicated)`: with a dedupe key the customer
-/// used before, the reminder holding it, as it is now, and nothing written.
+/// used before, the reminder holding it, as it is now, and nothing written. A stored one makes
+/// the customer's view stale (recorded in `conn`'s transaction; the caller settles it after the
+/// commit with `StaleViews::settle_customers`).
 pub async fn store<C>(conn: &C, prepared: &Prepared) -> Result<(Reminder, bool), Error>
 where
     C: ConnectionTrait + sea_orm::TransactionTrait,
@@ -79,6 +82,7 @@ where
             if !superseded.is_empty() {
                 tracing::debug!(reminder_id = %reminder.id, ?superseded, "older reminders superseded");
             }
+            stale::record(conn, [reminder.customer_id.as_str()]).await?;
             Ok((reminder, false))
         }
         reminders::Scheduled::Deduplicated(existing) => Ok((existing, true)),

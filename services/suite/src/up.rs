@@ -37,7 +37,11 @@ pub async fn run(options: UpOptions) -> ExitCode {
     tracing::info!(gateway = %suite.gateway_addr(), profile = %suite.profile_addr(), "vipcare is serving");
     if let Some(keys) = &keys {
         let loaded = tokio::select! {
-            loaded = demo::populate(suite.profile_addr(), suite.tiering_addr(), suite.internal_credential(), keys.admin(), options.demo_customers) => loaded,
+            loaded = demo::populate(demo::Services {
+                profile: suite.profile_addr(),
+                tiering: suite.tiering_addr(),
+                reminder: suite.reminder_addr(),
+            }, suite.internal_credential(), keys.admin(), options.demo_customers) => loaded,
             () = shutdown::signal() => return stop(suite).await,
             () = suite.stopped() => return stop(suite).await,
         };

@@ -1,14 +1,19 @@
 //! The suite in-process on every configured backend: the demo set loaded through the profile
-//! service, then read back through the gateway with demo keys the way a hall system would.
+//! service, then read back through the gateway with demo keys the way a hall system would; the
+//! day's reminders sent through the reminder service, shown in the views, and sent only once.
 
 use tonic::transport::Channel;
 use vipcare_domain::Clock;
+use vipcare_proto::common::v1::Touchpoint;
 use vipcare_proto::gateway::v1::channel_service_client::ChannelServiceClient;
 use vipcare_proto::gateway::v1::{GetCustomerViewRequest, get_customer_view_request::Lookup};
 use vipcare_proto::profile::v1::ListCustomersRequest;
+use vipcare_proto::reminder::v1::reminder_service_client::ReminderServiceClient;
+use vipcare_proto::reminder::v1::{ListRemindersRequest, Reminder, ReminderState};
 use vipcare_proto::service_names;
 use vipcare_suite::Suite;
 use vipcare_suite::demo::load::{self, Outcome};
+use vipcare_suite::demo::reminders::{self, DayScheduled};
 use vipcare_suite::demo::{Credentials, DemoKeys, DemoSet, SEED, profile_client};
 use vipcare_testkit::{TestEnv, wait_serving};
 
@@ -80,7 +85,7 @@ async fn scenario(env: &TestEnv) {
     );
 
     let hall = Credentials::bearer(&keys.for_channel("hall").key);
-    let mut views = ChannelServiceClient::with_interceptor(gateway, hall);
+    let mut views = ChannelServiceClient::with_interceptor(gateway.clone(), hall);
     // A customer with a full year of bills, a work log and a family.
     let (members, household) = set
         .households
@@ -129,6 +134,16 @@ async fn scenario(env: &TestEnv) {
         "{label}: family relations"
     );
 
+    day_of_reminders(
+        &suite,
+        &keys,
+        gateway.clone(),
+        &person.customer.msisdn,
+        &loaded.customer_ids[household],
+        label,
+    )
+    .await;
+
     let noted = set.activity.notes.first().expect("the demo set has notes");
     let request = GetCustomerViewRequest {
         lookup: Some(Lookup::CustomerId(
@@ -148,4 +163,138 @@ async fn scenario(env: &TestEnv) {
     );
 
     suite.shutdown().await.expect(label);
+}
+
+/// The day's reminders: sent once however often `up --demo` runs that day, listed by the
+/// reminder service and shown, soonest first, in the featured customer's view.
+async fn day_of_reminders(
+    suite: &Suite,
+    keys: &DemoKeys,
+    gateway: Channel,
+    msisdn: &str,
+    customer_id: &str,
+    label: &str,
+) {
+    let (profile, sender) = reminders::clients(
+        connect(suite.profile_addr()).await,
+        connect(suite.reminder_addr()).await,
+        keys.admin(),
+        suite.internal_credential(),
+    );
+    let now = vipcare_domain::SystemClock.now();
+    let first = reminders::send_day(&profile, &sender, Some(msisdn), now)
+        .await
+        .expect(label);
+    assert_eq!(first.rejected_events, 0, "{label}: {first:?}");
+    assert!(first.customers > CUSTOMERS / 2, "{label}: {first:?}");
+    assert!(
+        first.events >= 5 && first.from_events >= 5,
+        "{label}: {first:?}"
+    );
+    assert!(first.scheduled >= 3, "{label}: {first:?}");
+    assert_eq!(
+        (first.duplicate_events, first.deduplicated),
+        (0, 0),
+        "{label}"
+    );
+
+    let admin = Credentials::bearer(&keys.admin().key);
+    let mut listing = ReminderServiceClient::with_interceptor(gateway.clone(), admin);
+    let theirs = |listing: &mut ReminderServiceClient<_>| {
+        let request = ListRemindersRequest {
+            customer_id: customer_id.to_owned(),
+            page_size: 500,
+            ..ListRemindersRequest::default()
+        };
+        let mut listing = listing.clone();
+        async move {
+            listing
+                .list_reminders(request)
+                .await
+                .expect(label)
+                .into_inner()
+                .reminders
+        }
+    };
+    let listed: Vec<Reminder> = theirs(&mut listing).await;
+    let kinds: Vec<Touchpoint> = listed.iter().map(Reminder::touchpoint).collect();
+    for kind in [
+        Touchpoint::DataUsageAlert,
+        Touchpoint::LowBalance,
+        Touchpoint::PlanChange,
+        Touchpoint::VasSubscription,
+        Touchpoint::PromotionExpiry,
+        Touchpoint::StaffTask,
+        Touchpoint::Care,
+        Touchpoint::SurveyInvitation,
+    ] {
+        assert!(kinds.contains(&kind), "{label}: no {kind:?} in {kinds:?}");
+    }
+
+    // Sent again the same day (a second `up --demo`): nothing new.
+    let again: DayScheduled = reminders::send_day(&profile, &sender, Some(msisdn), now)
+        .await
+        .expect(label);
+    assert_eq!(
+        (again.duplicate_events, again.from_events, again.scheduled),
+        (first.events, 0, 0),
+        "{label}: {again:?}"
+    );
+    assert_eq!(again.deduplicated, first.scheduled, "{label}");
+    // The admin's unmasked listing above tells every customer their data was read; those
+    // notices come whenever the profile's relay delivers them, so they are left out here.
+    let of_the_day = |reminders: Vec<Reminder>| -> Vec<String> {
+        let mut ids: Vec<String> = reminders
+            .into_iter()
+            .filter(|r| r.touchpoint() != Touchpoint::SensitiveQuery)
+            .map(|r| r.reminder_id)
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(
+        of_the_day(theirs(&mut listing).await),
+        of_the_day(listed.clone()),
+        "{label}: the second day sent created reminders"
+    );
+
+    // The view lists what is still to go out, soonest first.
+    let hall = Credentials::bearer(&keys.for_channel("hall").key);
+    let view = ChannelServiceClient::with_interceptor(gateway, hall)
+        .get_customer_view(GetCustomerViewRequest {
+            lookup: Some(Lookup::Msisdn(msisdn.to_owned())),
+        })
+        .await
+        .expect(label)
+        .into_inner()
+        .view
+        .expect(label);
+    let next = &view.next_reminders;
+    assert!(!next.is_empty(), "{label}: {view:?}");
+    assert!(next.len() <= 5, "{label}");
+    let times: Vec<i64> = next
+        .iter()
+        .map(|r| r.planned_send_at.as_ref().map_or(0, |t| t.seconds))
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{label}: {times:?}");
+    let waiting = [
+        ReminderState::Scheduled,
+        ReminderState::Deferred,
+        ReminderState::Dispatching,
+    ];
+    assert!(
+        next.iter().all(|r| waiting.contains(&r.state())),
+        "{label}: {next:?}"
+    );
+    // The survey at 22:30 and the promotion's day-ahead reminder at midnight are still to come.
+    let later = listed.iter().filter(|r| {
+        matches!(
+            r.touchpoint(),
+            Touchpoint::SurveyInvitation | Touchpoint::PromotionExpiry
+        ) && r
+            .planned_send_at
+            .as_ref()
+            .is_some_and(|t| t.seconds > now.timestamp())
+    });
+    assert!(later.count() >= 2, "{label}: {listed:?}");
 }

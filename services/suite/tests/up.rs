@@ -100,6 +100,7 @@ async fn up_demo_prints_a_call_that_works_and_stops_on_sigterm() {
         .env("VIPCARE__GATEWAY__LISTEN", "127.0.0.1:0")
         .env("VIPCARE__PROFILE__LISTEN", "127.0.0.1:0")
         .env("VIPCARE__TIERING__LISTEN", "127.0.0.1:0")
+        .env("VIPCARE__REMINDER__LISTEN", "127.0.0.1:0")
         .env("VIPCARE__DATA_DIR", dir.path())
         .env("VIPCARE__TELEMETRY__LOG_LEVEL", "warn")
         .stdout(Stdio::piped())
@@ -141,7 +142,14 @@ async fn up_demo_prints_a_call_that_works_and_stops_on_sigterm() {
         .await
         .expect("the printed call works")
         .into_inner();
-    assert!(view.view.unwrap().customer.unwrap().name.contains('*'));
+    let view = view.view.unwrap();
+    assert!(view.customer.unwrap().name.contains('*'));
+    // The example customer has the demo's day of reminders, some still to come.
+    assert!(
+        !view.next_reminders.is_empty(),
+        "{:?}",
+        view.unavailable_sections
+    );
 
     let pid = child.id().to_string();
     assert!(

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
@@ -64,6 +64,9 @@ pub struct Received {
     pub body_bytes: usize,
     /// How the sink answered it.
     pub reply: Reply,
+    /// When its body had arrived, on the system clock: what a test holds against the hours in
+    /// which nothing may reach the customer.
+    pub received_at: SystemTime,
 }
 
 impl Received {
@@ -152,6 +155,13 @@ impl WebhookSink {
     /// Every POST, in arrival order (empty unless recording [`Recording::Everything`]).
     pub fn received(&self) -> Vec<Received> {
         self.log().received.clone()
+    }
+
+    /// The POSTs after the first `skip`, in arrival order: a test that follows the arrivals
+    /// reads each once instead of copying the whole log every time.
+    pub fn received_after(&self, skip: usize) -> Vec<Received> {
+        let log = self.log();
+        log.received.get(skip..).unwrap_or_default().to_vec()
     }
 
     /// The POSTs that carried this idempotency key, whatever they were answered.
@@ -294,6 +304,7 @@ impl Shared {
                 headers,
                 idempotency_key: key,
                 reply,
+                received_at: SystemTime::now(),
             });
         }
         // Counted under the lock, so a test that saw the count also sees the record.

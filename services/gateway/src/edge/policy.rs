@@ -71,6 +71,8 @@ pub const POLICY: &[(&str, &str)] = &[
     // Channel providers' delivery receipts.
     ("/vipcare.reminder.v1.ReminderService/ReportDelivery",       REMINDER_WRITE),
     ("/vipcare.reminder.v1.ReminderService/IngestEvent",          EVENT_INGEST),
+    // Billing feeds: a stream of events, as many per message as the sender batches.
+    ("/vipcare.reminder.v1.ReminderService/IngestEvents",         EVENT_INGEST),
     ("/vipcare.reminder.v1.ReminderService/GetDeliveryStats",     REMINDER_READ),
     ("/vipcare.gateway.v1.ChannelService/GetCustomerView",      CUSTOMER_READ),
     ("/vipcare.gateway.v1.ChannelService/LookupCaller",         CALLER_LOOKUP),
@@ -78,14 +80,7 @@ pub const POLICY: &[(&str, &str)] = &[
 
 /// Methods only services call, each other, over the internal credential: no entry in the
 /// table, so no client may call them through the gateway.
-///
-/// IngestEvents is here until its stream is as fast as a billing feed sends (issue 9): a
-/// one-event-per-message feed of 100,000 events through the gateway must be taken whole, and
-/// today's ingest (about 1,000 events/s on PostgreSQL) would run out the feed's deadline.
-pub const SERVICE_ONLY: &[&str] = &[
-    "/vipcare.reminder.v1.ReminderService/NotifyTierChange",
-    "/vipcare.reminder.v1.ReminderService/IngestEvents",
-];
+pub const SERVICE_ONLY: &[&str] = &["/vipcare.reminder.v1.ReminderService/NotifyTierChange"];
 
 /// What the table says about one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,6 +5,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use http::{HeaderMap, HeaderName};
 use tonic::metadata::MetadataMap;
@@ -97,6 +98,21 @@ impl<C: Clone> Upstream<C> {
             Err(status) => Err(GatewayError::from_upstream(self.service, status)),
         }
     }
+}
+
+/// How long a view or look-up waits for one of its optional sections (tiering's, the
+/// reminders): they take milliseconds when well, and a hanging service should cost the agent a
+/// second, not the whole deadline of the call.
+pub const SECTION_BUDGET: Duration = Duration::from_secs(1);
+
+/// `call`'s answer, or DEADLINE_EXCEEDED (named for `service`) once the budget is spent.
+pub async fn within_budget<T>(
+    service: &'static str,
+    call: impl Future<Output = Result<T, GatewayError>>,
+) -> Result<T, GatewayError> {
+    tokio::time::timeout(SECTION_BUDGET, call)
+        .await
+        .unwrap_or(Err(GatewayError::DeadlineExceeded(service)))
 }
 
 /// A message a service left out of an answer that always carries it.

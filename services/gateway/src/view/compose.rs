@@ -1,13 +1,14 @@
 //! Putting a CustomerView together from what the services answered. The customer is required;
 //! every other section degrades: it is left empty and named in `unavailable_sections`, so an
-//! agent still sees the customer while the value or tiering service is down.
+//! agent still sees the customer while the value, tiering or reminder service is down.
 
 use std::time::SystemTime;
 
-use vipcare_proto::gateway::v1::CustomerView;
+use vipcare_proto::gateway::v1::{CustomerView, UpcomingReminder};
 use vipcare_proto::profile::v1::{Customer, ServiceNote, ValueSummary};
 use vipcare_proto::tiering::v1::ChurnRisk;
 
+use super::reminders::NEXT_REMINDERS;
 use super::tiering::TierSection;
 use crate::error::GatewayError;
 
@@ -30,6 +31,8 @@ pub struct Sections {
     /// Fills both `tier` and `benefits`: one answer of the tiering service.
     pub tier: Result<TierSection, GatewayError>,
     pub churn_risk: Result<ChurnRisk, GatewayError>,
+    /// Soonest first, as the reminder service lists them.
+    pub next_reminders: Result<Vec<UpcomingReminder>, GatewayError>,
 }
 
 pub fn assemble(sections: Sections, now: SystemTime) -> Result<Composed, GatewayError> {
@@ -39,6 +42,7 @@ pub fn assemble(sections: Sections, now: SystemTime) -> Result<Composed, Gateway
         recent_notes,
         tier,
         churn_risk,
+        next_reminders,
     } = sections;
     let customer = customer?;
     let mut unavailable_sections = Vec::new();
@@ -51,6 +55,9 @@ pub fn assemble(sections: Sections, now: SystemTime) -> Result<Composed, Gateway
         None => (None, Vec::new()),
     };
     let churn_risk = section("churn_risk", churn_risk, &mut unavailable_sections);
+    let mut next_reminders =
+        section("next_reminders", next_reminders, &mut unavailable_sections).unwrap_or_default();
+    next_reminders.truncate(NEXT_REMINDERS);
     let complete = unavailable_sections.is_empty();
     Ok(Composed {
         view: CustomerView {
@@ -60,6 +67,7 @@ pub fn assemble(sections: Sections, now: SystemTime) -> Result<Composed, Gateway
             tier,
             benefits,
             churn_risk,
+            next_reminders,
             compose_time: Some(now.into()),
             unavailable_sections,
         },

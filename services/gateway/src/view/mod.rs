@@ -1,8 +1,9 @@
 //! The composed reads of ChannelService: the customer view and the hotline's caller look-up,
 //! served from the cache when they can be. A cached entry lives under the tag the services bump
 //! after every write to that customer (`customer:<id>`: profile on its writes, tiering on every
-//! tier change) or number (`msisdn:<msisdn>`), so a write racing a read can never leave a stale
-//! entry that anyone is served. Entries are the encoded response messages, so a hit costs one
+//! tier change, the reminder service whenever the customer's waiting reminders change) or number
+//! (`msisdn:<msisdn>`), so a write racing a read can never leave a stale entry that anyone is
+//! served. Entries are the encoded response messages, so a hit costs one
 //! cache round trip, no service call, and no decoding. Answers missing a section are served
 //! once and never cached.
 
@@ -17,12 +18,14 @@ mod caller;
 mod compose;
 mod lookup;
 mod profile;
+mod reminders;
 mod tiering;
 
 pub use call::{CallContext, Masking};
 pub use compose::{Composed, RECENT_NOTES, Sections, assemble};
 pub use lookup::{CustomerId, Msisdn, ViewLookup};
 pub use profile::ProfileReader;
+pub use reminders::{NEXT_REMINDERS, ReminderReader};
 pub use tiering::{Routing, TierSection, TieringReader};
 
 use crate::error::GatewayError;
@@ -61,6 +64,7 @@ impl<T> From<GatewayError> for NotStored<T> {
 pub struct Views {
     profile: ProfileReader,
     tiering: TieringReader,
+    reminders: ReminderReader,
     cache: Cache,
     ttl: Duration,
 }
@@ -69,12 +73,14 @@ impl Views {
     pub fn new(
         profile: ProfileReader,
         tiering: TieringReader,
+        reminders: ReminderReader,
         cache: Cache,
         ttl: Duration,
     ) -> Views {
         Views {
             profile,
             tiering,
+            reminders,
             cache,
             ttl,
         }
@@ -173,12 +179,13 @@ impl Views {
 
     /// Asks for every section at once; the slowest answer sets the latency.
     async fn compose(&self, ctx: &CallContext, id: &CustomerId) -> Result<Composed, GatewayError> {
-        let (customer, value, recent_notes, tier, churn_risk) = tokio::join!(
+        let (customer, value, recent_notes, tier, churn_risk, next_reminders) = tokio::join!(
             self.profile.customer(ctx, id, Masking::AsClient),
             self.profile.value_summary(ctx, id),
             self.profile.recent_notes(ctx, id, RECENT_NOTES),
             self.tiering.customer_tier(ctx, id),
             self.tiering.churn_risk(ctx, id),
+            self.reminders.next_reminders(ctx, id, NEXT_REMINDERS),
         );
         assemble(
             Sections {
@@ -187,13 +194,14 @@ impl Views {
                 recent_notes,
                 tier,
                 churn_risk,
+                next_reminders,
             },
             SystemTime::now(),
         )
     }
 }
 
-/// The tag the profile and tiering services bump when the customer changes.
+/// The tag the profile, tiering and reminder services bump when the customer changes.
 fn customer_tag(id: &CustomerId) -> String {
     vipcare_cache::tags::customer(id.as_str())
 }

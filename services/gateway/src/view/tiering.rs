@@ -7,9 +7,6 @@
 //! them), so each waits at most `SECTION_BUDGET`: a tiering service that hangs costs the agent a
 //! second, not the whole deadline of the call.
 
-use std::future::Future;
-use std::time::Duration;
-
 use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
 use vipcare_proto::tiering::v1::{
     BenefitBalance, ChurnRisk, CustomerTier, GetChurnRiskRequest, GetChurnRiskResponse,
@@ -18,7 +15,7 @@ use vipcare_proto::tiering::v1::{
 };
 use vipcare_runtime::InternalChannel;
 
-use super::call::{CallContext, Masking, Upstream, missing};
+use super::call::{CallContext, Masking, Upstream, missing, within_budget};
 use super::lookup::{CustomerId, Msisdn};
 use crate::error::GatewayError;
 
@@ -38,21 +35,9 @@ pub struct Routing {
     pub customer_id: String,
 }
 
-/// How long a view or look-up waits for its tiering parts (they take milliseconds when well).
-pub const SECTION_BUDGET: Duration = Duration::from_secs(1);
-
 #[derive(Debug, Clone)]
 pub struct TieringReader {
     upstream: Upstream<TieringServiceClient<InternalChannel>>,
-}
-
-/// `call`'s answer, or DEADLINE_EXCEEDED once the budget is spent.
-async fn within_budget<T>(
-    call: impl Future<Output = Result<T, GatewayError>>,
-) -> Result<T, GatewayError> {
-    tokio::time::timeout(SECTION_BUDGET, call)
-        .await
-        .unwrap_or(Err(GatewayError::DeadlineExceeded("tiering")))
 }
 
 impl TieringReader {
@@ -74,12 +59,15 @@ impl TieringReader {
                 id.as_str().to_owned(),
             )),
         };
-        let GetCustomerTierResponse { tier, benefits } = within_budget(self.upstream.call(
-            ctx,
-            request,
-            Masking::AsClient,
-            |mut client, request| async move { client.get_customer_tier(request).await },
-        ))
+        let GetCustomerTierResponse { tier, benefits } = within_budget(
+            "tiering",
+            self.upstream.call(
+                ctx,
+                request,
+                Masking::AsClient,
+                |mut client, request| async move { client.get_customer_tier(request).await },
+            ),
+        )
         .await?;
         let tier = tier.ok_or_else(|| missing("GetCustomerTier", "a tier"))?;
         Ok(TierSection { tier, benefits })
@@ -100,12 +88,15 @@ impl TieringReader {
             // The view shows the risk as it stands; which evaluation computed it is for the
             // retention screens that call tiering themselves.
             period: _,
-        } = within_budget(self.upstream.call(
-            ctx,
-            request,
-            Masking::AsClient,
-            |mut client, request| async move { client.get_churn_risk(request).await },
-        ))
+        } = within_budget(
+            "tiering",
+            self.upstream.call(
+                ctx,
+                request,
+                Masking::AsClient,
+                |mut client, request| async move { client.get_churn_risk(request).await },
+            ),
+        )
         .await?;
         Ok(ChurnRisk {
             score,
@@ -127,12 +118,15 @@ impl TieringReader {
             priority,
             tier,
             customer_id,
-        } = within_budget(self.upstream.call(
-            ctx,
-            request,
-            Masking::Always,
-            |mut client, request| async move { client.get_routing_priority(request).await },
-        ))
+        } = within_budget(
+            "tiering",
+            self.upstream.call(
+                ctx,
+                request,
+                Masking::Always,
+                |mut client, request| async move { client.get_routing_priority(request).await },
+            ),
+        )
         .await?;
         Ok(Routing {
             priority,

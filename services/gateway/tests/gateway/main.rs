@@ -1,10 +1,11 @@
-//! The gateway through its real gRPC server on 127.0.0.1:0, in front of the real profile and
-//! tiering services, on every backend the run is configured for (embedded always; PostgreSQL
-//! and Redis when set).
+//! The gateway through its real gRPC server on 127.0.0.1:0, in front of the real profile,
+//! tiering and reminder services, on every backend the run is configured for (embedded always;
+//! PostgreSQL and Redis when set).
 
 mod access;
 mod caller;
 mod garbage;
+mod next_reminders;
 mod reminders;
 mod routing;
 mod streams;

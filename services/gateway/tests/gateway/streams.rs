@@ -21,12 +21,14 @@ use vipcare_proto::profile::v1::get_customer_request::Lookup;
 use vipcare_proto::profile::v1::{
     GetCustomerRequest, ImportConsumptionRequest, ImportConsumptionResponse,
 };
+use vipcare_proto::reminder::v1 as reminder;
 use vipcare_storage::Database;
 use vipcare_testkit::TestEnv;
 
 use crate::support::{AGENT, Suite};
 
 const IMPORT: &str = "/vipcare.profile.v1.ProfileService/ImportConsumption";
+const INGEST: &str = "/vipcare.reminder.v1.ReminderService/IngestEvents";
 
 /// Where the bug showed: one row for each of thousands of different customers.
 const CUSTOMERS: usize = 6_250;
@@ -52,6 +54,44 @@ async fn a_billing_feed_of_one_row_per_frame_is_taken_whole() {
             "[{label}] every row is kept"
         );
         still_serves(&suite, &ids[0]).await;
+    }
+}
+
+/// The reminder's event feed, sent the same way: the service gathers the messages that arrive
+/// while it writes a batch into the next one, so a feed of one event per message is written in
+/// large transactions rather than one per event (which would run out the feed's deadline).
+#[tokio::test]
+async fn an_event_feed_of_one_event_per_frame_is_taken_whole() {
+    for env in TestEnv::all().await {
+        let label = env.label;
+        let suite = Suite::start(&env).await;
+        // A low balance for each of many customers: every event makes a reminder.
+        let now = prost_types::Timestamp {
+            seconds: chrono::Utc::now().timestamp(),
+            nanos: 0,
+        };
+        let events = (0..ROWS).map(|i| reminder::IngestEventsRequest {
+            events: vec![reminder::Event {
+                event_id: format!("feed-{i}"),
+                customer_id: format!("c-{i}"),
+                occurred_at: Some(now),
+                kind: Some(reminder::event::Kind::BalanceChanged(
+                    reminder::BalanceChanged {
+                        balance_fen: 500,
+                        threshold_fen: 1_000,
+                        amount_fen: -100,
+                    },
+                )),
+            }],
+        });
+        let answer: reminder::IngestEventsResponse = raw_stream(suite.gateway, INGEST, events)
+            .await
+            .unwrap_or_else(|err| panic!("[{label}] the feed failed: {err}"));
+        assert_eq!(
+            (answer.accepted, answer.rejected, answer.reminders_created),
+            (ROWS as i64, 0, ROWS as i64),
+            "[{label}] every event is kept and makes its reminder"
+        );
     }
 }
 
@@ -91,8 +131,7 @@ async fn concurrent_feeds_share_the_gateways_connection_to_profile() {
 
 /// Every client-streaming RPC the gateway lets through must have a full-speed feed test in
 /// this module: one fails here from the day its method enters the policy table until it gets
-/// one. (A contract whose service is not routed yet, such as the reminder's IngestEvents while
-/// the service is being built, is refused by the gateway and cannot be fed through it.)
+/// one.
 #[test]
 fn every_client_streaming_rpc_has_a_full_speed_test() {
     let routed: Vec<&str> = vipcare_gateway::edge::policy::POLICY
@@ -112,7 +151,7 @@ fn every_client_streaming_rpc_has_a_full_speed_test() {
             }
         }
     }
-    assert_eq!(client_streaming, [IMPORT]);
+    assert_eq!(client_streaming, [IMPORT, INGEST]);
 }
 
 /// A unary call through the gateway still works after the feeds.

@@ -1,5 +1,5 @@
-//! The profile and tiering services and a gateway in front of them, started for one test
-//! environment, and generated clients that present an API key.
+//! The profile, tiering and reminder services and a gateway in front of them, started for one
+//! test environment, and generated clients that present an API key.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -110,6 +110,8 @@ pub struct Options {
     pub profile_address: Option<String>,
     /// Where the gateway looks for the tiering service instead of the real one.
     pub tiering_address: Option<String>,
+    /// Where the gateway looks for the reminder service instead of the real one.
+    pub reminder_address: Option<String>,
     /// Puts a [`TcpProxy`] between the gateway and the tiering service (`Suite::tiering_link`).
     pub tiering_behind_proxy: bool,
     /// The clock the clients' rate limits refill by, instead of the real one.
@@ -118,7 +120,7 @@ pub struct Options {
     pub gateway_secret: Option<&'static str>,
 }
 
-/// Running profile and tiering services and a gateway; all stop when this is dropped.
+/// Running profile, tiering and reminder services and a gateway; all stop when this is dropped.
 pub struct Suite {
     pub label: &'static str,
     pub gateway: SocketAddr,
@@ -194,9 +196,12 @@ impl Suite {
             let addr = tiering_link.as_ref().map_or(tiering_addr, TcpProxy::addr);
             format!("http://{addr}")
         });
+        let reminder_address = options
+            .reminder_address
+            .unwrap_or_else(|| format!("http://{reminder_addr}"));
         let settings: vipcare_gateway::Settings = env.settings_with(&format!(
             "[services]\nprofile = \"{profile_address}\"\ntiering = \"{tiering_address}\"\n\
-             reminder = \"http://{reminder_addr}\"\n\
+             reminder = \"{reminder_address}\"\n\
              [gateway]\ncors_origins = [\"{WEB_ORIGIN}\"]\n{}{}",
             clients_toml(),
             options

@@ -3,10 +3,14 @@
 //! where the segment limit forces it. Here the messages that share a reminder (the pieces of a
 //! text too long for one message) become one [`Unit`], sent together; and each message gets
 //! its id — attempt id, message id and idempotency key at once — derived from what it carries
-//! (which reminders, at which attempt, on which channel). A worker that takes over a dead one's
-//! claim so sends the same message under the same key, and the provider drops the repeat.
+//! (which reminders, at which attempt, on which channel). The unit a reminder goes in is
+//! recorded under the lease just before it goes; a worker that takes over a dead one's claim
+//! composes each recorded unit from the same reminders again, so it sends the same messages
+//! under the same keys and the provider drops the repeats.
 //!
 //! The daily cap admits whole units, most important first: a merged message counts once.
+
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 
@@ -129,6 +133,27 @@ pub(super) fn units(ready: &[Ready], members: &[usize], merge: &MergePolicy) -> 
             piece.id = message_id(unit.channel, n, &carried);
         }
     }
+    out
+}
+
+/// The units `ready` go out as, the reminders a dead worker was handing over in one unit
+/// (`handing_over`, by reminder id) composed apart from the rest: alone they make the same
+/// messages again, under the same ids, so the provider drops what already reached it.
+pub(super) fn units_again(
+    ready: &[Ready],
+    handing_over: &HashMap<String, String>,
+    merge: &MergePolicy,
+) -> Vec<Unit> {
+    let mut groups: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
+    for (i, r) in ready.iter().enumerate() {
+        let unit = handing_over.get(&r.reminder.id).map(String::as_str);
+        groups.entry(unit).or_default().push(i);
+    }
+    let mut out: Vec<Unit> = groups
+        .values()
+        .flat_map(|members| units(ready, members, merge))
+        .collect();
+    out.sort_by_key(|u| u.send_at);
     out
 }
 

@@ -76,6 +76,31 @@ fn ids_are_the_same_for_the_same_message_and_differ_for_another() {
 }
 
 #[test]
+fn what_a_dead_worker_was_handing_over_goes_again_as_it_went() {
+    let ready = vec![
+        ready("r-1", Touchpoint::PlanChange, "套餐变更"),
+        ready("r-2", Touchpoint::Care, "生日快乐"),
+        ready("r-3", Touchpoint::TopupRebate, "充100返50"),
+    ];
+    let merge = MergePolicy::default();
+    // The dead worker's claim held r-1 and r-2 only; the takeover claims all three.
+    let went = units(&ready, &[0, 1], &merge);
+    let unit = went[0].pieces[0].id.clone();
+    let handing_over: HashMap<String, String> = [("r-1", &unit), ("r-2", &unit)]
+        .into_iter()
+        .map(|(r, u)| (r.to_owned(), u.clone()))
+        .collect();
+    let again = units_again(&ready, &handing_over, &merge);
+    assert_eq!(again.len(), 2, "{again:?}");
+    let resent = again.iter().find(|u| u.members.contains(&0)).unwrap();
+    assert_eq!(resent, &went[0], "the same message under the same key");
+    assert!(again.iter().any(|u| u.members == [2]));
+    // Nothing handed over: all three merge, as on a first claim.
+    let fresh = units_again(&ready, &HashMap::new(), &merge);
+    assert_eq!(fresh, units(&ready, &all(&ready), &merge));
+}
+
+#[test]
 fn what_does_not_merge_goes_alone_and_a_long_text_in_pieces_of_one_unit() {
     let mut ready = vec![
         ready("r-1", Touchpoint::ComplaintProgress, "您的投诉已处理"),

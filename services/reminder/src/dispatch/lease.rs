@@ -51,7 +51,17 @@ impl HeldLease {
             tokio::select! {
                 biased;
                 out = &mut work => return out,
-                _ = turns.tick() => self.renew(db, clock).await,
+                _ = turns.tick() => {}
+            }
+            // The work goes on while the renewal waits: a write-back holds the lease (and on
+            // SQLite the one connection) until it is done, and a renewal awaited alone would
+            // wait for it forever.
+            let renewal = self.renew(db, clock);
+            tokio::pin!(renewal);
+            tokio::select! {
+                biased;
+                out = &mut work => return out,
+                () = &mut renewal => {}
             }
         }
     }
@@ -64,5 +74,37 @@ impl HeldLease {
             // The next turn tries again; until then the old lease still holds.
             Err(err) => tracing::warn!(%err, "renewing a dispatch lease failed"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use vipcare_domain::SystemClock;
+    use vipcare_testkit::TestEnv;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_work_goes_on_while_a_renewal_waits_for_its_write_back() {
+        let env = TestEnv::embedded().await;
+        let db = env.database("reminder").await;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let lease = Lease {
+            owner: "worker-1/0".into(),
+            until: Utc::now(),
+        };
+        // A renewal turn every 100 ms (tokio's clock cannot be paused here: no test-util); the
+        // write-back below holds the lease across two of them.
+        let held = HeldLease::new(lease, TimeDelta::milliseconds(300));
+        let work = async {
+            let _writing_back = held.current().await;
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            "written back"
+        };
+        let done =
+            tokio::time::timeout(Duration::from_secs(10), held.keep_during(&db, &clock, work))
+                .await;
+        assert_eq!(done.ok(), Some("written back"));
     }
 }

@@ -12,6 +12,9 @@
 //! then another worker takes it over and sends the same messages under the same keys, which the
 //! provider drops as repeats. Time comes from the injected clock; [`Dispatcher::tick`] runs one
 //! round, so tests move the clock instead of sleeping.
+//!
+//! The claim records its customers' view tags; the round bumps them once its writes are done,
+//! whether they all succeeded or not, so a customer's view never lists what was sent meanwhile.
 
 mod capping;
 mod compose;
@@ -42,6 +45,7 @@ use vipcare_storage::Database;
 use crate::channel::Channels;
 use crate::domain::rule::{TouchpointRule, default_rule};
 use crate::domain::{MergePolicy, Reminder, RetryPolicy, Touchpoint, new_reminder_id};
+use crate::stale::StaleViews;
 use crate::store::dispatch::{self, Claimed};
 use crate::store::{StoreError, rules};
 use crate::upstream::CustomerDirectory;
@@ -65,6 +69,8 @@ pub struct Dispatcher {
     merge: MergePolicy,
     retry: RetryPolicy,
     roaming: Arc<dyn RoamingZones>,
+    /// Bumps the views of the customers a round (or a receipt) moved reminders of.
+    stale: StaleViews,
     worker_id: String,
     /// Numbers this worker's rounds, so each claim is a lease of its own (a process may run
     /// one dispatcher's rounds side by side).
@@ -88,6 +94,7 @@ impl Dispatcher {
     ) -> Self {
         Dispatcher {
             roaming: Arc::new(StoredZones::new(db.clone())),
+            stale: StaleViews::unbumped(),
             db,
             channels,
             directory,
@@ -104,6 +111,13 @@ impl Dispatcher {
     /// events recorded).
     pub fn with_roaming(mut self, roaming: Arc<dyn RoamingZones>) -> Self {
         self.roaming = roaming;
+        self
+    }
+
+    /// Where the views its moves make stale are bumped (by default nowhere: the records wait
+    /// for a replay).
+    pub fn with_stale_views(mut self, stale: StaleViews) -> Self {
+        self.stale = stale;
         self
     }
 
@@ -162,7 +176,7 @@ impl Dispatcher {
     async fn round(&self) -> Result<Done, StoreError> {
         let settled = self.settle_overdue().await?;
         let round = self.rounds.fetch_add(1, Ordering::Relaxed);
-        let claim = dispatch::claim_due(
+        let mut claim = dispatch::claim_due(
             self.db.conn(),
             self.clock.now(),
             &format!("{}/{round}", self.worker_id),
@@ -171,9 +185,15 @@ impl Dispatcher {
         )
         .await?;
         let claimed = claim.reminders.len();
-        if claimed > 0 {
-            self.process(claim).await?;
-        }
+        let stale = claim.stale.take();
+        let processed = if claimed > 0 {
+            self.process(claim).await
+        } else {
+            Ok(())
+        };
+        // After every write of the round: a view read meanwhile is cached no longer.
+        self.stale.settle(self.db.conn(), stale).await;
+        processed?;
         Ok(Done { settled, claimed })
     }
 
@@ -186,6 +206,7 @@ impl Dispatcher {
             d: self,
             rules: &rules,
             lease: &held,
+            handing_over: &claim.handing_over,
         };
         let mut customers: BTreeMap<String, Vec<Reminder>> = BTreeMap::new();
         let mut tasks = Vec::new();

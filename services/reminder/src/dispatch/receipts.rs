@@ -19,6 +19,7 @@ use crate::domain::rule::TouchpointRule;
 use crate::domain::{
     AttemptReport, ContactChannel, DeliveryOutcome, Reason, Reminder, ReminderState,
 };
+use crate::stale::{self, is_listed};
 use crate::store::attempts::{self, Attempt};
 use crate::store::{StoreError, reminders};
 use crate::upstream::Contact;
@@ -231,7 +232,17 @@ impl Dispatcher {
                 super::escalation::staff_task(&txn, &moved.reminder, contact, read.now).await?;
             }
         }
+        // A retry puts the reminder back in the customer's view, a late delivery takes it out,
+        // an escalation adds a staff task; SENT to DELIVERED or FAILED changes nothing listed.
+        let listed = is_listed(read.reminder.state) || is_listed(moved.reminder.state);
+        let customer = moved.reminder.customer_id.as_str();
+        let stale = if !moved.changes.is_empty() && (listed || moved.escalate) {
+            stale::record(&txn, [customer]).await?
+        } else {
+            None
+        };
         txn.commit().await?;
+        self.stale.settle(self.db.conn(), stale).await;
         Ok(true)
     }
 

@@ -1,10 +1,10 @@
 //! One customer's share of a claim (or one staff task), taken through the rules and sent.
 //! What cannot go now is written back first (ends, and waits for quiet hours or the cap); then
-//! each unit is gated once more at the moment it is sent, handed to its channel, and written
-//! back with its attempts and message before the next unit goes, so a crash repeats at most the
-//! message in flight — under the same idempotency key.
+//! each unit is gated once more at the moment it is sent, recorded under the lease, handed to
+//! its channel, and written back with its attempts and message before the next unit goes, so a
+//! crash repeats at most the message in flight — under the same idempotency key.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
@@ -25,6 +25,8 @@ pub(super) struct Round<'a> {
     pub d: &'a Dispatcher,
     pub rules: &'a Rules,
     pub lease: &'a HeldLease,
+    /// The units a dead worker was handing the claim's reminders over in (see `compose`).
+    pub handing_over: &'a HashMap<String, String>,
 }
 
 impl Round<'_> {
@@ -73,8 +75,7 @@ impl Round<'_> {
             roaming: roaming::parsed(zone),
         };
         let ready = self.clear(todo, &contact, to, now, &mut held)?;
-        let all: Vec<usize> = (0..ready.len()).collect();
-        let units = compose::units(&ready, &all, &self.d.merge);
+        let units = compose::units_again(&ready, self.handing_over, &self.d.merge);
         let (admitted, over) = self.cap(units, &ready, &contact, to, now).await?;
         for unit in over {
             for hold in self.capped(&unit, &ready, &contact, to, now) {
@@ -148,6 +149,9 @@ impl Round<'_> {
                     queue.push_front(again);
                 }
                 continue;
+            }
+            if !self.record_unit(&unit, ready).await? {
+                continue; // taken over: its new worker sends it
             }
             let (moved, message) = self.send(&unit, ready, to, &contact.tier, now).await?;
             self.write_back(moved, message, Some(contact)).await?;

@@ -12,6 +12,7 @@ use crate::channel::{Accepted, Outgoing, SendError};
 use crate::domain::{AttemptReport, DeliveryOutcome, Reason, Reminder, ReminderState};
 use crate::store::StoreError;
 use crate::store::attempts::{self, Attempt, SentMessage};
+use crate::store::dispatch;
 
 impl Round<'_> {
     /// Sends a unit's messages in order; the reminders moved on by the answers, and the
@@ -56,6 +57,27 @@ impl Round<'_> {
                 counted_for_cap: unit.counted,
             });
         Ok((moved, message))
+    }
+
+    /// Records, under the lease, the unit its reminders are about to go in (by its first
+    /// message's id), so a worker that takes them over after a crash sends them together again.
+    /// False when the lease was taken over meanwhile: the unit is its new worker's to send.
+    pub(super) async fn record_unit(
+        &self,
+        unit: &Unit,
+        ready: &[Ready],
+    ) -> Result<bool, StoreError> {
+        let Some(first) = unit.pieces.first() else {
+            return Ok(true);
+        };
+        let ids: Vec<&str> = unit
+            .members
+            .iter()
+            .filter_map(|m| ready.get(*m))
+            .map(|r| r.reminder.id.as_str())
+            .collect();
+        let lease = self.lease.current().await;
+        dispatch::hand_over(self.d.db.conn(), &lease, &ids, &first.id).await
     }
 
     /// One call per message, in order, under the message's idempotency key.

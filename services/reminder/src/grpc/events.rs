@@ -1,10 +1,13 @@
-//! IngestEvent, and IngestEvents for billing feeds. A feed's events are taken a message at a
-//! time, each message one batch in one transaction (the next message is read while one is
-//! written): a bad event is rejected with its position, id, field and reason, and the rest of
-//! its batch is kept. A broken stream or a database
-//! failure ends the call with its status; batches committed before stay committed, and a
-//! redelivery of them creates nothing twice (their event ids are kept).
+//! IngestEvent, and IngestEvents for billing feeds. A feed's events are written in batches,
+//! each one transaction: while one batch is written, the messages that arrive meanwhile are
+//! read and gathered into the next (up to [`MAX_PER_BATCH`] events), so a feed of many small
+//! messages is written in few large transactions and a feed of large ones in one each, without
+//! waiting for either. A bad event is rejected with its position, id, field and reason, and the
+//! rest of its batch is kept. A broken stream ends the call with its status once every message
+//! received whole is written; a database failure ends it at once. Batches committed before
+//! stay committed, and a redelivery of them creates nothing twice (their event ids are kept).
 
+use futures::FutureExt;
 use tonic::{Status, Streaming};
 use vipcare_domain::{Invalid, Violation};
 use vipcare_proto::reminder::v1 as pb;
@@ -16,6 +19,9 @@ use crate::ingest::{Ingest, Outcome};
 
 /// Events one message may carry; more are rejected one by one.
 pub const MAX_PER_MESSAGE: usize = 1_000;
+/// Events gathered into one transaction: no more messages are added to a batch this full (the
+/// last one added may take it over, to at most twice the figure).
+pub const MAX_PER_BATCH: usize = 1_000;
 /// Rejections told back; the counts cover all of them.
 const MAX_REJECTIONS: usize = 1_000;
 
@@ -44,81 +50,122 @@ pub async fn ingest_event(
 
 pub async fn ingest_events(
     ingest: &Ingest,
-    mut stream: Streaming<pb::IngestEventsRequest>,
+    stream: Streaming<pb::IngestEventsRequest>,
 ) -> Result<pb::IngestEventsResponse, Status> {
-    let mut report = Report::default();
-    let mut position = 0_i64;
-    let mut next = read(&mut stream, &mut position, &mut report).await?;
-    while let Some(Batch { sent, events }) = next {
-        if events.is_empty() {
-            next = read(&mut stream, &mut position, &mut report).await?;
+    let mut feed = Feed {
+        stream,
+        position: 0,
+        report: Report::default(),
+        broken: None,
+        ended: false,
+    };
+    let mut batch = Batch::default();
+    loop {
+        if batch.events.is_empty() {
+            if feed.done() {
+                break;
+            }
+            // Nothing to write: wait for the next message.
+            feed.read_into(&mut batch).await;
+        }
+        feed.gather_ready(&mut batch);
+        if batch.events.is_empty() {
             continue;
         }
-        // The next message is read and converted while this one is written; a stream that
-        // breaks meanwhile still lets this batch finish (and commit) first.
-        let mut ahead = Report::default();
-        let (outcomes, following) = tokio::join!(
-            ingest.batch(events),
-            read(&mut stream, &mut position, &mut ahead)
-        );
-        let outcomes = outcomes.map_err(Error::from)?;
-        for ((position, event_id), outcome) in sent.into_iter().zip(outcomes) {
-            match outcome {
-                Outcome::Created(ids) => {
-                    report.accepted += 1;
-                    report.reminders_created += ids.len() as i64;
-                }
-                Outcome::Duplicate => {
-                    report.accepted += 1;
-                    report.duplicates += 1;
-                }
-                Outcome::Refused(refused) => report.reject(position, event_id, refused),
+        let writing = std::mem::take(&mut batch);
+        let write = ingest.batch(writing.events);
+        tokio::pin!(write);
+        let outcomes = loop {
+            tokio::select! {
+                biased;
+                outcomes = &mut write => break outcomes,
+                () = feed.read_into(&mut batch), if feed.wants(&batch) => {}
             }
-        }
-        report.absorb(ahead);
-        next = following?;
+        };
+        let outcomes = outcomes.map_err(Error::from)?;
+        feed.report.tally(writing.sent, outcomes);
     }
-    Ok(report.finish())
+    match feed.broken {
+        Some(status) => Err(status),
+        None => Ok(feed.report.finish()),
+    }
 }
 
-/// One message's events, converted, with their positions and ids.
+/// Events gathered for one transaction, converted, with their positions and ids.
+#[derive(Default)]
 struct Batch {
     sent: Vec<(i64, String)>,
     events: Vec<Event>,
 }
 
-/// The next message of the stream as a batch (`None` at its end); events that do not convert,
-/// or go beyond the limit, are rejected into `report`.
-async fn read(
-    stream: &mut Streaming<pb::IngestEventsRequest>,
-    position: &mut i64,
-    report: &mut Report,
-) -> Result<Option<Batch>, Status> {
-    let Some(pb::IngestEventsRequest { events }) = stream.message().await? else {
-        return Ok(None);
-    };
-    let mut batch = Batch {
-        sent: Vec::with_capacity(events.len().min(MAX_PER_MESSAGE)),
-        events: Vec::with_capacity(events.len().min(MAX_PER_MESSAGE)),
-    };
-    for (i, event) in events.into_iter().enumerate() {
-        *position += 1;
-        if i >= MAX_PER_MESSAGE {
-            let reason = "beyond the 1,000 events one message may carry: send it again in \
-                          another message";
-            report.reject(*position, event.event_id, vec![Invalid::new(reason).at("")]);
-            continue;
-        }
-        let event_id = event.event_id.clone();
-        match event_from_proto(event) {
-            Ok(event) => {
-                batch.sent.push((*position, event_id));
-                batch.events.push(event);
+/// The stream being read, and what reading it found so far.
+struct Feed {
+    stream: Streaming<pb::IngestEventsRequest>,
+    /// Events read, over every message.
+    position: i64,
+    report: Report,
+    /// Why the stream broke; nothing more is read once it has.
+    broken: Option<Status>,
+    ended: bool,
+}
+
+impl Feed {
+    /// Nothing more will be read.
+    fn done(&self) -> bool {
+        self.ended || self.broken.is_some()
+    }
+
+    /// Another message may join `batch`.
+    fn wants(&self, batch: &Batch) -> bool {
+        !self.done() && batch.events.len() < MAX_PER_BATCH
+    }
+
+    /// Adds to `batch` the messages that have arrived already, without waiting for more.
+    fn gather_ready(&mut self, batch: &mut Batch) {
+        while self.wants(batch) {
+            if self.read_into(batch).now_or_never().is_none() {
+                break;
             }
-            Err(refused) => report.reject(*position, event_id, refused),
         }
     }
-    Ok(Some(batch))
+
+    /// Reads the next message into `batch`; events that do not convert, or go beyond the
+    /// limit, are rejected into the report. Cancel-safe: dropped while waiting, it has read
+    /// nothing (the stream keeps what has arrived).
+    async fn read_into(&mut self, batch: &mut Batch) {
+        let events = match self.stream.message().await {
+            Ok(Some(pb::IngestEventsRequest { events })) => events,
+            Ok(None) => {
+                self.ended = true;
+                return;
+            }
+            Err(status) => {
+                self.broken = Some(status);
+                return;
+            }
+        };
+        for (i, event) in events.into_iter().enumerate() {
+            self.position += 1;
+            if i >= MAX_PER_MESSAGE {
+                let reason = "beyond the 1,000 events one message may carry: send it again in \
+                              another message";
+                self.report.reject(
+                    self.position,
+                    event.event_id,
+                    vec![Invalid::new(reason).at("")],
+                );
+                continue;
+            }
+            let event_id = event.event_id.clone();
+            match event_from_proto(event) {
+                Ok(event) => {
+                    batch.sent.push((self.position, event_id));
+                    batch.events.push(event);
+                }
+                Err(refused) => self.report.reject(self.position, event_id, refused),
+            }
+        }
+    }
 }
 
 /// An event's refusals as the unary request's: under `event`.
@@ -167,12 +214,20 @@ impl Report {
         }
     }
 
-    /// Adds the rejections read ahead of the batch they belong to.
-    fn absorb(&mut self, ahead: Report) {
-        self.rejected += ahead.rejected;
-        self.rejections.extend(ahead.rejections);
-        if self.rejections.len() > 2 * MAX_REJECTIONS {
-            self.keep_first();
+    /// Counts a written batch's outcomes, one per event sent.
+    fn tally(&mut self, sent: Vec<(i64, String)>, outcomes: Vec<Outcome>) {
+        for ((position, event_id), outcome) in sent.into_iter().zip(outcomes) {
+            match outcome {
+                Outcome::Created(ids) => {
+                    self.accepted += 1;
+                    self.reminders_created += ids.len() as i64;
+                }
+                Outcome::Duplicate => {
+                    self.accepted += 1;
+                    self.duplicates += 1;
+                }
+                Outcome::Refused(refused) => self.reject(position, event_id, refused),
+            }
         }
     }
 

@@ -27,6 +27,7 @@ use vipcare_storage::idempotency::Idempotency;
 use crate::benefits::TierBenefits;
 use crate::dispatch::Dispatcher;
 use crate::ingest::Ingest;
+use crate::stale::StaleViews;
 use crate::upstream::CustomerDirectory;
 
 /// Everything a handler needs. Cheap to clone.
@@ -43,6 +44,8 @@ pub struct ReminderApi {
     /// Delivery receipts go to the dispatcher, which decides what they mean.
     dispatcher: Arc<Dispatcher>,
     ingest: Ingest,
+    /// Bumps the views of customers whose reminders a call scheduled or cancelled.
+    stale: StaleViews,
 }
 
 impl std::fmt::Debug for ReminderApi {
@@ -71,7 +74,15 @@ impl ReminderApi {
             benefits,
             dispatcher,
             ingest,
+            stale: StaleViews::unbumped(),
         }
+    }
+
+    /// Where the views its writes make stale are bumped (by default nowhere: the records wait
+    /// for a replay).
+    pub fn with_stale_views(mut self, stale: StaleViews) -> ReminderApi {
+        self.stale = stale;
+        self
     }
 
     /// The generated server, refusing messages over `max_message_bytes`.

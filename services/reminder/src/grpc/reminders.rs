@@ -1,7 +1,8 @@
 //! ScheduleReminder, CancelReminder, GetReminder and ListReminders. A schedule is checked and
 //! rendered first (`scheduling`), then stored in the request_id's transaction; a refusal stores
 //! nothing. A cancel moves only a reminder still waiting: one claimed, sent or ended is
-//! FAILED_PRECONDITION, since a cancel that cannot stop the message would lie.
+//! FAILED_PRECONDITION, since a cancel that cannot stop the message would lie. Both make the
+//! customer's cached view stale: recorded with the write, bumped after its commit.
 
 use tonic::{Request, Response};
 use vipcare_domain::{Invalid, bounded_text};
@@ -16,8 +17,8 @@ use super::request::{Begun, Calling, begin, finish};
 use super::{ReminderApi, Reply};
 use crate::domain::state::DETAIL_MAX_CHARS;
 use crate::error::Error;
-use crate::scheduling;
 use crate::store::{listing, reminders};
+use crate::{scheduling, stale};
 
 const SCHEDULE: &str = "vipcare.reminder.v1.ReminderService/ScheduleReminder";
 const CANCEL: &str = "vipcare.reminder.v1.ReminderService/CancelReminder";
@@ -53,6 +54,10 @@ pub async fn schedule(
         })
     })
     .await?;
+    if !answer.deduplicated {
+        let customer = prepared.reminder.customer_id.as_str();
+        api.stale.settle_customers(conn, [customer]).await;
+    }
     if let Some(reminder) = &answer.reminder {
         tracing::info!(
             reminder_id = %reminder.reminder_id,
@@ -108,11 +113,16 @@ pub async fn cancel(
     let detail = (!reason.trim().is_empty()).then_some(reason.as_str());
     let answer = finish(fresh, async |txn| {
         let cancelled = reminders::cancel(txn, which, detail, now).await?;
+        stale::record(txn, [cancelled.customer_id.as_str()]).await?;
         Ok(pb::CancelReminderResponse {
             reminder: Some(reminder_to_proto(&cancelled)),
         })
     })
     .await?;
+    if let Some(cancelled) = &answer.reminder {
+        let customer = cancelled.customer_id.as_str();
+        api.stale.settle_customers(api.db.conn(), [customer]).await;
+    }
     Ok(Response::new(answer))
 }
 

@@ -55,6 +55,9 @@ pub async fn notify(
         })
     })
     .await?;
+    // The new notice shows in the customer's view (a redelivery bumps for nothing, harmlessly).
+    let customer = notice.customer_id.as_str();
+    api.stale.settle_customers(conn, [customer]).await;
     tracing::info!(
         customer_id = %notice.customer_id,
         new_tier = %notice.new_tier,

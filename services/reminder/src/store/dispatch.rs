@@ -6,9 +6,16 @@
 //! UPDATE … RETURNING is already exclusive. The lease (owner and expiry together) is a fencing
 //! token: a worker writes its result back only while the row still carries its lease, so one
 //! whose lease was taken over cannot overwrite the new owner's work.
+//!
+//! A claim records its customers' cache tags in its own transaction: everything the worker then
+//! does to the claimed reminders (send, defer, end) changes what their customers' views list, and
+//! the worker bumps the tags once, when its round is done (`crate::stale`).
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, TransactionSession, TransactionTrait, Value};
+use vipcare_storage::invalidation::Recorded;
 
 use super::attempts::{self, Attempt, SentMessage};
 use super::codec::{REMINDER_COLUMNS, reminder};
@@ -29,6 +36,11 @@ pub struct Claimed {
     pub lease: Lease,
     /// Earliest planned first.
     pub reminders: Vec<Reminder>,
+    /// The claimed customers' view tags, recorded with the claim; `None` for an empty claim.
+    pub stale: Option<Recorded>,
+    /// Reminders a dead worker was handing over, by id: the unit (its first message's id) they
+    /// went in, which may have reached the provider.
+    pub handing_over: HashMap<String, String>,
 }
 
 /// A claimed reminder moved on by its worker, with the moves it made (the last one the state
@@ -40,8 +52,9 @@ pub struct Completion<'a> {
     pub attempt: Option<&'a Attempt>,
 }
 
-/// Claims up to `limit` due reminders for `worker_id` until `now + lease`, recording the move
-/// (DUE, or LEASE_TAKEN_OVER for a dead worker's) in each history.
+/// Claims up to `limit` due reminders for `worker_id` until `now + lease`, and every reminder
+/// whose lease ran out (a dead worker's: its units are taken whole, so they can go again as
+/// they went), recording the move (DUE, or LEASE_TAKEN_OVER) in each history.
 pub async fn claim_due<C: ConnectionTrait + TransactionTrait>(
     conn: &C,
     now: DateTime<Utc>,
@@ -64,10 +77,12 @@ pub async fn claim_due<C: ConnectionTrait + TransactionTrait>(
            lease_owner = $1, lease_until_ms = $2, update_ms = $3, history_len = history_len + 1 \
          WHERE reminder_id IN (\
            SELECT reminder_id FROM reminders \
-           WHERE (state IN ('SCHEDULED', 'DEFERRED') AND planned_send_ms <= $3) \
-              OR (state = 'DISPATCHING' AND lease_until_ms <= $3) \
+           WHERE state IN ('SCHEDULED', 'DEFERRED') AND planned_send_ms <= $3 \
            ORDER BY planned_send_ms, reminder_id LIMIT $4 {lock}) \
-         RETURNING {REMINDER_COLUMNS}"
+         OR reminder_id IN (\
+           SELECT reminder_id FROM reminders \
+           WHERE state = 'DISPATCHING' AND lease_until_ms <= $3 {lock}) \
+         RETURNING {REMINDER_COLUMNS}, handing_over"
     );
     let values: [Value; 4] = [
         worker_id.into(),
@@ -79,8 +94,12 @@ pub async fn claim_due<C: ConnectionTrait + TransactionTrait>(
     let rows = txn.query_all_raw(statement(&txn, &sql, values)).await?;
     let mut claimed = Vec::with_capacity(rows.len());
     let mut entries = Vec::with_capacity(rows.len());
+    let mut handing_over = HashMap::new();
     for row in &rows {
         let r = reminder(row)?;
+        if let Some(unit) = row.try_get::<Option<String>>("", "handing_over")? {
+            handing_over.insert(r.id.clone(), unit);
+        }
         let reason: String = row.try_get("", "state_reason")?;
         let reason = match reason.as_str() {
             "LEASE_TAKEN_OVER" => Reason::LeaseTakenOver,
@@ -103,13 +122,53 @@ pub async fn claim_due<C: ConnectionTrait + TransactionTrait>(
             .map(|(r, e)| (r.id.as_str(), r.changes, e)),
     )
     .await?;
+    let stale = crate::stale::record(&txn, claimed.iter().map(|r| r.customer_id.as_str())).await?;
     txn.commit().await?;
     // RETURNING keeps no order; hand them out in the order they fell due.
     claimed.sort_by(|a, b| (a.planned_send_at, &a.id).cmp(&(b.planned_send_at, &b.id)));
     Ok(Claimed {
         lease,
         reminders: claimed,
+        stale,
+        handing_over,
     })
+}
+
+/// Records, under `lease`, that `reminder_ids` are being handed over in `unit`; false, writing
+/// nothing, when any of them is no longer under the lease.
+pub async fn hand_over<C: ConnectionTrait + TransactionTrait>(
+    conn: &C,
+    lease: &Lease,
+    reminder_ids: &[&str],
+    unit: &str,
+) -> Result<bool, StoreError> {
+    if reminder_ids.is_empty() {
+        return Ok(true);
+    }
+    let mut values: Vec<Value> = vec![
+        unit.into(),
+        lease.owner.clone().into(),
+        ms(lease.until).into(),
+    ];
+    let mut ids = Vec::with_capacity(reminder_ids.len());
+    for id in reminder_ids {
+        values.push((*id).into());
+        ids.push(format!("${}", values.len()));
+    }
+    let sql = format!(
+        "UPDATE reminders SET handing_over = $1 \
+         WHERE state = 'DISPATCHING' AND lease_owner = $2 AND lease_until_ms = $3 \
+           AND reminder_id IN ({})",
+        ids.join(", ")
+    );
+    let txn = conn.begin().await?;
+    let done = txn.execute_raw(statement(&txn, &sql, values)).await?;
+    if done.rows_affected() != reminder_ids.len() as u64 {
+        txn.rollback().await?;
+        return Ok(false);
+    }
+    txn.commit().await?;
+    Ok(true)
 }
 
 /// Writes back what the worker made of its claimed reminders (sent, delivered, ended, or

@@ -245,8 +245,8 @@ pub(super) async fn save<C: ConnectionTrait>(
     })?;
     let mut sql = "UPDATE reminders SET state = $1, state_reason = $2, planned_send_ms = $3, \
         channel = $4, channel_index = $5, attempts = $6, message_id = $7, superseded_by = $8, \
-        update_ms = $9, history_len = $10, lease_owner = NULL, lease_until_ms = NULL \
-        WHERE reminder_id = $11 AND history_len = $12"
+        update_ms = $9, history_len = $10, lease_owner = NULL, lease_until_ms = NULL, \
+        handing_over = NULL WHERE reminder_id = $11 AND history_len = $12"
         .to_owned();
     let mut values: Vec<Value> = vec![
         moved.state.code().into(),

@@ -11,4 +11,5 @@ mod directory;
 mod holding;
 mod merging;
 mod retrying;
+mod views;
 mod workers;

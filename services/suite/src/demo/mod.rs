@@ -1,19 +1,23 @@
 //! `vipcare up --demo`: API keys for every channel and a demo population, so a newcomer can call
 //! the gateway a minute after cloning. The data set is generated from a fixed seed and loaded
 //! through the profile service's gRPC API (never its tables); the benchmark reuses the same
-//! generator and loader through the gateway.
+//! generator and loader through the gateway. Every `up --demo` then sends the day's reminders
+//! through the reminder service's API (once per day, however often it is run).
 
 pub mod activity;
 mod banner;
 pub mod data;
+pub mod day;
 mod identity;
 pub mod keys;
 pub mod load;
+pub mod reminders;
 mod tiers;
 mod vocab;
 
 use std::net::SocketAddr;
 
+use tonic::transport::Channel;
 use vipcare_domain::{Clock, SystemClock};
 use vipcare_runtime::InternalCredential;
 
@@ -28,7 +32,7 @@ pub const DEFAULT_CUSTOMERS: usize = 1_200;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
-    #[error("cannot reach the profile service at {addr}: {reason}")]
+    #[error("cannot reach the service at {addr}: {reason}")]
     Connect { addr: SocketAddr, reason: String },
     #[error(transparent)]
     Load(#[from] LoadError),
@@ -36,26 +40,33 @@ pub enum DemoError {
     Tiering(String),
 }
 
-/// Loads `customers` demo customers into the profile service at `profile` as the admin client,
-/// unless it already has customers, then evaluates their tiers at `tiering`; every call signed
-/// with `credential`. Returns a mobile number of the store, for examples.
+/// Where the demo sends what it loads.
+#[derive(Debug, Clone, Copy)]
+pub struct Services {
+    pub profile: SocketAddr,
+    pub tiering: SocketAddr,
+    pub reminder: SocketAddr,
+}
+
+/// Loads `customers` demo customers into the profile service as the admin client, unless it
+/// already has customers, then evaluates their tiers; either way sends the day's reminders
+/// (once a day). Every call signed with `credential`. Returns a mobile number of the store, for
+/// examples.
 pub async fn populate(
-    profile: SocketAddr,
-    tiering: SocketAddr,
+    services: Services,
     credential: &InternalCredential,
     admin: &DemoKey,
     customers: usize,
 ) -> Result<String, DemoError> {
-    let channel = tonic::transport::Endpoint::from_shared(format!("http://{profile}"))
-        .map_err(|err| connect_error(profile, &err))?
-        .connect()
-        .await
-        .map_err(|err| connect_error(profile, &err))?;
-    let client = profile_client(channel, Credentials::internal(&admin.caller(), credential));
+    let channel = connect(services.profile).await?;
+    let client = profile_client(
+        channel.clone(),
+        Credentials::internal(&admin.caller(), credential),
+    );
     // The operator's calendar (Asia/Shanghai), as the value summaries count months: on the
     // server's own date the last bill would fall a month short for hours at each month's turn.
     let set = DemoSet::generate(customers, SystemClock.today(), SEED);
-    match load::load_unless_present(&client, &set).await? {
+    let example = match load::load_unless_present(&client, &set).await? {
         load::Outcome::Loaded(loaded) => {
             tracing::info!(
                 customers = loaded.customer_ids.len(),
@@ -65,19 +76,40 @@ pub async fn populate(
                 elapsed = ?loaded.elapsed,
                 "demo data set loaded"
             );
-            let run = tiers::evaluate(tiering, credential).await?;
+            let run = tiers::evaluate(services.tiering, credential).await?;
             tracing::info!(
                 evaluated = run.processed,
                 upgrades = run.upgrades,
                 "demo tiers evaluated"
             );
-            Ok(example_msisdn(&set))
+            example_msisdn(&set)
         }
         load::Outcome::AlreadyPresent(customer) => {
             tracing::info!("the profile store already has customers; demo data not loaded again");
-            Ok(customer.msisdn)
+            customer.msisdn
         }
-    }
+    };
+    let reminder = connect(services.reminder).await?;
+    let (masked, reminders) = reminders::clients(channel, reminder, admin, credential);
+    let featured = (!example.is_empty()).then_some(example.as_str());
+    let day = reminders::send_day(&masked, &reminders, featured, SystemClock.now()).await?;
+    tracing::info!(
+        customers = day.customers,
+        events = day.events,
+        from_events = day.from_events,
+        scheduled = day.scheduled,
+        already_there = day.duplicate_events as usize + day.deduplicated,
+        "demo reminders of the day sent"
+    );
+    Ok(example)
+}
+
+async fn connect(addr: SocketAddr) -> Result<Channel, DemoError> {
+    tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+        .map_err(|err| connect_error(addr, &err))?
+        .connect()
+        .await
+        .map_err(|err| connect_error(addr, &err))
 }
 
 /// A customer worth showing: a full year of bills and a work log.

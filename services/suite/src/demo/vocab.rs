@@ -153,3 +153,46 @@ pub const CARE: &[&str] = &[
     "客户入网满十年，致电感谢并赠送流量礼包。",
     "回访上次投诉处理结果，客户表示满意。",
 ];
+
+/// Plans a customer changes to: name and what it brings, as the billing system words them.
+pub const NEW_PLANS: &[(&str, &str)] = &[
+    (
+        "5G畅享套餐398元",
+        "每月398元,含国内流量60GB、国内通话1000分钟",
+    ),
+    (
+        "5G智享套餐598元",
+        "每月598元,含国内流量100GB、国内通话2000分钟",
+    ),
+    (
+        "全球通尊享588元",
+        "每月588元,含国内流量80GB、国内通话1500分钟、机场贵宾厅6次",
+    ),
+];
+
+/// Value-added services with a free trial: name, what it does, monthly price in fen.
+pub const VALUE_ADDED: &[(&str, &str, i64)] = &[
+    ("视频彩铃", "朋友给您打电话时看到您设置的短视频", 500),
+    ("和彩云", "手机照片和通讯录自动备份到云端", 1_000),
+    ("咪咕音乐会员", "正版音乐无损畅听", 1_500),
+];
+
+/// Promotions about to end, and what the customer pays afterwards.
+pub const PROMOTIONS: &[(&str, &str)] = &[
+    ("流量半价优惠", "恢复套餐原价,超出流量每GB 3元"),
+    ("月租减免", "月租恢复原价每月58元"),
+    ("赠送通话分钟", "超出套餐的通话每分钟0.19元"),
+];
+
+/// What an account manager is asked to do about a customer.
+pub const MANAGER_TASKS: &[&str] = &[
+    "回访套餐变更办理情况",
+    "邀请参加VIP客户沙龙",
+    "核实本月话费异常原因",
+];
+
+/// Why a bill was higher than usual.
+pub const BILL_REASONS: &[&str] = &["国际漫游流量费", "增值业务费", "超出套餐的通话费"];
+
+/// Services a satisfaction survey asks about ("感谢您%SERVICE%").
+pub const SURVEYED_SERVICES: &[&str] = &["到营业厅办理业务", "致电10086咨询", "与客户经理沟通"];

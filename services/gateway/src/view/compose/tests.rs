@@ -1,3 +1,4 @@
+use vipcare_proto::reminder::v1::ReminderState;
 use vipcare_proto::tiering::v1::{BenefitBalance, CustomerTier, RiskReason};
 
 use super::*;
@@ -45,6 +46,14 @@ fn risk() -> ChurnRisk {
     }
 }
 
+fn upcoming(id: usize) -> UpcomingReminder {
+    UpcomingReminder {
+        reminder_id: format!("r-{id}"),
+        state: ReminderState::Scheduled as i32,
+        ..UpcomingReminder::default()
+    }
+}
+
 fn down(service: &'static str) -> GatewayError {
     GatewayError::Unavailable(service)
 }
@@ -59,6 +68,7 @@ fn all_answered() -> Sections {
         recent_notes: Ok((0..7).map(note).collect()),
         tier: Ok(gold()),
         churn_risk: Ok(risk()),
+        next_reminders: Ok((0..3).map(upcoming).collect()),
     }
 }
 
@@ -78,6 +88,12 @@ fn a_full_answer_makes_a_complete_view_with_at_most_five_notes() {
     assert_eq!(view.tier.unwrap().tier, "GOLD");
     assert_eq!(view.benefits[0].code, "airport_lounge");
     assert_eq!(view.churn_risk.unwrap().reasons[0].code, "SPEND_DECLINE");
+    let next: Vec<_> = view
+        .next_reminders
+        .iter()
+        .map(|r| r.reminder_id.as_str())
+        .collect();
+    assert_eq!(next, ["r-0", "r-1", "r-2"], "in the service's order");
     assert!(view.unavailable_sections.is_empty());
     assert!(view.compose_time.is_some());
 }
@@ -124,6 +140,45 @@ fn without_tiering_the_tier_benefits_and_risk_are_empty_and_named() {
     assert!(view.benefits.is_empty());
     assert!(view.churn_risk.is_none());
     assert_eq!(view.value.unwrap().arpu_3m_fen, 12_800);
+}
+
+#[test]
+fn without_the_reminder_service_the_next_reminders_are_empty_and_named() {
+    let composed = assemble(
+        Sections {
+            next_reminders: Err(GatewayError::DeadlineExceeded("reminder")),
+            ..all_answered()
+        },
+        SystemTime::now(),
+    )
+    .unwrap();
+    assert!(
+        !composed.complete,
+        "a view without its reminders is never cached"
+    );
+    let view = composed.view;
+    assert_eq!(view.unavailable_sections, ["next_reminders"]);
+    assert!(view.next_reminders.is_empty());
+    assert!(view.tier.is_some() && view.value.is_some());
+}
+
+#[test]
+fn at_most_five_next_reminders_are_shown() {
+    let composed = assemble(
+        Sections {
+            next_reminders: Ok((0..8).map(upcoming).collect()),
+            ..all_answered()
+        },
+        SystemTime::now(),
+    )
+    .unwrap();
+    let ids: Vec<_> = composed
+        .view
+        .next_reminders
+        .iter()
+        .map(|r| r.reminder_id.clone())
+        .collect();
+    assert_eq!(ids, ["r-0", "r-1", "r-2", "r-3", "r-4"]);
 }
 
 #[test]

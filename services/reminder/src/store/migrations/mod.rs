@@ -4,6 +4,8 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_reminders;
 mod m0002_event_memory;
+mod m0003_waiting_by_customer;
+mod m0004_handing_over;
 
 pub struct Migrator;
 
@@ -12,6 +14,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_reminders::Migration),
             Box::new(m0002_event_memory::Migration),
+            Box::new(m0003_waiting_by_customer::Migration),
+            Box::new(m0004_handing_over::Migration),
         ]
     }
 }
