@@ -1,5 +1,5 @@
-//! The command line. Every subcommand takes the same target and drive options, so `tier-batch`
-//! can be added as a variant beside `view` and `lookup` with its own arguments flattened in.
+//! The command line. Every subcommand takes the same target options, flattened into its own
+//! arguments, so `tier-batch` and `reminders` sit as variants beside `view` and `lookup`.
 
 use std::time::Duration;
 
@@ -25,6 +25,40 @@ pub enum Command {
     /// One evaluation run of every customer for the current month (stream from profile,
     /// score, write), against streaming the summaries alone; then the same period again.
     TierBatch(BatchArgs),
+    /// The reminder service: a backlog of due reminders dispatched to a local webhook sink
+    /// against a bare claim-and-complete loop on the same table; the lag from due to sent at a
+    /// steady offered rate; IngestEvents against replaying the same feed; the peak RSS while
+    /// the backlog is dispatched.
+    Reminders(RemindersArgs),
+}
+
+/// The options of `reminders`.
+#[derive(Debug, Args)]
+pub struct RemindersArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Due reminders in the backlog, five per customer (in-process only).
+    #[arg(long, value_name = "N", default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(5..=10_000_000))]
+    pub count: u64,
+    /// Reminders offered per second through ScheduleReminder for the lag measurement.
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub lag_rate: u32,
+    /// How long they are offered, e.g. 10 or 10s.
+    #[arg(long, value_name = "TIME", default_value = "10s", value_parser = parse_duration)]
+    pub lag_seconds: Duration,
+    /// How long the IngestEvents streams are driven.
+    #[arg(long, value_name = "TIME", default_value = "10s", value_parser = parse_duration)]
+    pub ingest_seconds: Duration,
+    /// IngestEvents streams open at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub streams: u16,
+    /// Events per IngestEvents message.
+    #[arg(long, value_name = "N", default_value_t = 500, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub events_per_message: u16,
+    /// Only the backlog: load it, dispatch it, print its rate and the peak RSS meanwhile
+    /// (run once with --count 100000 and once with --count 1000000 to compare).
+    #[arg(long, conflicts_with = "target")]
+    pub rss: bool,
 }
 
 /// The options of `tier-batch`.
@@ -156,5 +190,42 @@ mod tests {
         assert_eq!(args.customers, 50);
         assert_eq!(args.drive.concurrency, 8);
         assert!(args.target.target.is_none());
+    }
+
+    #[test]
+    fn reminders_defaults_are_the_issue_s_figures() {
+        use clap::Parser;
+        let cli = Cli::try_parse_from(["vipcare-bench", "reminders"]).unwrap();
+        let Command::Reminders(args) = cli.command else {
+            panic!("parsed as another subcommand");
+        };
+        assert_eq!(args.count, 100_000);
+        assert_eq!(args.lag_rate, 1000);
+        assert_eq!(args.lag_seconds, Duration::from_secs(10));
+        assert_eq!(args.ingest_seconds, Duration::from_secs(10));
+        assert_eq!((args.streams, args.events_per_message), (4, 500));
+        assert!(!args.rss);
+    }
+
+    #[test]
+    fn reminders_options_are_bounded() {
+        use clap::Parser;
+        let parse = |extra: &[&str]| {
+            let mut argv = vec!["vipcare-bench", "reminders"];
+            argv.extend_from_slice(extra);
+            Cli::try_parse_from(argv)
+        };
+        let cli = parse(&["--count", "1000000", "--rss", "--lag-seconds", "3"]).unwrap();
+        let Command::Reminders(args) = cli.command else {
+            panic!("parsed as another subcommand");
+        };
+        assert_eq!((args.count, args.rss), (1_000_000, true));
+        assert_eq!(args.lag_seconds, Duration::from_secs(3));
+        // A message carries at most 1,000 events; a backlog needs a customer's five.
+        assert!(parse(&["--events-per-message", "1001"]).is_err());
+        assert!(parse(&["--count", "4"]).is_err());
+        assert!(parse(&["--lag-rate", "0"]).is_err());
+        // --rss measures the in-process suite's own memory: no remote target.
+        assert!(parse(&["--rss", "--target", "127.0.0.1:1", "--api-key", "k"]).is_err());
     }
 }

@@ -4,8 +4,9 @@
 //! time with the shared driver in [`load`] and prints one line per operation. `view` (the
 //! customer view) and `lookup` (the hotline's caller look-up) each set a gateway read against
 //! the gateway's health check, the cheapest call the same stack answers, so the ratio says what
-//! the read itself costs. A benchmark, not a timed test: nothing here runs under `cargo test`
-//! except its own unit tests.
+//! the read itself costs; `reminders` measures the reminder service's dispatch, lag and event
+//! feed against floors of its own. A benchmark, not a timed test: nothing here runs under
+//! `cargo test` except its own unit tests.
 
 mod baseline;
 pub mod cli;
@@ -13,6 +14,7 @@ mod fresh;
 pub mod latency;
 pub mod load;
 mod lookup;
+mod reminders;
 mod seed;
 mod target;
 mod tier_batch;
@@ -28,6 +30,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::View(args) => view::run(args).await,
         Command::Lookup(args) => lookup::run(args).await,
         Command::TierBatch(args) => tier_batch::run(args).await,
+        Command::Reminders(args) => reminders::run(args).await,
     };
     match outcome {
         Ok(code) => code,

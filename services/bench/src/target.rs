@@ -1,7 +1,9 @@
 //! What the bench drives: a running gateway given with `--target` and `--api-key`, or a suite of
 //! its own started in-process on port 0 with a fresh store (a temporary SQLite directory, or a
 //! new PostgreSQL database and a Redis key prefix of its own when the environment names them)
-//! and one bench client whose rate limit never throttles the run.
+//! and one bench client whose rate limit never throttles the run. A subcommand that must fill
+//! the store before any service works on it (`reminders`: a backlog the dispatcher would start
+//! on while it loads) prepares the in-process suite, loads, then starts it.
 
 use std::time::Duration;
 
@@ -18,7 +20,7 @@ use vipcare_suite::demo::keys::sha256_hex;
 use crate::cli::TargetArgs;
 use crate::fresh::{BenchDatabase, BenchKeys};
 
-/// The bench client's scopes: everything loading and reading customers takes, nothing more.
+/// The bench client's scopes: everything the subcommands call takes, nothing more.
 const BENCH_SCOPES: &[&str] = &[
     "customer:read",
     "customer:write",
@@ -28,6 +30,9 @@ const BENCH_SCOPES: &[&str] = &[
     "batch:read",
     "tier:read",
     "tier:admin",
+    "reminder:read",
+    "reminder:write",
+    "event:ingest",
 ];
 
 pub(crate) struct Target {
@@ -48,22 +53,90 @@ struct OwnSuite {
     _telemetry: TelemetryGuard,
 }
 
+/// An in-process suite's settings and fresh store, not started yet.
+pub(crate) struct Prepared {
+    /// The suite's settings: the store to load, and what may still be adjusted before start.
+    pub settings: Settings,
+    api_key: String,
+    backend: String,
+    database: Option<BenchDatabase>,
+    keys: Option<BenchKeys>,
+    data_dir: TempDir,
+    telemetry: TelemetryGuard,
+}
+
 impl Target {
     pub async fn open(args: &TargetArgs) -> anyhow::Result<Target> {
+        match Target::remote(args) {
+            Some(target) => Ok(target),
+            None => Prepared::new().await?.start().await,
+        }
+    }
+
+    /// The running gateway `--target` names, if it names one.
+    pub fn remote(args: &TargetArgs) -> Option<Target> {
         match (&args.target, &args.api_key) {
-            (Some(addr), Some(key)) => Ok(Target {
+            (Some(addr), Some(key)) => Some(Target {
                 addr: addr.clone(),
                 api_key: key.clone(),
                 backend: "remote".into(),
                 own: None,
             }),
-            _ => Target::in_process().await,
+            _ => None,
         }
     }
 
-    async fn in_process() -> anyhow::Result<Target> {
-        // The environment's settings (VIPCARE__DATABASE__URL, VIPCARE__CACHE__REDIS_URL...),
-        // moved to free ports and a store nobody else uses.
+    /// The in-process suite's settings (its store), None for a remote target.
+    pub fn settings(&self) -> Option<&Settings> {
+        self.own.as_ref().map(|own| &own.settings)
+    }
+
+    /// "in-process" or "remote".
+    pub fn kind(&self) -> &'static str {
+        if self.own.is_some() {
+            "in-process"
+        } else {
+            "remote"
+        }
+    }
+
+    /// `count` separate HTTP/2 connections to the gateway.
+    pub async fn connect(&self, count: usize) -> anyhow::Result<Vec<Channel>> {
+        let endpoint = Endpoint::from_shared(format!("http://{}", self.addr))?
+            .tcp_nodelay(true)
+            .connect_timeout(Duration::from_secs(5));
+        let mut channels = Vec::with_capacity(count);
+        for _ in 0..count {
+            // Each connect() is its own connection; clones of a Channel share one.
+            let channel = endpoint
+                .connect()
+                .await
+                .with_context(|| format!("connecting to {}", self.addr))?;
+            channels.push(channel);
+        }
+        Ok(channels)
+    }
+
+    /// Stops the in-process suite and removes its database and Redis keys.
+    pub async fn close(self) {
+        if let Some(own) = self.own {
+            if let Err(err) = own.suite.shutdown().await {
+                eprintln!("vipcare-bench: the suite stopped with an error: {err}");
+            }
+            if let Some(db) = own.database {
+                db.remove().await;
+            }
+            if let Some(keys) = own.keys {
+                keys.remove().await;
+            }
+        }
+    }
+}
+
+impl Prepared {
+    /// The environment's settings (VIPCARE__DATABASE__URL, VIPCARE__CACHE__REDIS_URL...), moved
+    /// to free ports and a store nobody else uses, with the bench client.
+    pub async fn new() -> anyhow::Result<Prepared> {
         let mut settings = Settings::load(None).context("settings")?;
         let data_dir = tempfile::tempdir().context("temporary data directory")?;
         settings.data_dir = data_dir.path().to_owned();
@@ -115,73 +188,53 @@ impl Target {
             },
         );
         let telemetry = vipcare_runtime::telemetry::init(&settings.telemetry, "vipcare-bench");
-        let suite = match Suite::start(settings.clone()).await {
+        Ok(Prepared {
+            settings,
+            api_key,
+            backend,
+            database,
+            keys,
+            data_dir,
+            telemetry,
+        })
+    }
+
+    /// "sqlite+in-process-cache", "postgres+redis"...
+    pub fn backend(&self) -> &str {
+        &self.backend
+    }
+
+    /// Starts the suite on the prepared store; on failure the store is removed.
+    pub async fn start(self) -> anyhow::Result<Target> {
+        let suite = match Suite::start(self.settings.clone()).await {
             Ok(suite) => suite,
             Err(err) => {
-                if let Some(db) = database {
-                    db.remove().await;
-                }
+                self.discard().await;
                 return Err(err).context("starting the suite");
             }
         };
         Ok(Target {
             addr: suite.gateway_addr().to_string(),
-            api_key,
-            backend,
+            api_key: self.api_key,
+            backend: self.backend,
             own: Some(OwnSuite {
                 suite,
-                settings,
-                database,
-                keys,
-                _data_dir: data_dir,
-                _telemetry: telemetry,
+                settings: self.settings,
+                database: self.database,
+                keys: self.keys,
+                _data_dir: self.data_dir,
+                _telemetry: self.telemetry,
             }),
         })
     }
 
-    /// The in-process suite's settings (its store), None for a remote target.
-    pub fn settings(&self) -> Option<&Settings> {
-        self.own.as_ref().map(|own| &own.settings)
-    }
-
-    /// "in-process" or "remote".
-    pub fn kind(&self) -> &'static str {
-        if self.own.is_some() {
-            "in-process"
-        } else {
-            "remote"
+    /// Removes the store without starting the suite (loading it failed).
+    pub async fn discard(self) {
+        if let Some(db) = self.database {
+            db.remove().await;
         }
-    }
-
-    /// `count` separate HTTP/2 connections to the gateway.
-    pub async fn connect(&self, count: usize) -> anyhow::Result<Vec<Channel>> {
-        let endpoint = Endpoint::from_shared(format!("http://{}", self.addr))?
-            .tcp_nodelay(true)
-            .connect_timeout(Duration::from_secs(5));
-        let mut channels = Vec::with_capacity(count);
-        for _ in 0..count {
-            // Each connect() is its own connection; clones of a Channel share one.
-            let channel = endpoint
-                .connect()
-                .await
-                .with_context(|| format!("connecting to {}", self.addr))?;
-            channels.push(channel);
-        }
-        Ok(channels)
-    }
-
-    /// Stops the in-process suite and removes its database and Redis keys.
-    pub async fn close(self) {
-        if let Some(own) = self.own {
-            if let Err(err) = own.suite.shutdown().await {
-                eprintln!("vipcare-bench: the suite stopped with an error: {err}");
-            }
-            if let Some(db) = own.database {
-                db.remove().await;
-            }
-            if let Some(keys) = own.keys {
-                keys.remove().await;
-            }
+        if let Some(keys) = self.keys {
+            keys.remove().await;
         }
     }
 }
