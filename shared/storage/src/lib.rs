@@ -12,6 +12,7 @@ pub mod invalidation;
 mod migrations;
 pub mod outbox;
 pub mod page;
+pub mod rows;
 pub mod schema;
 pub mod settings;
 mod sql;

@@ -80,7 +80,7 @@ async fn worker(db: Database, number: u32, loops: Loops) -> anyhow::Result<u64> 
                 attempt: Some(attempt),
             })
             .collect();
-        complete(db.conn(), &claim.lease, &done, None).await?;
+        complete(db.conn(), &claim.lease, &done, &[]).await?;
         moved += sent.len() as u64;
     }
     Ok(moved)

@@ -16,6 +16,7 @@
 //! The claim records its customers' view tags; the round bumps them once its writes are done,
 //! whether they all succeeded or not, so a customer's view never lists what was sent meanwhile.
 
+mod batch;
 mod capping;
 mod compose;
 mod error;
@@ -54,6 +55,7 @@ pub use error::DispatchError;
 pub use policy::DispatchPolicy;
 pub use roaming::{AtHome, RoamingZones, StoredZones};
 
+use batch::Batches;
 use lease::HeldLease;
 use round::Round;
 
@@ -202,11 +204,13 @@ impl Dispatcher {
     async fn process(&self, claim: Claimed) -> Result<(), StoreError> {
         let rules = self.rules().await?;
         let held = HeldLease::new(claim.lease, self.policy.lease);
+        let batches = Batches::default();
         let round = Round {
             d: self,
             rules: &rules,
             lease: &held,
             handing_over: &claim.handing_over,
+            batches: &batches,
         };
         let mut customers: BTreeMap<String, Vec<Reminder>> = BTreeMap::new();
         let mut tasks = Vec::new();

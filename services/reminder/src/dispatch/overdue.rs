@@ -3,8 +3,9 @@
 //! unreachable. This read belongs with the store's queries; it lives here until the store
 //! offers it, and reads only ids (the store reads the rows).
 //!
-//! A reminder is planned no later than it is sent, so `planned_send_ms` bounds the scan on the
-//! (state, planned_send_ms) index to the SENT rows that can be overdue.
+//! The scan walks the attempts still awaiting a receipt (a partial index, m0005) in the order
+//! they were sent and stops at the first one not yet overdue, whatever plan the prepared
+//! statement gets; each is kept only when it is its reminder's latest and the reminder is SENT.
 
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
@@ -28,11 +29,10 @@ pub(super) async fn awaiting_receipt<C: ConnectionTrait>(
     let rows = conn
         .query_all_raw(statement(
             conn,
-            "SELECT r.reminder_id, a.attempt_id FROM reminders r \
-             JOIN attempts a ON a.reminder_id = r.reminder_id AND a.number = r.attempts \
-             WHERE r.state = 'SENT' AND r.planned_send_ms <= $1 \
-               AND a.outcome IS NULL AND a.sent_ms <= $1 \
-             ORDER BY a.sent_ms, r.reminder_id LIMIT $2",
+            "SELECT r.reminder_id, a.attempt_id FROM attempts a \
+             JOIN reminders r ON r.reminder_id = a.reminder_id AND r.attempts = a.number \
+             WHERE a.outcome IS NULL AND a.sent_ms <= $1 AND r.state = 'SENT' \
+             ORDER BY a.sent_ms, a.reminder_id LIMIT $2",
             [ms(sent_by).into(), i64::from(limit).into()],
         ))
         .await?;

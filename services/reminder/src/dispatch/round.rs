@@ -7,18 +7,17 @@
 use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
 
+use super::batch::{Batches, WriteBack};
 use super::compose::{self, Ready, Unit};
 use super::gate::{Hold, Recipient, channel_of, gate};
 use super::lease::HeldLease;
 use super::moves::Moved;
-use super::{Dispatcher, Rules, escalation, roaming};
+use super::{Dispatcher, Rules, roaming};
 use crate::domain::retry::escalates;
 use crate::domain::{Reason, Reminder, ReminderState, is_capped};
 use crate::store::StoreError;
 use crate::store::attempts::SentMessage;
-use crate::store::dispatch::{self, Completion};
 use crate::upstream::{Contact, UpstreamError};
 
 pub(super) struct Round<'a> {
@@ -27,6 +26,8 @@ pub(super) struct Round<'a> {
     pub lease: &'a HeldLease,
     /// The units a dead worker was handing the claim's reminders over in (see `compose`).
     pub handing_over: &'a HashMap<String, String>,
+    /// Where the customers' write-backs meet to be written together.
+    pub batches: &'a Batches,
 }
 
 impl Round<'_> {
@@ -227,44 +228,20 @@ impl Round<'_> {
         Ok(moved)
     }
 
-    /// Writes what moved, under the lease, with the message and any staff tasks, in one
-    /// transaction. Reminders whose lease was taken over are left to their new worker.
+    /// Writes what moved, under the lease, with the message and any staff tasks, with the
+    /// other customers' write-backs of the moment (`batch`). Reminders whose lease was taken
+    /// over are left to their new worker.
     async fn write_back(
         &self,
-        mut moved: Vec<Moved>,
+        moved: Vec<Moved>,
         message: Option<SentMessage>,
         contact: Option<&Contact>,
     ) -> Result<(), StoreError> {
-        while !moved.is_empty() {
-            let lease = self.lease.current().await;
-            let now = self.d.clock.now();
-            let txn = self.d.db.conn().begin().await?;
-            let done: Vec<Completion<'_>> = moved
-                .iter()
-                .map(|m| Completion {
-                    reminder: &m.reminder,
-                    changes: &m.changes,
-                    attempt: m.attempt.as_ref(),
-                })
-                .collect();
-            match dispatch::complete(&txn, &lease, &done, message.as_ref()).await {
-                Ok(()) => {}
-                Err(StoreError::LeaseLost { reminder_ids }) => {
-                    txn.rollback().await?;
-                    tracing::warn!(worker = %self.d.worker_id, lost = ?reminder_ids, "lease taken over; leaving these to their new worker");
-                    moved.retain(|m| !reminder_ids.contains(&m.reminder.id));
-                    continue;
-                }
-                Err(e) => return Err(e),
-            }
-            if let Some(contact) = contact {
-                for m in moved.iter().filter(|m| m.escalate) {
-                    escalation::staff_task(&txn, &m.reminder, contact, now).await?;
-                }
-            }
-            txn.commit().await?;
-            return Ok(());
-        }
-        Ok(())
+        let write = WriteBack {
+            moved,
+            message,
+            contact: contact.cloned(),
+        };
+        self.batches.write(self, write).await
     }
 }

@@ -135,24 +135,32 @@ pub async fn record_outcome<C: ConnectionTrait>(
     Ok(done.rows_affected() == 1)
 }
 
-/// Records a sent message once (a retried write of the same message adds nothing).
-pub(super) async fn record_message<C: ConnectionTrait>(
+/// Records sent messages, each once (a retried write of the same message adds nothing).
+pub(super) async fn record_messages<C: ConnectionTrait>(
     conn: &C,
-    m: &SentMessage,
+    messages: &[&SentMessage],
 ) -> Result<(), StoreError> {
-    conn.execute_raw(statement(
-        conn,
-        "INSERT INTO messages (message_id, customer_id, channel, sent_ms, counted_for_cap) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-        [
+    let mut insert = BulkInsert::new(
+        "messages",
+        &[
+            "message_id",
+            "customer_id",
+            "channel",
+            "sent_ms",
+            "counted_for_cap",
+        ],
+    )
+    .then("ON CONFLICT DO NOTHING");
+    for m in messages {
+        insert.row([
             m.message_id.clone().into(),
             m.customer_id.clone().into(),
             m.channel.code().into(),
             ms(m.sent_at).into(),
             m.counted_for_cap.into(),
-        ],
-    ))
-    .await?;
+        ]);
+    }
+    insert.execute(conn).await?;
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use vipcare_storage::sea_orm::DbErr;
 
 use crate::domain::IllegalMove;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// No such rule, template or reminder (`kind` says which).
     #[error("{kind} {id} not found")]

@@ -17,6 +17,7 @@ pub mod listing;
 pub mod migrations;
 pub mod reminders;
 pub mod rules;
+mod save;
 pub mod seed;
 pub mod stats;
 pub mod templates;

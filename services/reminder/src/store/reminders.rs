@@ -11,7 +11,7 @@ use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait, Value};
 use super::attempts::{self, Attempt};
 use super::codec::{REMINDER_COLUMNS, REMINDER_WIDTH, reminder, reminder_values};
 use super::dispatch::Lease;
-use super::{StoreError, history, ms, statement};
+use super::{StoreError, history, statement};
 use crate::domain::{HistoryEntry, Reminder};
 
 /// Moves lost to a concurrent writer before a caller's write gives up.
@@ -240,39 +240,8 @@ pub(super) async fn save<C: ConnectionTrait>(
     entries: &[HistoryEntry],
     lease: Option<&Lease>,
 ) -> Result<bool, StoreError> {
-    let last = entries.last().ok_or_else(|| {
-        StoreError::Internal(format!("reminder {} saved without a move", moved.id))
-    })?;
-    let mut sql = "UPDATE reminders SET state = $1, state_reason = $2, planned_send_ms = $3, \
-        channel = $4, channel_index = $5, attempts = $6, message_id = $7, superseded_by = $8, \
-        update_ms = $9, history_len = $10, lease_owner = NULL, lease_until_ms = NULL, \
-        handing_over = NULL WHERE reminder_id = $11 AND history_len = $12"
-        .to_owned();
-    let mut values: Vec<Value> = vec![
-        moved.state.code().into(),
-        last.reason.code().into(),
-        ms(moved.planned_send_at).into(),
-        moved.channel.map(|c| c.code().to_owned()).into(),
-        i64::from(moved.channel_index).into(),
-        i64::from(moved.attempts).into(),
-        moved.message_id.clone().into(),
-        moved.superseded_by.clone().into(),
-        ms(moved.update_time).into(),
-        i64::from(moved.changes).into(),
-        moved.id.clone().into(),
-        history::changes_before(moved, entries).into(),
-    ];
-    if let Some(lease) = lease {
-        sql.push_str(" AND state = 'DISPATCHING' AND lease_owner = $13 AND lease_until_ms = $14");
-        values.push(lease.owner.clone().into());
-        values.push(ms(lease.until).into());
-    }
-    let done = txn.execute_raw(statement(txn, &sql, values)).await?;
-    if done.rows_affected() != 1 {
-        return Ok(false);
-    }
-    history::append(txn, history::numbered(moved, entries)?).await?;
-    Ok(true)
+    let lost = super::save::save_all(txn, &[(moved, entries)], lease).await?;
+    Ok(lost.is_empty())
 }
 
 /// `r` as it reads back: times to the millisecond.

@@ -143,7 +143,7 @@ async fn an_expired_lease_is_taken_over_and_the_old_owner_is_refused() {
             changes: &moves,
             attempt: None,
         }];
-        match dispatch::complete(conn, &old.lease, &done, None).await {
+        match dispatch::complete(conn, &old.lease, &done, &[]).await {
             Err(StoreError::LeaseLost { reminder_ids }) => {
                 assert_eq!(reminder_ids, [r.id.as_str()])
             }
@@ -160,7 +160,7 @@ async fn an_expired_lease_is_taken_over_and_the_old_owner_is_refused() {
             changes: &moves,
             attempt: None,
         }];
-        dispatch::complete(conn, &new.lease, &done, None)
+        dispatch::complete(conn, &new.lease, &done, &[])
             .await
             .unwrap();
         let record = reminders::get_record(conn, &r.id).await.unwrap();

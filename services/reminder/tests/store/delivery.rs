@@ -64,7 +64,7 @@ async fn send(db: &Database, r: &Reminder, message_id: &str, capped: bool) -> St
         changes: &changes,
         attempt: Some(&attempt),
     }];
-    dispatch::complete(db.conn(), &claim.lease, &done, Some(&message))
+    dispatch::complete(db.conn(), &claim.lease, &done, &[&message])
         .await
         .unwrap();
     attempt_id

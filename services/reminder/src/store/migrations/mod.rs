@@ -6,6 +6,7 @@ mod m0001_reminders;
 mod m0002_event_memory;
 mod m0003_waiting_by_customer;
 mod m0004_handing_over;
+mod m0005_partial_queues;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_event_memory::Migration),
             Box::new(m0003_waiting_by_customer::Migration),
             Box::new(m0004_handing_over::Migration),
+            Box::new(m0005_partial_queues::Migration),
         ]
     }
 }
