@@ -7,49 +7,24 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, TimeDelta, Timelike, Utc};
-use chrono_tz::Asia::Shanghai;
+use chrono::{DateTime, Datelike, Utc};
 use vipcare_domain::Period;
 
 use super::memory::{Abroad, BalanceStep, HOME_COUNTRY, Memory};
+use super::words::{channel_words, local_date};
+pub(super) use super::words::{day_words, megabytes, time_words, yuan};
 use super::*;
 use crate::domain::Touchpoint;
 use crate::domain::reminder::ScheduleValues;
 use crate::domain::rule::TouchpointRule;
 
+#[path = "events_plan_ahead.rs"]
+mod ahead;
 /// The template codes events render with: the seeded defaults, plus two the seeds lack.
-pub mod codes {
-    pub const ACCOUNT_TARIFF: &str = "account_opening.tariff.sms.zh-cn";
-    pub const ACCOUNT_USAGE_TIPS: &str = "account_opening.usage_tips.sms.zh-cn";
-    /// Not seeded yet: PLAN_NAME, PROMOTION_DESC.
-    pub const PLAN_PROMOTION: &str = "topup_rebate.plan_promotion.sms.zh-cn";
-    pub const TOPUP_CREDITED: &str = "low_balance.topup_credited.sms.zh-cn";
-    pub const SURVEY: &str = "survey_invitation.rate_service.sms.zh-cn";
-    pub const PLAN_ACCEPTED: &str = "plan_change.accepted.sms.zh-cn";
-    pub const PLAN_EFFECTIVE: &str = "plan_change.effective.sms.zh-cn";
-    pub const VAS_SUBSCRIBED: &str = "vas_subscription.subscribed.sms.zh-cn";
-    pub const VAS_FREE_TRIAL: &str = "vas_subscription.free_trial.sms.zh-cn";
-    /// Not seeded yet: VAS_NAME, TRIAL_END, PRICE, CANCEL_HOW.
-    pub const VAS_TRIAL_ENDING: &str = "vas_subscription.trial_ending.sms.zh-cn";
-    pub const REBATE_SCHEDULED: &str = "topup_rebate.scheduled.sms.zh-cn";
-    pub const REBATE_CREDITED: &str = "topup_rebate.credited.sms.zh-cn";
-    pub const REBATE_ENDING: &str = "topup_rebate.ending.sms.zh-cn";
-    pub const PROMOTION_EXPIRING: &str = "promotion_expiry.expiring.sms.zh-cn";
-    pub const SENSITIVE_QUERY: &str = "sensitive_query.notice.sms.zh-cn";
-    pub const ROAMING_WELCOME: &str = "international_roaming.welcome.sms.zh-cn";
-    pub const DATA_THRESHOLD: &str = "data_usage_alert.threshold.sms.zh-cn";
-    pub const DATA_OVERAGE: &str = "data_usage_alert.overage.sms.zh-cn";
-    pub const LOW_BALANCE: &str = "low_balance.warning.sms.zh-cn";
-    pub const ARREARS: &str = "arrears_suspension.warning.sms.zh-cn";
-}
+#[path = "events_codes.rs"]
+pub mod codes;
 
-/// Usage tips follow an opening a week later, mid-morning.
-const USAGE_TIPS_AFTER_DAYS: u64 = 7;
-const USAGE_TIPS_AT_HOUR: u32 = 10;
-/// A free trial is reminded a day before it ends (halfway, for trials of two days or less).
-const TRIAL_LEAD: TimeDelta = TimeDelta::hours(24);
-/// Promotion expiries are reminded this long before, unless the event says otherwise.
-const DEFAULT_LEADS: [TimeDelta; 2] = [TimeDelta::days(7), TimeDelta::days(1)];
+use ahead::{promotion_expiring, usage_tips_time, vas_subscribed};
 
 /// One reminder an event calls for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,48 +152,7 @@ pub fn effects(event: &Event, memory: &mut Memory) -> Effects {
             };
             add(T::PlanChange, code, &vars, at, None, None);
         }
-        EventKind::VasSubscribed(e) => {
-            let mut vars = vec![
-                ("VAS_NAME", e.service_name.clone()),
-                ("VAS_DESC", e.description.clone()),
-                ("PRICE", yuan(e.price_fen)),
-                ("CANCEL_HOW", e.cancel_instructions.clone()),
-            ];
-            if e.free_trial_hours == 0 {
-                add(
-                    T::VasSubscription,
-                    codes::VAS_SUBSCRIBED,
-                    &vars,
-                    at,
-                    None,
-                    None,
-                );
-            } else {
-                let trial = TimeDelta::hours(i64::from(e.free_trial_hours));
-                let end = at + trial;
-                let mut first = vars.clone();
-                first.push(("FREE_HOURS", e.free_trial_hours.to_string()));
-                add(
-                    T::VasSubscription,
-                    codes::VAS_FREE_TRIAL,
-                    &first,
-                    at,
-                    None,
-                    None,
-                );
-                vars.retain(|(k, _)| *k != "VAS_DESC");
-                vars.push(("TRIAL_END", time_words(end)));
-                let lead = TRIAL_LEAD.min(trial / 2);
-                add(
-                    T::VasSubscription,
-                    codes::VAS_TRIAL_ENDING,
-                    &vars,
-                    end - lead,
-                    Some(end),
-                    None,
-                );
-            }
-        }
+        EventKind::VasSubscribed(e) => vas_subscribed(e, at, &mut add),
         EventKind::RebateChanged(e) => {
             let name = ("PROMOTION_NAME", e.promotion_name.clone());
             let end = e.end_date.map(day_words).unwrap_or_default();
@@ -251,43 +185,7 @@ pub fn effects(event: &Event, memory: &mut Memory) -> Effects {
             let key = format!("topup_rebate:{}:{key}", e.promotion_name);
             add(T::TopupRebate, code, &vars, at, None, Some(key));
         }
-        EventKind::PromotionExpiring(e) => {
-            let vars = [
-                ("PROMOTION_NAME", e.promotion_name.clone()),
-                ("EXPIRY_DATE", day_words(local_date(e.expire_time))),
-                ("COST_AFTER", e.cost_after.clone()),
-            ];
-            let leads = if e.remind_before.is_empty() {
-                DEFAULT_LEADS.to_vec()
-            } else {
-                e.remind_before.clone()
-            };
-            // Leads already past when the event happened collapse into one notice, sent then.
-            let (past, ahead): (Vec<_>, Vec<_>) =
-                leads.into_iter().partition(|l| e.expire_time - *l <= at);
-            let mut dues: Vec<(DateTime<Utc>, TimeDelta)> =
-                ahead.iter().map(|l| (e.expire_time - *l, *l)).collect();
-            if let Some(shortest) = past.iter().min() {
-                dues.push((at, *shortest));
-            }
-            dues.sort();
-            for (due, lead) in dues {
-                let key = format!(
-                    "promotion_expiry:{}:{}:{}",
-                    e.promotion_name,
-                    e.expire_time.timestamp_millis(),
-                    lead.num_seconds()
-                );
-                add(
-                    T::PromotionExpiry,
-                    codes::PROMOTION_EXPIRING,
-                    &vars,
-                    due,
-                    Some(e.expire_time),
-                    Some(key),
-                );
-            }
-        }
+        EventKind::PromotionExpiring(e) => promotion_expiring(e, at, &mut add),
         EventKind::SensitiveQuery(e) => {
             let client = match e.channel {
                 Some(channel) => format!("{}({})", channel_words(channel), e.client),
@@ -394,61 +292,6 @@ pub fn effects(event: &Event, memory: &mut Memory) -> Effects {
     }
 }
 
-/// Fen as yuan with two decimals: 1250 is "12.50", -5 is "-0.05".
-pub(super) fn yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let abs = fen.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
-}
-
-/// Megabytes as people read them: "800MB", "1.5GB"; nothing left is "0MB".
-pub(super) fn megabytes(mb: i64) -> String {
-    let mb = mb.max(0);
-    if mb < 1024 {
-        return format!("{mb}MB");
-    }
-    let gb = format!("{:.2}", mb as f64 / 1024.0);
-    format!("{}GB", gb.trim_end_matches('0').trim_end_matches('.'))
-}
-
-fn local_date(t: DateTime<Utc>) -> NaiveDate {
-    t.with_timezone(&Shanghai).date_naive()
-}
-
-/// "3月9日".
-pub(super) fn day_words(date: NaiveDate) -> String {
-    format!("{}月{}日", date.month(), date.day())
-}
-
-/// "3月9日14:05", on the operator's clock.
-pub(super) fn time_words(t: DateTime<Utc>) -> String {
-    let local = t.with_timezone(&Shanghai);
-    format!(
-        "{}{:02}:{:02}",
-        day_words(local.date_naive()),
-        local.hour(),
-        local.minute()
-    )
-}
-
-/// A week after the opening, mid-morning on the operator's clock.
-fn usage_tips_time(opened: DateTime<Utc>) -> DateTime<Utc> {
-    let day = local_date(opened) + Days::new(USAGE_TIPS_AFTER_DAYS);
-    let at = NaiveTime::from_hms_opt(USAGE_TIPS_AT_HOUR, 0, 0).unwrap_or_default();
-    // Shanghai keeps no daylight saving: every wall time exists exactly once.
-    day.and_time(at)
-        .and_local_timezone(Shanghai)
-        .single()
-        .map_or(opened + TimeDelta::days(7), |t| t.with_timezone(&Utc))
-}
-
-fn channel_words(channel: QueryChannel) -> &'static str {
-    match channel {
-        QueryChannel::Hall => "营业厅",
-        QueryChannel::Hotline => "客服热线",
-        QueryChannel::Web => "网上营业厅",
-        QueryChannel::AccountManager => "客户经理",
-        QueryChannel::Partner => "合作伙伴",
-        QueryChannel::Admin => "运营管理",
-    }
-}
+#[cfg(test)]
+#[path = "events_plan_tests.rs"]
+mod tests;

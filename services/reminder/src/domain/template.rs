@@ -4,8 +4,6 @@
 //! scheduled: a missing or empty variable is refused, naming it, so a customer never reads an
 //! unfilled placeholder ("incomplete content" was one of the complaints of DOMAIN.md).
 
-use std::collections::BTreeMap;
-
 use vipcare_domain::{Invalid, Violation, bidi_refused, bounded_text};
 
 use super::{ContactChannel, Touchpoint};
@@ -14,18 +12,17 @@ use super::{ContactChannel, Touchpoint};
 mod seeds;
 #[path = "template_text.rs"]
 mod text;
+#[path = "template_variables.rs"]
+mod variables;
 
 pub use seeds::seed_templates;
 pub use text::{MAX_NAME_CHARS, Piece, PlaceholderStyle, TemplateText, is_name};
+pub use variables::{MAX_VALUE_CHARS, MAX_VARIABLES, Variables};
 
 /// Longest template body, in characters.
 pub const MAX_BODY_CHARS: usize = 1_000;
 /// Longest rendered text, in characters: about 15 Chinese SMS segments.
 pub const MAX_RENDERED_CHARS: usize = 1_000;
-/// Most variables one reminder may carry.
-pub const MAX_VARIABLES: usize = 32;
-/// Longest variable value, in characters.
-pub const MAX_VALUE_CHARS: usize = 500;
 /// The locale templates fall back to: the operator's own.
 pub const FALLBACK_LOCALE: &str = "zh-CN";
 
@@ -194,77 +191,6 @@ pub fn default_template<'a>(
     find(&|l| l == wanted)
         .or_else(|| find(&|l| language(l) == language(&wanted)))
         .or_else(|| find(&|l| l == FALLBACK_LOCALE))
-}
-
-/// The values of a reminder's placeholders, bounded so one request cannot make a giant text.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Variables(BTreeMap<String, String>);
-
-impl Variables {
-    /// Every refused entry: too many is `variables`, a bad name `variables` (it cannot be a
-    /// path), a bad value `variables.NAME`.
-    pub fn new(values: BTreeMap<String, String>) -> Result<Variables, Vec<Violation>> {
-        let mut found = Vec::new();
-        if values.len() > MAX_VARIABLES {
-            found.push(
-                Invalid::new(format!(
-                    "at most {MAX_VARIABLES} variables, got {}",
-                    values.len()
-                ))
-                .at("variables"),
-            );
-        }
-        for (name, value) in &values {
-            if !is_name(name) {
-                let shown: String = name.chars().take(32).collect();
-                found.push(
-                    Invalid::new(format!(
-                        "{shown:?} is not a variable name: 1-{MAX_NAME_CHARS} of A-Z, 0-9 and _, \
-                         starting with a letter"
-                    ))
-                    .at("variables"),
-                );
-            } else if let Err(e) = variable_value(value) {
-                found.push(e.at(format!("variables.{name}")));
-            }
-        }
-        if found.is_empty() {
-            Ok(Variables(values))
-        } else {
-            Err(found)
-        }
-    }
-
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
-    }
-
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.0.keys().map(String::as_str)
-    }
-
-    pub fn as_map(&self) -> &BTreeMap<String, String> {
-        &self.0
-    }
-
-    pub fn into_map(self) -> BTreeMap<String, String> {
-        self.0
-    }
-}
-
-/// A value is shown as it is: bounded, on one line, and with no placeholder of its own that
-/// the customer would read unfilled.
-fn variable_value(value: &str) -> Result<(), Invalid> {
-    bounded_text(value, MAX_VALUE_CHARS)?;
-    let placeholder = TemplateText::parse(value)
-        .ok()
-        .and_then(|t| t.placeholders().first().map(|n| (*n).to_owned()));
-    match placeholder {
-        Some(name) => Err(Invalid::new(format!(
-            "must not contain a placeholder ({name}): it would reach the customer unfilled"
-        ))),
-        None => Ok(()),
-    }
 }
 
 /// 1-64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit.

@@ -14,9 +14,13 @@ use vipcare_proto::reminder::v1::event::Kind;
 use super::{duration_from_proto, time_from_proto};
 use crate::domain::events::{
     AccountOpened, ArrearsWarning, BalanceChanged, DataUsage, Event, EventKind, PlanChanged,
-    PlanStage, PromotionExpiring, QueryChannel, RebateChanged, RebateStage, RoamingAttached,
-    SensitiveQuery, VasSubscribed,
+    PromotionExpiring, RebateChanged, RoamingAttached, SensitiveQuery, VasSubscribed,
 };
+
+#[path = "events_stages.rs"]
+mod stages;
+
+use stages::{plan_stage, query_channel, rebate_stage};
 
 /// Refusals gathered while converting, named under the event's kind.
 struct Found {
@@ -255,129 +259,6 @@ fn kind_from_proto(kind: Kind, found: &mut Found) -> Option<EventKind> {
     })
 }
 
-fn plan_stage(value: i32) -> Result<PlanStage, Invalid> {
-    match pb::PlanChangeStage::try_from(value) {
-        Ok(pb::PlanChangeStage::Accepted) => Ok(PlanStage::Accepted),
-        Ok(pb::PlanChangeStage::Effective) => Ok(PlanStage::Effective),
-        Ok(pb::PlanChangeStage::Unspecified) => Err(Invalid::new("required")),
-        Err(_) => Err(Invalid::new(format!("unknown value {value}"))),
-    }
-}
-
-fn rebate_stage(value: i32) -> Result<RebateStage, Invalid> {
-    match pb::RebateStage::try_from(value) {
-        Ok(pb::RebateStage::Scheduled) => Ok(RebateStage::Scheduled),
-        Ok(pb::RebateStage::Credited) => Ok(RebateStage::Credited),
-        Ok(pb::RebateStage::Ending) => Ok(RebateStage::Ending),
-        Ok(pb::RebateStage::Unspecified) => Err(Invalid::new("required")),
-        Err(_) => Err(Invalid::new(format!("unknown value {value}"))),
-    }
-}
-
-/// The client's channel is optional: UNSPECIFIED names only the client.
-fn query_channel(value: i32) -> Result<Option<QueryChannel>, Invalid> {
-    use common::Channel as C;
-    match C::try_from(value) {
-        Ok(C::Unspecified) => Ok(None),
-        Ok(C::Hall) => Ok(Some(QueryChannel::Hall)),
-        Ok(C::Hotline) => Ok(Some(QueryChannel::Hotline)),
-        Ok(C::Web) => Ok(Some(QueryChannel::Web)),
-        Ok(C::AccountManager) => Ok(Some(QueryChannel::AccountManager)),
-        Ok(C::Partner) => Ok(Some(QueryChannel::Partner)),
-        Ok(C::Admin) => Ok(Some(QueryChannel::Admin)),
-        Err(_) => Err(Invalid::new(format!("unknown value {value}"))),
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn base(kind: Option<Kind>) -> pb::Event {
-        pb::Event {
-            event_id: "e-1".into(),
-            customer_id: "c-1".into(),
-            occurred_at: Some(Timestamp {
-                seconds: 1_772_413_200,
-                nanos: 0,
-            }),
-            kind,
-        }
-    }
-
-    fn fields(event: pb::Event) -> Vec<String> {
-        event_from_proto(event)
-            .unwrap_err()
-            .into_iter()
-            .map(|v| v.field)
-            .collect()
-    }
-
-    #[test]
-    fn an_event_needs_a_time_and_a_kind() {
-        let mut event = base(None);
-        event.occurred_at = None;
-        assert_eq!(fields(event), ["occurred_at", "kind"]);
-    }
-
-    #[test]
-    fn stages_dates_and_durations_are_refused_by_their_path() {
-        let plan = Kind::PlanChanged(pb::PlanChanged {
-            stage: 0,
-            effective_date: Some(common::Date {
-                year: 2026,
-                month: 2,
-                day: 30,
-            }),
-            ..Default::default()
-        });
-        assert_eq!(
-            fields(base(Some(plan))),
-            ["plan_changed.stage", "plan_changed.effective_date"]
-        );
-        let promotion = Kind::PromotionExpiring(pb::PromotionExpiring {
-            expire_time: None,
-            remind_before: vec![prost_types::Duration {
-                seconds: 5,
-                nanos: -1,
-            }],
-            ..Default::default()
-        });
-        assert_eq!(
-            fields(base(Some(promotion))),
-            [
-                "promotion_expiring.expire_time",
-                "promotion_expiring.remind_before[0]"
-            ]
-        );
-        let query = Kind::SensitiveQuery(pb::SensitiveQuery {
-            channel: 99,
-            ..Default::default()
-        });
-        assert_eq!(fields(base(Some(query))), ["sensitive_query.channel"]);
-    }
-
-    #[test]
-    fn a_plan_change_arrives_whole() {
-        let plan = Kind::PlanChanged(pb::PlanChanged {
-            stage: pb::PlanChangeStage::Accepted as i32,
-            trade_mark: "全球通".into(),
-            plan_name: "5G畅享套餐".into(),
-            effective_date: Some(common::Date {
-                year: 2026,
-                month: 4,
-                day: 1,
-            }),
-            plan_description: "每月128元".into(),
-        });
-        let event = event_from_proto(base(Some(plan))).unwrap();
-        assert_eq!(event.occurred_at.to_rfc3339(), "2026-03-02T01:00:00+00:00");
-        match event.kind {
-            EventKind::PlanChanged(p) => {
-                assert_eq!(p.stage, PlanStage::Accepted);
-                assert_eq!(p.effective_date, NaiveDate::from_ymd_opt(2026, 4, 1));
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-}
+#[path = "events_tests.rs"]
+mod tests;
