@@ -1,20 +1,20 @@
-//! Group commit of a round's write-backs. A round serves many customers at once and each writes
-//! back after every message; written one by one, that was a transaction of five statements per
-//! message, and the round trips, not the rows, were most of what dispatching cost the database.
-//! Here a write-back joins a queue and waits for the writer's turn: whoever gets the turn takes
-//! everything queued and writes it in one transaction (one statement per table), then answers
-//! each. No task of its own: the waiting write-backs take turns, so a round that ends leaves
-//! nothing behind.
+//! A round's write-backs, written together once its messages are out. Each commit costs the
+//! database a flush of its log to disk, and written per customer and per message that was
+//! most of what dispatching cost (three commits per customer; the disk's sync, not the rows,
+//! was the wait). So the customers' shares only queue what moved — ends, waits for quiet hours
+//! or the cap, answers to their messages — and the round writes the queue in one transaction
+//! (one statement per table) when every share is done.
 //!
-//! Each caller still gets its own answer after its rows are committed, so a customer's next
-//! message still goes only once the last one is written. Reminders whose lease was taken over
-//! are dropped from their write-back and the rest written again, as one write-back alone was.
+//! Nothing is lost by waiting: until the round writes, its reminders stay DISPATCHING under its
+//! lease, and a crash meanwhile hands them to another worker, which sends the same messages
+//! under the same keys (the units were recorded before anything went), so the provider drops
+//! the repeats. Reminders whose lease was taken over are dropped from the write and the rest
+//! written again.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
 
 use sea_orm::TransactionTrait;
-use tokio::sync::oneshot;
 
 use super::escalation;
 use super::moves::Moved;
@@ -32,51 +32,33 @@ pub(super) struct WriteBack {
     pub contact: Option<Contact>,
 }
 
-struct Queued {
-    write: WriteBack,
-    answer: oneshot::Sender<Result<(), StoreError>>,
-}
-
-/// A round's queue of write-backs and the turn to write them.
+/// A round's queue of write-backs.
 #[derive(Default)]
-pub(super) struct Batches {
-    queue: Mutex<Vec<Queued>>,
-    turn: tokio::sync::Mutex<()>,
+pub(super) struct WriteBacks {
+    queue: Mutex<Vec<WriteBack>>,
 }
 
-impl std::fmt::Debug for Batches {
+impl std::fmt::Debug for WriteBacks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Batches").finish_non_exhaustive()
+        f.debug_struct("WriteBacks").finish_non_exhaustive()
     }
 }
 
-impl Batches {
-    /// Writes `write` with whatever else is queued; returns once it is committed (or failed).
-    pub async fn write(&self, round: &Round<'_>, write: WriteBack) -> Result<(), StoreError> {
-        if write.moved.is_empty() {
-            return Ok(());
+impl WriteBacks {
+    /// Queues `write` for the round's write.
+    pub fn push(&self, write: WriteBack) {
+        if !write.moved.is_empty() {
+            self.lock().push(write);
         }
-        let (answer, answered) = oneshot::channel();
-        self.lock().push(Queued { write, answer });
-        {
-            let _turn = self.turn.lock().await;
-            let queued = std::mem::take(&mut *self.lock());
-            if !queued.is_empty() {
-                let outcome = write_all(round, &queued).await;
-                for q in queued {
-                    // A caller that stopped waiting has nothing to be told.
-                    let _ = q.answer.send(outcome.clone());
-                }
-            }
-        }
-        answered.await.unwrap_or_else(|_| {
-            Err(StoreError::Internal(
-                "a write-back was dropped before it was written".into(),
-            ))
-        })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Queued>> {
+    /// Writes everything queued so far.
+    pub async fn flush(&self, round: &Round<'_>) -> Result<(), StoreError> {
+        let queued = std::mem::take(&mut *self.lock());
+        write_all(round, &queued).await
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<WriteBack>> {
         // A panic while pushing or taking leaves the vector whole: keep using it.
         self.queue
             .lock()
@@ -88,15 +70,15 @@ impl Batches {
 /// lease was taken over are left to their new worker; a write-back left with none writes
 /// nothing (not even its message). One failure fails them all: their reminders stay under the
 /// lease, which hands them on.
-async fn write_all(round: &Round<'_>, queued: &[Queued]) -> Result<(), StoreError> {
+async fn write_all(round: &Round<'_>, queued: &[WriteBack]) -> Result<(), StoreError> {
     let mut lost: HashSet<String> = HashSet::new();
     loop {
         let live: Vec<(&WriteBack, Vec<&Moved>)> = queued
             .iter()
-            .map(|q| {
-                let kept = q.write.moved.iter();
+            .map(|write| {
+                let kept = write.moved.iter();
                 let kept = kept.filter(|m| !lost.contains(&m.reminder.id)).collect();
-                (&q.write, kept)
+                (write, kept)
             })
             .filter(|(_, kept): &(_, Vec<&Moved>)| !kept.is_empty())
             .collect();

@@ -26,6 +26,7 @@ mod lease;
 mod moves;
 mod overdue;
 mod policy;
+mod process;
 mod receipts;
 mod roaming;
 mod round;
@@ -33,31 +34,25 @@ mod send;
 #[cfg(test)]
 mod testing;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use futures::StreamExt;
-use futures::future::BoxFuture;
 use tokio::sync::watch;
 use vipcare_domain::Clock;
 use vipcare_storage::Database;
 
 use crate::channel::Channels;
 use crate::domain::rule::{TouchpointRule, default_rule};
-use crate::domain::{MergePolicy, Reminder, RetryPolicy, Touchpoint, new_reminder_id};
+use crate::domain::{MergePolicy, RetryPolicy, Touchpoint, new_reminder_id};
 use crate::stale::StaleViews;
-use crate::store::dispatch::{self, Claimed};
+use crate::store::dispatch;
 use crate::store::{StoreError, rules};
 use crate::upstream::CustomerDirectory;
 
 pub use error::DispatchError;
 pub use policy::DispatchPolicy;
 pub use roaming::{AtHome, RoamingZones, StoredZones};
-
-use batch::Batches;
-use lease::HeldLease;
-use round::Round;
 
 /// One dispatch worker. Run several (in one process or many) on one database: they share the
 /// work through the claims.
@@ -197,53 +192,6 @@ impl Dispatcher {
         self.stale.settle(self.db.conn(), stale).await;
         processed?;
         Ok(Done { settled, claimed })
-    }
-
-    /// Each customer's share of the claim (and each staff task) at once, up to the policy's
-    /// concurrency, under the renewed lease. A share that fails is left to the lease.
-    async fn process(&self, claim: Claimed) -> Result<(), StoreError> {
-        let rules = self.rules().await?;
-        let held = HeldLease::new(claim.lease, self.policy.lease);
-        let batches = Batches::default();
-        let round = Round {
-            d: self,
-            rules: &rules,
-            lease: &held,
-            handing_over: &claim.handing_over,
-            batches: &batches,
-        };
-        let mut customers: BTreeMap<String, Vec<Reminder>> = BTreeMap::new();
-        let mut tasks = Vec::new();
-        for r in claim.reminders {
-            if r.touchpoint.is_staff_task() {
-                tasks.push(r);
-            } else {
-                customers.entry(r.customer_id.clone()).or_default().push(r);
-            }
-        }
-        // Boxed: the compiler then checks each share is Send where it is made.
-        let mut shares: Vec<BoxFuture<'_, Result<(), StoreError>>> = Vec::new();
-        for (customer, due) in customers {
-            shares.push(Box::pin(round.customer(customer, due)));
-        }
-        for task in tasks {
-            shares.push(Box::pin(round.staff(task)));
-        }
-        let results: Vec<Result<(), StoreError>> = held
-            .keep_during(
-                &self.db,
-                &self.clock,
-                futures::stream::iter(shares)
-                    .buffer_unordered(self.policy.concurrency.max(1))
-                    .collect(),
-            )
-            .await;
-        let mut first = None;
-        for err in results.into_iter().filter_map(Result::err) {
-            tracing::warn!(%err, worker = %self.worker_id, "a dispatch share failed; its lease will hand it on");
-            first.get_or_insert(err);
-        }
-        first.map_or(Ok(()), Err)
     }
 
     /// Every touchpoint's rule as stored (the seeded default for one not stored yet).

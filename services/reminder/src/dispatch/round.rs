@@ -1,18 +1,22 @@
-//! One customer's share of a claim (or one staff task), taken through the rules and sent.
-//! What cannot go now is written back first (ends, and waits for quiet hours or the cap); then
-//! each unit is gated once more at the moment it is sent, recorded under the lease, handed to
-//! its channel, and written back with its attempts and message before the next unit goes, so a
-//! crash repeats at most the message in flight — under the same idempotency key.
+//! One customer's share of a claim (or one staff task), taken through the rules and sent, in
+//! two steps. [`Round::prepare`] asks who the customer is and what the rules allow now: what
+//! cannot go (ends, waits for quiet hours or the cap) is queued for the round's write-back, and
+//! what can is composed into units. The round records every customer's units under the lease at
+//! once; then [`Round::deliver`] sends a customer's units in turn, each gated once more at the
+//! moment it goes, and queues what the answers made of them. A crash before the round's
+//! write-back repeats its messages under the same idempotency keys.
 
 use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
-use super::batch::{Batches, WriteBack};
+use super::batch::{WriteBack, WriteBacks};
 use super::compose::{self, Ready, Unit};
 use super::gate::{Hold, Recipient, channel_of, gate};
 use super::lease::HeldLease;
 use super::moves::Moved;
+use super::send::hand_over_of;
 use super::{Dispatcher, Rules, roaming};
 use crate::domain::retry::escalates;
 use crate::domain::{Reason, Reminder, ReminderState, is_capped};
@@ -26,17 +30,34 @@ pub(super) struct Round<'a> {
     pub lease: &'a HeldLease,
     /// The units a dead worker was handing the claim's reminders over in (see `compose`).
     pub handing_over: &'a HashMap<String, String>,
-    /// Where the customers' write-backs meet to be written together.
-    pub batches: &'a Batches,
+    /// Where the shares' write-backs wait for the round's write.
+    pub writes: &'a WriteBacks,
+}
+
+/// A customer's share, ready to send: who they are, and the units the rules and the cap let go.
+pub(super) struct Prepared {
+    contact: Contact,
+    roaming: Option<Tz>,
+    ready: Vec<Ready>,
+    units: Vec<Unit>,
+}
+
+impl Prepared {
+    /// What must be recorded before the units go: each merged unit's reminders and its id.
+    pub fn hand_overs(&self) -> impl Iterator<Item = (Vec<&str>, &str)> {
+        self.units
+            .iter()
+            .filter_map(|u| hand_over_of(u, &self.ready))
+    }
 }
 
 impl Round<'_> {
-    /// A customer's due reminders.
-    pub async fn customer(
+    /// A customer's due reminders through the rules: `None` when none can go now.
+    pub async fn prepare(
         &self,
         customer_id: String,
         due: Vec<Reminder>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<Prepared>, StoreError> {
         let now = self.d.clock.now();
         let (mut held, mut todo) = (Vec::new(), Vec::new());
         for r in due {
@@ -47,7 +68,8 @@ impl Round<'_> {
             }
         }
         if todo.is_empty() {
-            return self.write_back(held, None, None).await;
+            self.write_back(held, None, None);
+            return Ok(None);
         }
         let contact = match self.d.directory.contact(&customer_id).await {
             Ok(Some(contact)) => contact,
@@ -60,31 +82,49 @@ impl Round<'_> {
                 for r in todo {
                     held.push(Moved::held(r, &hold, now)?);
                 }
-                return self.write_back(held, None, None).await;
+                self.write_back(held, None, None);
+                return Ok(None);
             }
             Err(err) => {
                 tracing::warn!(%err, %customer_id, "contact unknown for now; reminders wait");
                 for r in todo {
                     held.push(self.wait_for_directory(r, &err, now)?);
                 }
-                return self.write_back(held, None, None).await;
+                self.write_back(held, None, None);
+                return Ok(None);
             }
         };
-        let zone = self.d.roaming.zone(&customer_id, now).await?;
+        let roaming = roaming::parsed(self.d.roaming.zone(&customer_id, now).await?);
         let to = Recipient::Customer {
             contact: &contact,
-            roaming: roaming::parsed(zone),
+            roaming,
         };
         let ready = self.clear(todo, &contact, to, now, &mut held)?;
         let units = compose::units_again(&ready, self.handing_over, &self.d.merge);
-        let (admitted, over) = self.cap(units, &ready, &contact, to, now).await?;
+        let (units, over) = self.cap(units, &ready, &contact, to, now).await?;
         for unit in over {
             for hold in self.capped(&unit, &ready, &contact, to, now) {
                 held.push(hold?);
             }
         }
-        self.write_back(held, None, Some(&contact)).await?;
-        self.send_in_turn(admitted, &ready, &contact, to).await
+        self.write_back(held, None, Some(&contact));
+        Ok(Some(Prepared {
+            contact,
+            roaming,
+            ready,
+            units,
+        }))
+    }
+
+    /// Sends a prepared share's units in turn. `recorded`: the round recorded them already.
+    pub async fn deliver(&self, share: &Prepared, recorded: bool) -> Result<(), StoreError> {
+        let to = Recipient::Customer {
+            contact: &share.contact,
+            roaming: share.roaming,
+        };
+        let units = share.units.iter().map(|u| (u.clone(), recorded)).collect();
+        self.send_in_turn(units, &share.ready, &share.contact, to)
+            .await
     }
 
     /// The reminders the rules let go now, on their channels; the others, held, into `held`.
@@ -120,17 +160,18 @@ impl Round<'_> {
         Ok(ready)
     }
 
-    /// Sends the admitted units one after the other, each gated again at its moment: what has
-    /// become stale or quiet meanwhile is held, and the rest of its unit composed anew.
+    /// Sends the units one after the other, each gated again at its moment: what has become
+    /// stale or quiet meanwhile is held, and the rest of its unit composed anew (and recorded
+    /// before it goes, as each unit not yet recorded is).
     async fn send_in_turn(
         &self,
-        admitted: Vec<Unit>,
+        admitted: Vec<(Unit, bool)>,
         ready: &[Ready],
         contact: &Contact,
         to: Recipient<'_>,
     ) -> Result<(), StoreError> {
-        let mut queue: VecDeque<Unit> = admitted.into();
-        while let Some(unit) = queue.pop_front() {
+        let mut queue: VecDeque<(Unit, bool)> = admitted.into();
+        while let Some((unit, recorded)) = queue.pop_front() {
             let now = self.d.clock.now();
             let (mut go, mut stop) = (Vec::new(), Vec::new());
             for m in &unit.members {
@@ -145,17 +186,17 @@ impl Round<'_> {
                 }
             }
             if !stop.is_empty() {
-                self.write_back(stop, None, Some(contact)).await?;
+                self.write_back(stop, None, Some(contact));
                 for again in compose::units(ready, &go, &self.d.merge).into_iter().rev() {
-                    queue.push_front(again);
+                    queue.push_front((again, false));
                 }
                 continue;
             }
-            if !self.record_unit(&unit, ready).await? {
+            if !recorded && !self.record_unit(&unit, ready).await? {
                 continue; // taken over: its new worker sends it
             }
             let (moved, message) = self.send(&unit, ready, to, &contact.tier, now).await?;
-            self.write_back(moved, message, Some(contact)).await?;
+            self.write_back(moved, message, Some(contact));
         }
         Ok(())
     }
@@ -194,9 +235,8 @@ impl Round<'_> {
         let channel = match verdict {
             Ok(channel) => channel,
             Err(hold) => {
-                return self
-                    .write_back(vec![Moved::held(task, &hold, now)?], None, None)
-                    .await;
+                self.write_back(vec![Moved::held(task, &hold, now)?], None, None);
+                return Ok(());
             }
         };
         let ready = vec![Ready {
@@ -210,7 +250,7 @@ impl Round<'_> {
         for unit in compose::units(&ready, &[0], &self.d.merge) {
             // A message to staff is not one the customer's cap counts.
             let (moved, _) = self.send(&unit, &ready, Recipient::Staff, "", now).await?;
-            self.write_back(moved, None, None).await?;
+            self.write_back(moved, None, None);
         }
         Ok(())
     }
@@ -228,20 +268,18 @@ impl Round<'_> {
         Ok(moved)
     }
 
-    /// Writes what moved, under the lease, with the message and any staff tasks, with the
-    /// other customers' write-backs of the moment (`batch`). Reminders whose lease was taken
-    /// over are left to their new worker.
-    async fn write_back(
+    /// Queues what moved, with the message and the contact (for escalations), for the round's
+    /// write-back under the lease.
+    fn write_back(
         &self,
         moved: Vec<Moved>,
         message: Option<SentMessage>,
         contact: Option<&Contact>,
-    ) -> Result<(), StoreError> {
-        let write = WriteBack {
+    ) {
+        self.writes.push(WriteBack {
             moved,
             message,
             contact: contact.cloned(),
-        };
-        self.batches.write(self, write).await
+        });
     }
 }

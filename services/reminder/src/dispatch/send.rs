@@ -14,6 +14,29 @@ use crate::store::StoreError;
 use crate::store::attempts::{self, Attempt, SentMessage};
 use crate::store::dispatch;
 
+/// What recording a unit before it goes writes: its reminders and its id (its first message's);
+/// `None` for a unit with nothing to record.
+pub(super) fn hand_over_of<'a>(
+    unit: &'a Unit,
+    ready: &'a [Ready],
+) -> Option<(Vec<&'a str>, &'a str)> {
+    let first = unit.pieces.first()?;
+    // One reminder that merges with nothing makes the same messages whoever composes it (the
+    // ids come from what they carry): nothing to record, a write saved per message.
+    if let [only] = unit.members.as_slice()
+        && ready.get(*only).is_some_and(|r| !r.mergeable)
+    {
+        return None;
+    }
+    let ids = unit
+        .members
+        .iter()
+        .filter_map(|m| ready.get(*m))
+        .map(|r| r.reminder.id.as_str())
+        .collect();
+    Some((ids, first.id.as_str()))
+}
+
 impl Round<'_> {
     /// Sends a unit's messages in order; the reminders moved on by the answers, and the
     /// message the cap counts (the first one taken).
@@ -67,24 +90,11 @@ impl Round<'_> {
         unit: &Unit,
         ready: &[Ready],
     ) -> Result<bool, StoreError> {
-        let Some(first) = unit.pieces.first() else {
+        let Some((ids, first)) = hand_over_of(unit, ready) else {
             return Ok(true);
         };
-        // One reminder that merges with nothing makes the same messages whoever composes it
-        // (the ids come from what they carry): nothing to record, a write saved per message.
-        if let [only] = unit.members.as_slice()
-            && ready.get(*only).is_some_and(|r| !r.mergeable)
-        {
-            return Ok(true);
-        }
-        let ids: Vec<&str> = unit
-            .members
-            .iter()
-            .filter_map(|m| ready.get(*m))
-            .map(|r| r.reminder.id.as_str())
-            .collect();
         let lease = self.lease.current().await;
-        dispatch::hand_over(self.d.db.conn(), &lease, &ids, &first.id).await
+        dispatch::hand_over(self.d.db.conn(), &lease, &ids, first).await
     }
 
     /// One call per message, in order, under the message's idempotency key.

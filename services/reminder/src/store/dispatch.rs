@@ -16,10 +16,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, TransactionSession, TransactionTrait, Value};
 use vipcare_storage::invalidation::Recorded;
+use vipcare_storage::rows::{Kind, Rows};
 
 use super::attempts::{self, Attempt, SentMessage};
 use super::codec::{REMINDER_COLUMNS, reminder};
-use super::save::save_all;
+use super::save::{LEASE_GUARD, save_all};
 use super::{StoreError, history, ms, statement, time};
 use crate::domain::{HistoryEntry, Reason, Reminder, ReminderState};
 
@@ -91,6 +92,14 @@ pub async fn claim_due<C: ConnectionTrait + TransactionTrait>(
     );
     let values: [Value; 3] = [worker_id.into(), ms(lease.until).into(), ms(now).into()];
     let txn = conn.begin().await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        // The waiting index already holds the claim's order, so walking it and stopping at the
+        // limit is always the plan. Statistics taken before a backlog arrived (a feed, an
+        // outage ended) make the planner read every due row and sort them on disk instead:
+        // 0.2–0.4 s per claim at 100,000 due. Off for this transaction only.
+        txn.execute_unprepared("SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off")
+            .await?;
+    }
     let rows = txn.query_all_raw(statement(&txn, &sql, values)).await?;
     let mut claimed = Vec::with_capacity(rows.len());
     let mut entries = Vec::with_capacity(rows.len());
@@ -164,6 +173,43 @@ pub async fn hand_over<C: ConnectionTrait + TransactionTrait>(
     let txn = conn.begin().await?;
     let done = txn.execute_raw(statement(&txn, &sql, values)).await?;
     if done.rows_affected() != reminder_ids.len() as u64 {
+        txn.rollback().await?;
+        return Ok(false);
+    }
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// [`hand_over`] for many units in one transaction: each unit's reminders with the unit they
+/// go in. False, writing nothing, when any of them is no longer under the lease (the caller
+/// then records them one unit at a time, to send those it still holds).
+pub async fn hand_over_all<C: ConnectionTrait + TransactionTrait>(
+    conn: &C,
+    lease: &Lease,
+    units: &[(Vec<&str>, &str)],
+) -> Result<bool, StoreError> {
+    let mut rows = Rows::new(&[("id", Kind::Text), ("unit", Kind::Text)]);
+    for (ids, unit) in units {
+        for id in ids {
+            rows.row([(*id).into(), (*unit).into()]);
+        }
+    }
+    let expected = rows.len() as u64;
+    if expected == 0 {
+        return Ok(true);
+    }
+    let leading: [Value; 2] = [lease.owner.clone().into(), ms(lease.until).into()];
+    let txn = conn.begin().await?;
+    let mut done = 0;
+    for stmt in rows.statements(txn.get_database_backend(), &leading, |source| {
+        format!(
+            "UPDATE reminders SET handing_over = v.unit FROM {source} AS v \
+             WHERE reminders.reminder_id = v.id{LEASE_GUARD}"
+        )
+    }) {
+        done += txn.execute_raw(stmt).await?.rows_affected();
+    }
+    if done != expected {
         txn.rollback().await?;
         return Ok(false);
     }

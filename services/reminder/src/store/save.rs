@@ -12,6 +12,15 @@ use super::dispatch::Lease;
 use super::{StoreError, history, ms};
 use crate::domain::{HistoryEntry, Reminder};
 
+/// The lease a row must still carry to be written back (owner `$1`, expiry `$2`), for an
+/// `UPDATE reminders … FROM rows AS v WHERE reminders.reminder_id = v.id`. The expiry is
+/// compared as `+ 0` so that no index serves it: the statistics never see DISPATCHING rows
+/// (they pass too quickly), so the planner took the lease index for one row and drove the join
+/// from it, unnesting every row for each leased reminder (48 ms per 200-row write-back instead
+/// of one primary-key look-up per row).
+pub(super) const LEASE_GUARD: &str = " AND reminders.state = 'DISPATCHING' \
+    AND reminders.lease_owner = $1 AND reminders.lease_until_ms + 0 = $2";
+
 /// A reminder as moved, with the moves made since it was read (the last one the state it is
 /// written in).
 pub(super) type Moved<'a> = (&'a Reminder, &'a [HistoryEntry]);
@@ -62,8 +71,7 @@ pub(super) async fn save_all<C: ConnectionTrait>(
     let (leading, guard): (Vec<Value>, &str) = match lease {
         Some(lease) => (
             vec![lease.owner.clone().into(), ms(lease.until).into()],
-            " AND reminders.state = 'DISPATCHING' AND reminders.lease_owner = $1 \
-             AND reminders.lease_until_ms = $2",
+            LEASE_GUARD,
         ),
         None => (Vec::new(), ""),
     };

@@ -6,6 +6,7 @@ mod harness;
 
 mod claims;
 mod delivery;
+mod handovers;
 mod paging;
 mod rules;
 mod scheduling;
