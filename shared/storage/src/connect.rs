@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::nodelay;
+use sea_orm::sqlx::{self, Postgres, pool::PoolOptions};
 use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use sea_orm_migration::MigratorTrait;
 
@@ -62,7 +64,7 @@ impl Database {
                     // A down database must answer UNAVAILABLE quickly, not hang the caller.
                     .acquire_timeout(Duration::from_secs(5))
                     .sqlx_logging(false)
-                    .set_schema_search_path(service.to_owned());
+                    .map_sqlx_postgres_pool_opts(on_connect(service));
                 let conn = sea_orm::Database::connect(options).await?;
                 Ok(Database {
                     conn,
@@ -129,6 +131,26 @@ impl Database {
     pub async fn ping(&self) -> Result<(), StorageError> {
         self.conn.ping().await?;
         Ok(())
+    }
+}
+
+/// What the pool does with each connection it opens: TCP_NODELAY (see `nodelay`) and the
+/// service's schema as its search_path (in one callback: the pool keeps one).
+fn on_connect(
+    service: &str,
+) -> impl Fn(PoolOptions<Postgres>) -> PoolOptions<Postgres> + Send + Sync + 'static {
+    let sql = format!("SET search_path = \"{}\"", service.replace('"', ""));
+    move |pool| {
+        let sql = sql.clone();
+        pool.after_connect(move |conn, _| {
+            let sql = sql.clone();
+            Box::pin(async move {
+                nodelay::on_every_tcp_socket();
+                sqlx::Executor::execute(conn, sqlx::AssertSqlSafe(sql))
+                    .await
+                    .map(|_| ())
+            })
+        })
     }
 }
 

@@ -10,6 +10,7 @@ mod error;
 pub mod idempotency;
 pub mod invalidation;
 mod migrations;
+mod nodelay;
 pub mod outbox;
 pub mod page;
 pub mod rows;
