@@ -19,19 +19,19 @@ const TRIAL_LEAD: TimeDelta = TimeDelta::hours(24);
 /// Promotion expiries are reminded this long before, unless the event says otherwise.
 const DEFAULT_LEADS: [TimeDelta; 2] = [TimeDelta::days(7), TimeDelta::days(1)];
 
-/// A subscription's notice; for a free trial, a reminder before it ends too.
-pub(super) fn vas_subscribed(
-    e: &VasSubscribed,
-    at: DateTime<Utc>,
-    add: &mut impl FnMut(
+/// Where a planned reminder goes: touchpoint, template code, variables, send time, deadline
+/// and dedupe key.
+pub(super) type Add<'a> = dyn FnMut(
         Touchpoint,
         &'static str,
         &[(&str, String)],
         DateTime<Utc>,
         Option<DateTime<Utc>>,
         Option<String>,
-    ),
-) {
+    ) + 'a;
+
+/// A subscription's notice; for a free trial, a reminder before it ends too.
+pub(super) fn vas_subscribed(e: &VasSubscribed, at: DateTime<Utc>, add: &mut Add<'_>) {
     use Touchpoint as T;
     let mut vars = vec![
         ("VAS_NAME", e.service_name.clone()),
@@ -76,18 +76,7 @@ pub(super) fn vas_subscribed(
 }
 
 /// A promotion's expiry, reminded at each lead before it.
-pub(super) fn promotion_expiring(
-    e: &PromotionExpiring,
-    at: DateTime<Utc>,
-    add: &mut impl FnMut(
-        Touchpoint,
-        &'static str,
-        &[(&str, String)],
-        DateTime<Utc>,
-        Option<DateTime<Utc>>,
-        Option<String>,
-    ),
-) {
+pub(super) fn promotion_expiring(e: &PromotionExpiring, at: DateTime<Utc>, add: &mut Add<'_>) {
     use Touchpoint as T;
     let vars = [
         ("PROMOTION_NAME", e.promotion_name.clone()),
