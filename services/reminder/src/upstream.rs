@@ -8,10 +8,12 @@
 //! sent with made-up preferences could wake the customer at night, so the dispatcher defers
 //! instead, and never drops.
 
+mod convert;
 mod profile;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::fmt::Debug;
 
 use futures::future::BoxFuture;
@@ -105,4 +107,21 @@ pub enum UpstreamError {
 pub trait CustomerDirectory: Send + Sync + Debug {
     /// `Ok(None)` for a customer the profile does not know.
     fn contact(&self, customer_id: &str) -> BoxFuture<'_, Result<Option<Contact>, UpstreamError>>;
+
+    /// Several customers at once (a dispatch round's): those the profile knows, by id. One
+    /// failure fails the whole answer, as each customer's would have failed alone.
+    fn contacts<'a>(
+        &'a self,
+        customer_ids: &'a [&'a str],
+    ) -> BoxFuture<'a, Result<HashMap<String, Contact>, UpstreamError>> {
+        Box::pin(async move {
+            let mut found = HashMap::new();
+            for id in customer_ids {
+                if let Some(contact) = self.contact(id).await? {
+                    found.insert((*id).to_owned(), contact);
+                }
+            }
+            Ok(found)
+        })
+    }
 }

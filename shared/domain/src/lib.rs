@@ -64,6 +64,31 @@ pub fn page_size(requested: i32, default: u64, max: u64) -> Result<u64, Invalid>
     }
 }
 
+/// Most ids one batch read takes (BatchGetCustomers, BatchGetCustomerTiers): a dispatcher's
+/// round in one indexed read, small enough that one call stays short.
+pub const BATCH_IDS: usize = 500;
+
+/// The ids of a batch read, parsed, each once, in the order given: 1 to [`BATCH_IDS`] of them,
+/// a refused one named by its position (`customer_ids[3]`).
+pub fn batch_ids<T>(
+    ids: &[String],
+    field: &str,
+    parse: impl Fn(&str) -> Result<T, Invalid>,
+) -> Result<Vec<T>, Violation> {
+    if ids.is_empty() || ids.len() > BATCH_IDS {
+        return Err(Invalid::new(format!("give 1 to {BATCH_IDS} ids")).at(field));
+    }
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
+    let mut parsed = Vec::with_capacity(ids.len());
+    for (i, id) in ids.iter().enumerate() {
+        let id_parsed = parse(id).map_err(|e| e.at(format!("{field}[{i}]")))?;
+        if seen.insert(id.as_str()) {
+            parsed.push(id_parsed);
+        }
+    }
+    Ok(parsed)
+}
+
 /// Declares a closed set of values with a stable text code, used in storage and settings.
 #[macro_export]
 macro_rules! coded_enum {
@@ -104,5 +129,30 @@ mod tests {
         let v = Invalid::new("bad").at("time_zone").under("quiet_hours");
         assert_eq!(v.field, "quiet_hours.time_zone");
         assert_eq!(v.reason, "bad");
+    }
+
+    #[test]
+    fn batch_ids_are_parsed_once_each_in_order_and_named_by_position() {
+        let ids = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let upper = |s: &str| {
+            if s.is_empty() {
+                Err(Invalid::new("required"))
+            } else {
+                Ok(s.to_uppercase())
+            }
+        };
+        assert_eq!(
+            batch_ids(&ids(&["b", "a", "b"]), "customer_ids", upper),
+            Ok(vec!["B".to_owned(), "A".to_owned()])
+        );
+        let refused = batch_ids(&ids(&["a", ""]), "customer_ids", upper).unwrap_err();
+        assert_eq!(refused.field, "customer_ids[1]");
+        assert_eq!(
+            batch_ids(&[], "customer_ids", upper).unwrap_err().field,
+            "customer_ids"
+        );
+        let many = vec!["a".to_owned(); BATCH_IDS + 1];
+        assert!(batch_ids(&many, "customer_ids", upper).is_err());
+        assert!(batch_ids(&many[..BATCH_IDS], "customer_ids", upper).is_ok());
     }
 }

@@ -24,4 +24,4 @@ pub use migrations::WithSharedTables;
 pub use sea_orm;
 pub use sea_orm_migration;
 pub use settings::DatabaseSettings;
-pub use sql::{sql, statement};
+pub use sql::{one_of, sql, statement};

@@ -1,5 +1,6 @@
 //! Raw statements written once, with PostgreSQL's `$n` placeholders, for either backend.
 
+use sea_orm::sea_query::ArrayType;
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
 /// A statement for `conn`'s backend from `$n`-style SQL.
@@ -28,6 +29,27 @@ pub fn sql(backend: DbBackend, text: &str) -> String {
             out
         }
         _ => text.to_owned(),
+    }
+}
+
+/// `column` is one of `values`, placeholders from `$first`: one array on PostgreSQL, so the
+/// statement's text (and plan) is the same whatever the count; a list on SQLite.
+pub fn one_of<C: ConnectionTrait>(
+    conn: &C,
+    column: &str,
+    first: usize,
+    values: &[&str],
+) -> (String, Vec<Value>) {
+    if conn.get_database_backend() == DbBackend::Postgres {
+        let array: Vec<Value> = values.iter().map(|v| Value::from(*v)).collect();
+        let array = Value::Array(ArrayType::String, Some(Box::new(array)));
+        (format!("{column} = ANY(${first}::text[])"), vec![array])
+    } else {
+        let marks: Vec<String> = (first..first + values.len())
+            .map(|n| format!("${n}"))
+            .collect();
+        let values = values.iter().map(|v| Value::from(*v)).collect();
+        (format!("{column} IN ({})", marks.join(", ")), values)
     }
 }
 

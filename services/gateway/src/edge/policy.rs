@@ -80,7 +80,12 @@ pub const POLICY: &[(&str, &str)] = &[
 
 /// Methods only services call, each other, over the internal credential: no entry in the
 /// table, so no client may call them through the gateway.
-pub const SERVICE_ONLY: &[&str] = &["/vipcare.reminder.v1.ReminderService/NotifyTierChange"];
+/// The batch reads answer in bulk for dispatchers, not for screens.
+pub const SERVICE_ONLY: &[&str] = &[
+    "/vipcare.reminder.v1.ReminderService/NotifyTierChange",
+    "/vipcare.profile.v1.ProfileService/BatchGetCustomers",
+    "/vipcare.tiering.v1.TieringService/BatchGetCustomerTiers",
+];
 
 /// What the table says about one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -27,7 +27,7 @@ pub use value::{
     Bill, MonthlySpend, SUMMARY_MONTHS, SpendTrend, SummaryInput, ValueSummary, summarize, window,
 };
 pub use vipcare_domain::{
-    Clock, FixedClock, Invalid, Period, SystemClock, Violation, coded_enum, page_size,
+    Clock, FixedClock, Invalid, Period, SystemClock, Violation, batch_ids, coded_enum, page_size,
 };
 pub use worklog::{AuditRecord, Channel, NoteKind, ServiceNote};
 

@@ -1,4 +1,5 @@
-//! CreateCustomer, GetCustomer, UpdateCustomer, ListCustomers and EraseCustomer.
+//! CreateCustomer, GetCustomer, BatchGetCustomers, UpdateCustomer, ListCustomers and
+//! EraseCustomer.
 
 use tonic::{Request, Response};
 use vipcare_proto::profile::v1 as pb;
@@ -10,7 +11,8 @@ use super::cached;
 use super::convert::{self, customer_to_proto};
 use super::{ProfileApi, Reply, paging, viewer};
 use crate::domain::{
-    AuditRecord, Customer, Disclosure, Invalid, Msisdn, RegionCode, Viewer, Violation, bounded_text,
+    AuditRecord, Customer, CustomerId, Disclosure, Invalid, Msisdn, RegionCode, Viewer, Violation,
+    batch_ids, bounded_text,
 };
 use crate::error::Error;
 use crate::store::customers::{self, CustomerFilter, Outcome};
@@ -98,6 +100,27 @@ pub async fn get(
     };
     Ok(Response::new(pb::GetCustomerResponse {
         customer: Some(customer),
+    }))
+}
+
+/// Always masked, so nothing is audited and nothing personal leaves in bulk.
+pub async fn batch_get(
+    api: &ProfileApi,
+    request: Request<pb::BatchGetCustomersRequest>,
+) -> Reply<pb::BatchGetCustomersResponse> {
+    let pb::BatchGetCustomersRequest { customer_ids } = request.into_inner();
+    let ids = batch_ids(&customer_ids, "customer_ids", CustomerId::parse)?;
+    let mut found = customers::find_many(api.db.conn(), &ids).await?;
+    let (mut answered, mut missing) = (Vec::with_capacity(found.len()), Vec::new());
+    for id in ids {
+        match found.remove(&id) {
+            Some(c) => answered.push(customer_to_proto(&c, Disclosure::Masked)),
+            None => missing.push(id.to_string()),
+        }
+    }
+    Ok(Response::new(pb::BatchGetCustomersResponse {
+        customers: answered,
+        missing_customer_ids: missing,
     }))
 }
 

@@ -111,6 +111,13 @@ impl ProfileService for ProfileApi {
         customers::get(self, r).await.map_err(Status::from)
     }
 
+    async fn batch_get_customers(
+        &self,
+        r: Request<pb::BatchGetCustomersRequest>,
+    ) -> Answer<pb::BatchGetCustomersResponse> {
+        customers::batch_get(self, r).await.map_err(Status::from)
+    }
+
     async fn update_customer(
         &self,
         r: Request<pb::UpdateCustomerRequest>,

@@ -1,7 +1,7 @@
 //! Customer queries and transactions: create and erase once per request key, with their audit
 //! records, updates guarded by the version the etag was made from, filtered keyset lists.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
@@ -48,6 +48,23 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: &CustomerId) -> Result<Custom
     find(conn, id)
         .await?
         .ok_or_else(|| Error::customer_not_found(id.as_str()))
+}
+
+/// The customers among `ids` (each given once), by id.
+pub async fn find_many<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[CustomerId],
+) -> Result<HashMap<CustomerId, Customer>, Error> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = Entity::find()
+        .filter(Column::CustomerId.is_in(ids.iter().map(ToString::to_string)))
+        .all(conn)
+        .await?;
+    rows.into_iter()
+        .map(|row| from_row(row).map(|c| (c.id.clone(), c)))
+        .collect()
 }
 
 pub async fn find_by_msisdn<C: ConnectionTrait>(

@@ -265,3 +265,77 @@ async fn an_unknown_number_is_not_repeated_back() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_batch_read_answers_masked_in_order_names_the_missing_and_audits_nothing() {
+    for mut svc in services().await {
+        let label = svc.label;
+        let first = create(&mut svc, customer("13800138001", "张三丰")).await;
+        let second = create(&mut svc, customer("13800138002", "李四")).await;
+        let unknown = "0192f0c8-7d8e-7000-8000-00000000beef".to_owned();
+        let before = audit_records(&mut svc, &first.customer_id).await.len();
+        let ids = vec![
+            second.customer_id.clone(),
+            unknown.clone(),
+            first.customer_id.clone(),
+            second.customer_id.clone(),
+        ];
+        // Even a caller with `pii:read` gets masked customers in bulk.
+        let request = pb::BatchGetCustomersRequest { customer_ids: ids };
+        let answer = svc
+            .client
+            .batch_get_customers(as_caller(&clerk(), request))
+            .await
+            .unwrap()
+            .into_inner();
+        let got: Vec<(&str, &str, bool)> = answer
+            .customers
+            .iter()
+            .map(|c| (c.customer_id.as_str(), c.name.as_str(), c.pii_masked))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (second.customer_id.as_str(), "李*", true),
+                (first.customer_id.as_str(), "张**", true),
+            ],
+            "[{label}] once each, in the order asked"
+        );
+        assert_eq!(answer.customers[1].msisdn, "138****8001", "[{label}]");
+        assert_eq!(answer.missing_customer_ids, [unknown], "[{label}]");
+        assert_eq!(
+            audit_records(&mut svc, &first.customer_id).await.len(),
+            before,
+            "[{label}] a masked read is not audited"
+        );
+
+        let bad = pb::BatchGetCustomersRequest {
+            customer_ids: vec![first.customer_id.clone(), "not-an-id".into()],
+        };
+        assert_invalid(
+            label,
+            svc.client.batch_get_customers(as_caller(&web(), bad)).await,
+            "customer_ids[1]",
+        );
+        let none = pb::BatchGetCustomersRequest {
+            customer_ids: Vec::new(),
+        };
+        assert_invalid(
+            label,
+            svc.client
+                .batch_get_customers(as_caller(&web(), none))
+                .await,
+            "customer_ids",
+        );
+        let too_many = pb::BatchGetCustomersRequest {
+            customer_ids: vec![first.customer_id.clone(); 501],
+        };
+        assert_invalid(
+            label,
+            svc.client
+                .batch_get_customers(as_caller(&web(), too_many))
+                .await,
+            "customer_ids",
+        );
+    }
+}

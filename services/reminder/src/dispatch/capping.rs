@@ -7,38 +7,37 @@ use chrono::{DateTime, Utc};
 
 use super::compose::{self, Ready, Unit};
 use super::gate::{Hold, Recipient};
+use super::known::Known;
 use super::moves::Moved;
 use super::round::Round;
 use crate::domain::{CapDecision, CapQuery, Reason, ReminderState, calendar_day};
 use crate::store::StoreError;
-use crate::store::attempts;
 use crate::upstream::Contact;
 
 impl Round<'_> {
     /// The units the daily cap admits today and those it holds back.
-    pub(super) async fn cap(
+    pub(super) fn cap(
         &self,
         units: Vec<Unit>,
         ready: &[Ready],
         contact: &Contact,
         to: Recipient<'_>,
         now: DateTime<Utc>,
-    ) -> Result<(Vec<Unit>, Vec<Unit>), StoreError> {
+        known: &Known,
+    ) -> (Vec<Unit>, Vec<Unit>) {
         if !units.iter().any(|u| u.counted) {
-            return Ok((units, Vec::new()));
+            return (units, Vec::new());
         }
         let zone = match to {
             Recipient::Customer { roaming, .. } => contact.quiet_hours.zone(roaming),
             Recipient::Staff => contact.quiet_hours.home_zone(),
         };
         let sent_today = match calendar_day(now, zone) {
-            Some((from, until)) => {
-                attempts::count_capped(self.d.db.conn(), &contact.customer_id, from, until).await?
-            }
+            Some((from, until)) => known.counted(&contact.customer_id, from, until),
             None => 0,
         };
         let limit = self.d.policy.daily_cap.limit_for(&contact.tier);
-        Ok(compose::admit(units, ready, sent_today, limit))
+        compose::admit(units, ready, sent_today, limit)
     }
 
     /// What the cap makes of a unit it held back: each reminder waits for tomorrow, or is

@@ -22,6 +22,7 @@ mod compose;
 mod error;
 mod escalation;
 mod gate;
+mod known;
 mod lease;
 mod moves;
 mod overdue;

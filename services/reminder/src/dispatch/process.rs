@@ -1,6 +1,7 @@
-//! A claim through the rules and out, in the steps that keep the database's commits few: every
-//! customer's share prepared at once (who they are, what the rules let go now), every unit
-//! recorded in one write, every share sent, and what moved written back in one transaction.
+//! A claim through the rules and out, in the steps that keep the database's commits and round
+//! trips few: what the round needs to know of its customers asked once (`known`), every
+//! customer's share prepared from it (what the rules let go now), every unit recorded in one
+//! write, every share sent, and what moved written back in one transaction.
 //! Commits, not rows, were what dispatching cost: each is a flush of the database's log to
 //! disk, and per customer and per message there were three of them.
 
@@ -11,6 +12,7 @@ use futures::future::BoxFuture;
 
 use super::Dispatcher;
 use super::batch::WriteBacks;
+use super::known::Known;
 use super::lease::HeldLease;
 use super::round::{Prepared, Round};
 use crate::domain::Reminder;
@@ -21,9 +23,10 @@ use crate::store::dispatch::{self, Claimed};
 type Work<'a, T> = BoxFuture<'a, Result<T, StoreError>>;
 
 impl Dispatcher {
-    /// The claim through the rules and out, under the renewed lease: every customer's share
-    /// prepared (up to the policy's concurrency at once), every unit recorded in one write,
-    /// every share sent, and what moved written back in one transaction. A share that fails is
+    /// The claim through the rules and out, under the renewed lease: its customers looked up
+    /// at once, every customer's share prepared, every unit recorded in one write, every share
+    /// sent (up to the policy's concurrency at once), and what moved written back in one
+    /// transaction. A share that fails is
     /// left to the lease; the others are still written.
     pub(super) async fn process(&self, claim: Claimed) -> Result<(), StoreError> {
         let rules = self.rules().await?;
@@ -47,18 +50,23 @@ impl Dispatcher {
         }
         let work: BoxFuture<'_, Vec<StoreError>> = Box::pin(async {
             let mut failed = Vec::new();
-            let prepared: Vec<Work<'_, _>> = customers
-                .into_iter()
-                .map(|(customer, due)| Box::pin(round.prepare(customer, due)) as Work<'_, _>)
-                .collect();
-            let prepared = self.each(prepared).await;
+            let known = {
+                let ids: Vec<&str> = customers.keys().map(String::as_str).collect();
+                let knowing: Work<'_, _> = Box::pin(Known::of(self, &ids, self.clock.now()));
+                knowing.await
+            };
             let mut shares: Vec<Prepared> = Vec::new();
-            for p in prepared {
-                match p {
-                    Ok(Some(share)) => shares.push(share),
-                    Ok(None) => {}
-                    Err(e) => failed.push(e),
+            match known {
+                Ok(known) => {
+                    for (customer, due) in customers {
+                        match round.prepare(&customer, due, &known) {
+                            Ok(Some(share)) => shares.push(share),
+                            Ok(None) => {}
+                            Err(e) => failed.push(e),
+                        }
+                    }
                 }
+                Err(e) => failed.push(e),
             }
             // Recorded before anything goes, so a worker taking over sends the same units.
             let lease = held.current().await.clone();

@@ -3,6 +3,7 @@
 //! cap's calendar day are read on that zone's clock. The dispatcher asks through
 //! [`RoamingZones`], so it does not depend on how the events are stored.
 
+use std::collections::HashMap;
 use std::fmt::Debug;
 
 use chrono::{DateTime, Utc};
@@ -14,14 +15,15 @@ use vipcare_storage::Database;
 use crate::domain::time_zone;
 use crate::store::{StoreError, ingest};
 
-/// The zone a customer is roaming in at a time, if abroad.
+/// The zones customers are roaming in at a time, asked for a round's customers at once.
 pub trait RoamingZones: Send + Sync + Debug {
-    /// An IANA zone name ("Europe/Paris"), or `None` at home.
-    fn zone<'a>(
+    /// An IANA zone name ("Europe/Paris") for each of `customer_ids` abroad; the customers at
+    /// home are absent.
+    fn zones<'a>(
         &'a self,
-        customer_id: &'a str,
+        customer_ids: &'a [&'a str],
         now: DateTime<Utc>,
-    ) -> BoxFuture<'a, Result<Option<String>, StoreError>>;
+    ) -> BoxFuture<'a, Result<HashMap<String, String>, StoreError>>;
 }
 
 /// Nobody roams: quiet hours on every customer's home clock.
@@ -29,12 +31,12 @@ pub trait RoamingZones: Send + Sync + Debug {
 pub struct AtHome;
 
 impl RoamingZones for AtHome {
-    fn zone<'a>(
+    fn zones<'a>(
         &'a self,
-        _customer_id: &'a str,
+        _customer_ids: &'a [&'a str],
         _now: DateTime<Utc>,
-    ) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
-        Box::pin(futures::future::ready(Ok(None)))
+    ) -> BoxFuture<'a, Result<HashMap<String, String>, StoreError>> {
+        Box::pin(futures::future::ready(Ok(HashMap::new())))
     }
 }
 
@@ -57,11 +59,11 @@ impl StoredZones {
 }
 
 impl RoamingZones for StoredZones {
-    fn zone<'a>(
+    fn zones<'a>(
         &'a self,
-        customer_id: &'a str,
+        customer_ids: &'a [&'a str],
         now: DateTime<Utc>,
-    ) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
-        Box::pin(ingest::roaming_zone(self.db.conn(), customer_id, now))
+    ) -> BoxFuture<'a, Result<HashMap<String, String>, StoreError>> {
+        Box::pin(ingest::roaming_zones(self.db.conn(), customer_ids, now))
     }
 }

@@ -1,5 +1,5 @@
 //! One customer's share of a claim (or one staff task), taken through the rules and sent, in
-//! two steps. [`Round::prepare`] asks who the customer is and what the rules allow now: what
+//! two steps. [`Round::prepare`] takes what the round knows of the customer through the rules: what
 //! cannot go (ends, waits for quiet hours or the cap) is queued for the round's write-back, and
 //! what can is composed into units. The round records every customer's units under the lease at
 //! once; then [`Round::deliver`] sends a customer's units in turn, each gated once more at the
@@ -14,10 +14,11 @@ use chrono_tz::Tz;
 use super::batch::{WriteBack, WriteBacks};
 use super::compose::{self, Ready, Unit};
 use super::gate::{Hold, Recipient, channel_of, gate};
+use super::known::Known;
 use super::lease::HeldLease;
 use super::moves::Moved;
 use super::send::hand_over_of;
-use super::{Dispatcher, Rules, roaming};
+use super::{Dispatcher, Rules};
 use crate::domain::retry::escalates;
 use crate::domain::{Reason, Reminder, ReminderState, is_capped};
 use crate::store::StoreError;
@@ -53,10 +54,11 @@ impl Prepared {
 
 impl Round<'_> {
     /// A customer's due reminders through the rules: `None` when none can go now.
-    pub async fn prepare(
+    pub fn prepare(
         &self,
-        customer_id: String,
+        customer_id: &str,
         due: Vec<Reminder>,
+        known: &Known,
     ) -> Result<Option<Prepared>, StoreError> {
         let now = self.d.clock.now();
         let (mut held, mut todo) = (Vec::new(), Vec::new());
@@ -71,8 +73,8 @@ impl Round<'_> {
             self.write_back(held, None, None);
             return Ok(None);
         }
-        let contact = match self.d.directory.contact(&customer_id).await {
-            Ok(Some(contact)) => contact,
+        let contact = match known.contact(customer_id) {
+            Ok(Some(contact)) => contact.clone(),
             Ok(None) => {
                 let hold = Hold::end(
                     ReminderState::Failed,
@@ -88,20 +90,20 @@ impl Round<'_> {
             Err(err) => {
                 tracing::warn!(%err, %customer_id, "contact unknown for now; reminders wait");
                 for r in todo {
-                    held.push(self.wait_for_directory(r, &err, now)?);
+                    held.push(self.wait_for_directory(r, err, now)?);
                 }
                 self.write_back(held, None, None);
                 return Ok(None);
             }
         };
-        let roaming = roaming::parsed(self.d.roaming.zone(&customer_id, now).await?);
+        let roaming = known.roaming(customer_id);
         let to = Recipient::Customer {
             contact: &contact,
             roaming,
         };
         let ready = self.clear(todo, &contact, to, now, &mut held)?;
         let units = compose::units_again(&ready, self.handing_over, &self.d.merge);
-        let (units, over) = self.cap(units, &ready, &contact, to, now).await?;
+        let (units, over) = self.cap(units, &ready, &contact, to, now, known);
         for unit in over {
             for hold in self.capped(&unit, &ready, &contact, to, now) {
                 held.push(hold?);

@@ -3,9 +3,12 @@
 //! once (a repeated receipt changes nothing). A message is what reached the phone: merged
 //! reminders share one, and the daily cap counts messages, not reminders.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 use vipcare_storage::bulk::BulkInsert;
+use vipcare_storage::one_of;
 
 use super::codec::{coded, count};
 use super::error::corrupt;
@@ -164,24 +167,30 @@ pub(super) async fn record_messages<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Messages counted against the cap sent to the customer in `[from, until)`: the calendar day
-/// the cap is asked about.
-pub async fn count_capped<C: ConnectionTrait>(
+/// When each message counted against the cap was sent to each of `customer_ids` in
+/// `[from, until)`, by customer: a window around now wide enough to hold the calendar day the
+/// cap asks about in any zone, read once for a whole round.
+pub async fn capped_sent<C: ConnectionTrait>(
     conn: &C,
-    customer_id: &str,
+    customer_ids: &[&str],
     from: DateTime<Utc>,
     until: DateTime<Utc>,
-) -> Result<u32, StoreError> {
-    let row = conn
-        .query_one_raw(statement(
-            conn,
-            "SELECT COUNT(*) AS n FROM messages WHERE customer_id = $1 AND counted_for_cap \
-             AND sent_ms >= $2 AND sent_ms < $3",
-            [customer_id.into(), ms(from).into(), ms(until).into()],
-        ))
-        .await?;
-    match row {
-        Some(row) => count(&row, "n"),
-        None => Ok(0),
+) -> Result<HashMap<String, Vec<DateTime<Utc>>>, StoreError> {
+    if customer_ids.is_empty() {
+        return Ok(HashMap::new());
     }
+    let (clause, mut values) = one_of(conn, "customer_id", 3, customer_ids);
+    values.splice(0..0, [ms(from).into(), ms(until).into()]);
+    let sql = format!(
+        "SELECT customer_id, sent_ms FROM messages WHERE {clause} AND counted_for_cap \
+         AND sent_ms >= $1 AND sent_ms < $2"
+    );
+    let rows = conn.query_all_raw(statement(conn, &sql, values)).await?;
+    let mut sent: HashMap<String, Vec<DateTime<Utc>>> = HashMap::new();
+    for row in &rows {
+        let customer_id: String = row.try_get("", "customer_id")?;
+        let at: i64 = row.try_get("", "sent_ms")?;
+        sent.entry(customer_id).or_default().push(time(at));
+    }
+    Ok(sent)
 }

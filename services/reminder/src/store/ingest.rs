@@ -15,6 +15,7 @@ use sea_orm::sea_query::ArrayType;
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
 use vipcare_domain::Period;
 use vipcare_storage::bulk::BulkInsert;
+use vipcare_storage::one_of;
 
 use super::codec::{REMINDER_COLUMNS, reminder_values};
 use super::error::corrupt;
@@ -252,41 +253,32 @@ pub async fn save_memory<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The zone the customer's quiet hours follow at `now` while roaming abroad; `None` at home,
-/// when never seen abroad, or once the last attach abroad has lapsed.
-pub async fn roaming_zone<C: ConnectionTrait>(
+/// The zones the quiet hours of those of `customer_ids` roaming abroad at `now` follow, by
+/// customer: none for a customer at home, never seen abroad, or whose last attach abroad has
+/// lapsed.
+pub async fn roaming_zones<C: ConnectionTrait>(
     conn: &C,
-    customer_id: &str,
+    customer_ids: &[&str],
     now: DateTime<Utc>,
-) -> Result<Option<String>, StoreError> {
-    let sql = format!("SELECT {MEMORY_COLUMNS} FROM event_memory WHERE customer_id = $1");
-    let row = conn
-        .query_one_raw(statement(conn, &sql, [customer_id.into()]))
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let roaming = memory(&row)?.roaming;
-    Ok(roaming.and_then(|r| r.zone_at(now).map(str::to_owned)))
-}
-
-/// `column` is one of `values`, placeholders from `$first`: one array on PostgreSQL, so the
-/// statement's text (and plan) is the same whatever the count; a list on SQLite.
-fn one_of<C: ConnectionTrait>(
-    conn: &C,
-    column: &str,
-    first: usize,
-    values: &[&str],
-) -> (String, Vec<Value>) {
-    if conn.get_database_backend() == DbBackend::Postgres {
-        let array: Vec<Value> = values.iter().map(|v| Value::from(*v)).collect();
-        let array = Value::Array(ArrayType::String, Some(Box::new(array)));
-        (format!("{column} = ANY(${first}::text[])"), vec![array])
-    } else {
-        let marks: Vec<String> = (first..first + values.len())
-            .map(|n| format!("${n}"))
-            .collect();
-        let values = values.iter().map(|v| Value::from(*v)).collect();
-        (format!("{column} IN ({})", marks.join(", ")), values)
+) -> Result<HashMap<String, String>, StoreError> {
+    if customer_ids.is_empty() {
+        return Ok(HashMap::new());
     }
+    let (clause, values) = one_of(conn, "customer_id", 1, customer_ids);
+    let sql =
+        format!("SELECT {MEMORY_COLUMNS} FROM event_memory WHERE {clause} AND roaming_zone <> ''");
+    let rows = conn.query_all_raw(statement(conn, &sql, values)).await?;
+    let mut zones = HashMap::new();
+    for row in &rows {
+        let customer_id: String = row.try_get("", "customer_id")?;
+        if let Some(zone) = memory(row)?
+            .roaming
+            .and_then(|r| r.zone_at(now).map(str::to_owned))
+        {
+            zones.insert(customer_id, zone);
+        }
+    }
+    Ok(zones)
 }
 
 const MEMORY_COLUMNS: &str = "customer_id, balance_below, balance_ms, roaming_country, \

@@ -1,29 +1,30 @@
-//! The directory over the real services: GetCustomer from the profile and GetCustomerTier from
-//! tiering, both signed with the internal credential, asked at once and cached together for a
-//! minute under the customer's tag, which the profile and tiering bump on every change, so a
-//! new quiet-hours setting or tier is read on the next reminder, not a minute later.
+//! The directory over the real services: BatchGetCustomers from the profile and
+//! BatchGetCustomerTiers from tiering, both signed with the internal credential and asked at
+//! once. One customer (a schedule check, a receipt) is cached for a minute under the
+//! customer's tag, which the profile and tiering bump on every change, so a new quiet-hours
+//! setting or tier is read on the next reminder, not a minute later; a dispatch round asks for
+//! all its customers in one pair of calls, uncached.
 //!
 //! The reminder service reads as itself, without `pii:read`: it gets the masked customer (no
 //! mobile number; the provider resolves it by customer id), writes no audit record per reminder,
 //! and keeps no personal data in the cache — the profile's own rule for what it caches.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
-use chrono::NaiveTime;
 use futures::future::BoxFuture;
-use serde::{Deserialize, Serialize};
 use tonic::transport::Endpoint;
 use tonic::{Code, Status};
 use vipcare_cache::{Cache, tags};
-use vipcare_proto::common::v1 as common;
+use vipcare_domain::BATCH_IDS;
 use vipcare_proto::profile::v1 as profile_pb;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
 use vipcare_proto::tiering::v1 as tiering_pb;
 use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
 use vipcare_runtime::{InternalChannel, InternalCredential};
 
+use super::convert::{Cached, contact_of};
 use super::{Contact, CustomerDirectory, UpstreamError};
-use crate::domain::{ContactChannel, QuietHours, Touchpoint};
 
 /// Bound on each call: a slow profile defers reminders, it does not hold a worker.
 const CALL_TIMEOUT: Duration = Duration::from_secs(5);
@@ -72,52 +73,79 @@ impl ProfileDirectory {
     }
 
     async fn load(&self, customer_id: &str) -> Result<Option<Contact>, UpstreamError> {
-        let (customer, tier) = futures::join!(self.customer(customer_id), self.tier(customer_id));
-        let Some(customer) = customer? else {
-            return Ok(None);
-        };
-        Ok(Some(contact_of(customer, tier?)))
+        Ok(self.load_many(&[customer_id]).await?.remove(customer_id))
     }
 
-    async fn customer(&self, id: &str) -> Result<Option<profile_pb::Customer>, UpstreamError> {
-        let mut request = tonic::Request::new(profile_pb::GetCustomerRequest {
-            lookup: Some(profile_pb::get_customer_request::Lookup::CustomerId(
-                id.to_owned(),
-            )),
-        });
-        request.set_timeout(CALL_TIMEOUT);
-        match self.profile.clone().get_customer(request).await {
-            Ok(answer) => {
-                answer
-                    .into_inner()
-                    .customer
-                    .map(Some)
-                    .ok_or_else(|| UpstreamError::Unexpected {
-                        service: "profile",
-                        reason: "GetCustomer answered without a customer".into(),
-                    })
+    /// The contacts of those of `ids` the profile knows, both services asked at once, in
+    /// batches as large as they take.
+    async fn load_many(&self, ids: &[&str]) -> Result<HashMap<String, Contact>, UpstreamError> {
+        let mut found = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(BATCH_IDS) {
+            let (customers, tiers) = futures::join!(
+                known(chunk, |ids| self.customers(ids)),
+                known(chunk, |ids| self.tiers(ids)),
+            );
+            let customers = customers.map_err(|s| failure("profile", &s))?;
+            let mut tiers: HashMap<String, String> = tiers
+                .map_err(|s| failure("tiering", &s))?
+                .into_iter()
+                .collect();
+            for customer in customers {
+                let tier = tiers.remove(&customer.customer_id).unwrap_or_default();
+                found.insert(customer.customer_id.clone(), contact_of(customer, tier));
             }
-            // An id the profile refuses cannot be one of its customers.
-            Err(s) if matches!(s.code(), Code::NotFound | Code::InvalidArgument) => Ok(None),
-            Err(s) => Err(failure("profile", &s)),
         }
+        Ok(found)
     }
 
-    /// The tier code; "" for a customer tiering does not know.
-    async fn tier(&self, id: &str) -> Result<String, UpstreamError> {
-        let mut request = tonic::Request::new(tiering_pb::GetCustomerTierRequest {
-            customer: Some(tiering_pb::get_customer_tier_request::Customer::CustomerId(
-                id.to_owned(),
-            )),
-        });
+    /// The customers the profile knows among `ids`, masked.
+    async fn customers(&self, ids: Vec<String>) -> Result<Vec<profile_pb::Customer>, Status> {
+        let mut request =
+            tonic::Request::new(profile_pb::BatchGetCustomersRequest { customer_ids: ids });
         request.set_timeout(CALL_TIMEOUT);
-        match self.tiering.clone().get_customer_tier(request).await {
-            Ok(answer) => Ok(answer.into_inner().tier.map(|t| t.tier).unwrap_or_default()),
-            Err(s) if matches!(s.code(), Code::NotFound | Code::InvalidArgument) => {
-                Ok(String::new())
+        let answer = self.profile.clone().batch_get_customers(request).await?;
+        Ok(answer.into_inner().customers)
+    }
+
+    /// Each customer's tier code, as (customer id, tier).
+    async fn tiers(&self, ids: Vec<String>) -> Result<Vec<(String, String)>, Status> {
+        let mut request =
+            tonic::Request::new(tiering_pb::BatchGetCustomerTiersRequest { customer_ids: ids });
+        request.set_timeout(CALL_TIMEOUT);
+        let answer = self
+            .tiering
+            .clone()
+            .batch_get_customer_tiers(request)
+            .await?;
+        let tiers = answer.into_inner().tiers;
+        Ok(tiers.into_iter().map(|t| (t.customer_id, t.tier)).collect())
+    }
+}
+
+/// What `call` answers for `ids` at once. An id a service refuses (INVALID_ARGUMENT) cannot be
+/// one of its customers, and would fail its whole batch: then each id is asked alone and the
+/// refused ones are left out, so one odd id does not hold back a round's other customers.
+async fn known<'a, T, F, Fut>(ids: &'a [&'a str], call: F) -> Result<Vec<T>, Status>
+where
+    F: Fn(Vec<String>) -> Fut,
+    Fut: Future<Output = Result<Vec<T>, Status>>,
+{
+    let owned = |ids: &[&str]| ids.iter().map(|id| (*id).to_owned()).collect();
+    match call(owned(ids)).await {
+        Err(s) if s.code() == Code::InvalidArgument && ids.len() > 1 => {
+            let alone = ids.iter().map(|id| call(owned(&[*id])));
+            let mut all = Vec::new();
+            for answer in futures::future::join_all(alone).await {
+                match answer {
+                    Ok(found) => all.extend(found),
+                    Err(s) if s.code() == Code::InvalidArgument => {}
+                    Err(s) => return Err(s),
+                }
             }
-            Err(s) => Err(failure("tiering", &s)),
+            Ok(all)
         }
+        Err(s) if s.code() == Code::InvalidArgument => Ok(Vec::new()),
+        answer => answer,
     }
 }
 
@@ -156,6 +184,15 @@ impl CustomerDirectory for ProfileDirectory {
             }
         })
     }
+
+    /// Straight from both services, not through the cache: two calls for a round however many
+    /// customers it has, where looking each up in the cache cost a round trip per customer.
+    fn contacts<'a>(
+        &'a self,
+        customer_ids: &'a [&'a str],
+    ) -> BoxFuture<'a, Result<HashMap<String, Contact>, UpstreamError>> {
+        Box::pin(self.load_many(customer_ids))
+    }
 }
 
 fn unexpected(e: impl std::fmt::Display) -> UpstreamError {
@@ -176,120 +213,4 @@ fn failure(service: &'static str, status: &Status) -> UpstreamError {
         | Code::Unknown => UpstreamError::Unavailable { service, reason },
         _ => UpstreamError::Unexpected { service, reason },
     }
-}
-
-/// The customer and tier as the dispatcher needs them. Values the contract does not define are
-/// dropped; quiet hours the profile should never have stored fall back to the default, which
-/// errs towards silence at night.
-pub(super) fn contact_of(customer: profile_pb::Customer, tier: String) -> Contact {
-    let profile_pb::Customer {
-        customer_id,
-        name,
-        msisdn,
-        contact_preferences,
-        account_manager_id,
-        pii_masked,
-        ..
-    } = customer;
-    let prefs = contact_preferences.unwrap_or_default();
-    let profile_pb::ContactPreferences {
-        preferred_channels,
-        quiet_hours,
-        opted_out_touchpoints,
-    } = prefs;
-    Contact {
-        customer_id,
-        name,
-        msisdn: (!pii_masked && !msisdn.is_empty()).then_some(msisdn),
-        email: None,
-        channels: preferred_channels.into_iter().filter_map(channel).collect(),
-        quiet_hours: quiet_hours.and_then(quiet).unwrap_or_default(),
-        opted_out: opted_out_touchpoints
-            .into_iter()
-            .filter_map(touchpoint)
-            .collect(),
-        tier,
-        account_manager_id: (!account_manager_id.is_empty()).then_some(account_manager_id),
-    }
-}
-
-/// The contract's names are the domain codes in upper case behind a prefix (codes are stable
-/// by design), so one rule maps every value and a new one cannot be mapped to the wrong thing.
-pub(super) fn channel(value: i32) -> Option<ContactChannel> {
-    let name = common::ContactChannel::try_from(value).ok()?.as_str_name();
-    ContactChannel::from_code(&name.strip_prefix("CONTACT_CHANNEL_")?.to_ascii_lowercase())
-}
-
-pub(super) fn touchpoint(value: i32) -> Option<Touchpoint> {
-    let name = common::Touchpoint::try_from(value).ok()?.as_str_name();
-    Touchpoint::from_code(&name.strip_prefix("TOUCHPOINT_")?.to_ascii_lowercase())
-}
-
-fn quiet(q: common::QuietHours) -> Option<QuietHours> {
-    let common::QuietHours {
-        start,
-        end,
-        time_zone,
-    } = q;
-    let time = |t: Option<common::ClockTime>| {
-        let common::ClockTime { hours, minutes } = t?;
-        NaiveTime::from_hms_opt(u32::try_from(hours).ok()?, u32::try_from(minutes).ok()?, 0)
-    };
-    QuietHours::new(time(start)?, time(end)?, &time_zone).ok()
-}
-
-/// What the cache keeps: codes and wall times, nothing personal beyond the masked name.
-#[derive(Debug, Serialize, Deserialize)]
-struct Cached {
-    name: String,
-    msisdn: Option<String>,
-    channels: Vec<String>,
-    quiet_start: NaiveTime,
-    quiet_end: NaiveTime,
-    quiet_zone: String,
-    opted_out: Vec<String>,
-    tier: String,
-    account_manager_id: Option<String>,
-}
-
-impl Cached {
-    fn of(c: &Contact) -> Cached {
-        Cached {
-            name: c.name.clone(),
-            msisdn: c.msisdn.clone(),
-            channels: c.channels.iter().map(|c| c.code().to_owned()).collect(),
-            quiet_start: c.quiet_hours.start(),
-            quiet_end: c.quiet_hours.end(),
-            quiet_zone: c.quiet_hours.home_zone().name().to_owned(),
-            opted_out: c.opted_out.iter().map(|t| t.code().to_owned()).collect(),
-            tier: c.tier.clone(),
-            account_manager_id: c.account_manager_id.clone(),
-        }
-    }
-
-    fn into_contact(self, customer_id: &str) -> Contact {
-        Contact {
-            customer_id: customer_id.to_owned(),
-            name: self.name,
-            msisdn: self.msisdn,
-            email: None,
-            channels: codes(&self.channels, ContactChannel::from_code),
-            quiet_hours: QuietHours::new(self.quiet_start, self.quiet_end, &self.quiet_zone)
-                .unwrap_or_default(),
-            opted_out: codes(&self.opted_out, Touchpoint::from_code),
-            tier: self.tier,
-            account_manager_id: self.account_manager_id,
-        }
-    }
-}
-
-fn codes<T>(codes: &[String], from_code: fn(&str) -> Option<T>) -> Vec<T> {
-    codes.iter().filter_map(|c| from_code(c)).collect()
-}
-
-#[cfg(test)]
-pub(super) fn round_trip(c: &Contact) -> Contact {
-    let bytes = serde_json::to_vec(&Cached::of(c)).expect("a contact encodes");
-    let cached: Cached = serde_json::from_slice(&bytes).expect("and decodes");
-    cached.into_contact(&c.customer_id)
 }

@@ -2,7 +2,7 @@ use chrono::NaiveTime;
 use vipcare_proto::common::v1 as common;
 use vipcare_proto::profile::v1 as profile_pb;
 
-use super::profile::{channel, contact_of, round_trip, touchpoint};
+use super::convert::{channel, contact_of, round_trip, touchpoint};
 use super::*;
 use crate::domain::rule::default_rule;
 

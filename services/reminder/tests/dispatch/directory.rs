@@ -1,6 +1,7 @@
 //! The directory over the real profile and tiering (started in-process): the customer's channel
-//! order, quiet hours, opt-outs and tier as the dispatcher reads them, a change in the profile
-//! seen at once despite the cache, and a profile that is down reported as such.
+//! order, quiet hours, opt-outs and tier as the dispatcher reads them, one customer or a round's
+//! at once, a change in the profile seen at once despite the cache, and a profile that is down
+//! reported as such.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -157,6 +158,13 @@ async fn the_directory_reads_preferences_and_tier_and_sees_changes_at_once() {
 
         let unknown = "0192f0c8-7d8e-7000-8000-00000000dead";
         assert_eq!(directory.contact(unknown).await.unwrap(), None, "{label}");
+
+        // A round's customers in one go: the known ones, whatever else is asked with them (an
+        // id the profile refuses does not hold the others back).
+        let round = [unknown, id.as_str(), "not a profile id"];
+        let found = directory.contacts(&round).await.unwrap();
+        assert_eq!(found.len(), 1, "{label}: {found:?}");
+        assert_eq!(found[&id], contact, "{label}: as one customer is read");
 
         // The profile goes down: a customer not cached cannot be read, and says so.
         drop(stop_profile);

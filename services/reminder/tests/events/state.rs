@@ -8,7 +8,7 @@ use vipcare_proto::reminder::v1 as pb;
 use vipcare_reminder::domain::{Reason, ReminderState};
 use vipcare_reminder::grpc::events::{ingest_event, ingest_events};
 use vipcare_reminder::store::history;
-use vipcare_reminder::store::ingest::roaming_zone;
+use vipcare_reminder::store::ingest::roaming_zones;
 
 use crate::harness::*;
 
@@ -119,7 +119,11 @@ async fn roaming_records_the_zone_quiet_hours_follow_until_home_or_lapsed() {
     for b in benches().await {
         let zone = |b: &Bench, at| {
             let conn = b.db.conn().clone();
-            async move { roaming_zone(&conn, "c-1", at).await.unwrap() }
+            async move {
+                let mut zones = roaming_zones(&conn, &["c-1", "c-2"], at).await.unwrap();
+                assert!(!zones.contains_key("c-2"), "nobody else roams");
+                zones.remove("c-1")
+            }
         };
         assert_eq!(zone(&b, b.now()).await, None, "{}", b.label);
         let welcome = one(&b, b.event("r-1", "c-1", roaming("JP", "Asia/Tokyo"))).await;

@@ -144,26 +144,22 @@ async fn attempts_receipts_and_capped_messages_are_recorded_once() {
         let other = created(db, Ask::new("c-2", Touchpoint::Care)).await;
         send(db, &other, "m-3", true).await;
         let day = (now() - TimeDelta::hours(9), now() + TimeDelta::hours(15));
+        let sent = attempts::capped_sent(db.conn(), &["c-1", "c-2", "c-3"], day.0, day.1)
+            .await
+            .unwrap();
+        let count = |c: &str| sent.get(c).map_or(0, Vec::len);
         assert_eq!(
-            attempts::count_capped(db.conn(), "c-1", day.0, day.1)
-                .await
-                .unwrap(),
+            count("c-1"),
             1,
-            "{label}"
+            "{label}: the urgent message is not counted"
         );
-        assert_eq!(
-            attempts::count_capped(db.conn(), "c-2", day.0, day.1)
-                .await
-                .unwrap(),
-            1
-        );
+        assert_eq!(count("c-2"), 1, "{label}");
+        assert_eq!(count("c-3"), 0, "{label}: nothing sent");
         let tomorrow = (day.1, day.1 + TimeDelta::days(1));
-        assert_eq!(
-            attempts::count_capped(db.conn(), "c-1", tomorrow.0, tomorrow.1)
-                .await
-                .unwrap(),
-            0
-        );
+        let later = attempts::capped_sent(db.conn(), &["c-1"], tomorrow.0, tomorrow.1)
+            .await
+            .unwrap();
+        assert!(later.is_empty(), "{label}: {later:?}");
     }
 }
 

@@ -34,7 +34,7 @@ pub use record::{EXPIRY_ACTOR, PeriodBehind, TierChange, TierRecord};
 pub use redemption::{PartnerRefused, Redeemed, Redemption, acting_partner};
 pub use score::{ComponentKind, ComponentScore, Score, score};
 pub use vipcare_domain::{
-    Clock, FixedClock, Invalid, Period, SystemClock, Violation, coded_enum, page_size,
+    Clock, FixedClock, Invalid, Period, SystemClock, Violation, batch_ids, coded_enum, page_size,
 };
 
 /// Tier codes: 1–32 of A–Z, 0–9 and `_`, e.g. "GOLD".

@@ -129,6 +129,13 @@ impl TieringService for TieringApi {
         tiers::get(self, r).await.map_err(Status::from)
     }
 
+    async fn batch_get_customer_tiers(
+        &self,
+        r: Request<pb::BatchGetCustomerTiersRequest>,
+    ) -> Answer<pb::BatchGetCustomerTiersResponse> {
+        tiers::batch_get(self, r).await.map_err(Status::from)
+    }
+
     async fn list_tier_history(
         &self,
         r: Request<pb::ListTierHistoryRequest>,

@@ -1,4 +1,4 @@
-//! GetCustomerTier, ListTierHistory, OverrideTier, GetRoutingPriority, GetChurnRisk and
+//! GetCustomerTier, BatchGetCustomerTiers, ListTierHistory, OverrideTier, GetRoutingPriority, GetChurnRisk and
 //! ListAtRisk. The tier answer and the routing priority are cached under the customer's tag,
 //! which every change of the tier, override or quota use bumps after its commit.
 
@@ -23,8 +23,10 @@ use crate::error::Error;
 use crate::store::{history, policies, records};
 use crate::upstream::CustomerFacts;
 
+mod batch;
 mod overrides;
 
+pub use batch::batch_get;
 pub use overrides::set_override;
 
 /// How long a cached tier answer may live even without a change (quota cycles roll over).

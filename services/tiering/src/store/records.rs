@@ -1,10 +1,11 @@
 //! Tier records: one row per evaluated (or overridden) customer, written in multi-row upserts
-//! so a batch of thousands is one statement; read one at a time or by id range.
+//! so a batch of thousands is one statement; read one at a time, by id list or by id range.
 
 use std::collections::HashMap;
 
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use vipcare_storage::bulk::BulkInsert;
+use vipcare_storage::one_of;
 
 use super::codec::{from_json, to_json};
 use super::{ms, statement, time};
@@ -102,6 +103,22 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: &str) -> Result<Option<TierRe
         Some(row) => Ok(Some(record(&row)?)),
         None => Ok(None),
     }
+}
+
+/// The records of those of `ids` that have one, by id.
+pub async fn many<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[&str],
+) -> Result<HashMap<String, TierRecord>, Error> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let (clause, values) = one_of(conn, "customer_id", 1, ids);
+    let sql = format!("SELECT {COLUMNS} FROM tier_records WHERE {clause}");
+    let rows = conn.query_all_raw(statement(conn, &sql, values)).await?;
+    rows.iter()
+        .map(|row| record(row).map(|r| (r.customer_id.clone(), r)))
+        .collect()
 }
 
 /// The records of the customers with ids from `first` to `last`, by id.

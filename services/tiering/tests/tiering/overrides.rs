@@ -212,3 +212,52 @@ async fn an_override_may_last_until_the_last_instant_a_timestamp_can_say() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_batch_of_tiers_answers_overrides_evaluations_and_the_never_evaluated() {
+    for mut suite in suites().await {
+        let label = suite.label;
+        let gold = suite.customer_scoring("GOLD").await.customer_id;
+        suite.evaluate(&gold, "2026-06").await;
+        let promoted = suite.customer_scoring("GOLD").await.customer_id;
+        suite.evaluate(&promoted, "2026-06").await;
+        suite.override_to(&promoted, "DIAMOND").await;
+        let never = suite.customer_scoring("SILVER").await.customer_id;
+        let entry = suite.tier_code(&never).await;
+
+        let request = pb::BatchGetCustomerTiersRequest {
+            customer_ids: vec![never.clone(), promoted.clone(), gold.clone(), never.clone()],
+        };
+        let tiers = suite
+            .tiering
+            .batch_get_customer_tiers(request)
+            .await
+            .unwrap_or_else(|s| panic!("[{label}] batch: {s:?}"))
+            .into_inner()
+            .tiers;
+        let got: Vec<(&str, &str)> = tiers
+            .iter()
+            .map(|t| (t.customer_id.as_str(), t.tier.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (never.as_str(), entry.as_str()),
+                (promoted.as_str(), "DIAMOND"),
+                (gold.as_str(), "GOLD"),
+            ],
+            "[{label}] once each, in the order asked, as GetCustomerTier shows them"
+        );
+        assert_eq!(tiers[1].evaluated_tier, "GOLD", "[{label}]");
+        assert_eq!(suite.tier_code(&promoted).await, "DIAMOND", "[{label}]");
+
+        let bad = pb::BatchGetCustomerTiersRequest {
+            customer_ids: vec![gold.clone(), "no spaces please".into()],
+        };
+        let refused = suite.tiering.batch_get_customer_tiers(bad).await;
+        assert_invalid(label, refused, "customer_ids[1]");
+        let none = pb::BatchGetCustomerTiersRequest::default();
+        let refused = suite.tiering.batch_get_customer_tiers(none).await;
+        assert_invalid(label, refused, "customer_ids");
+    }
+}

@@ -88,7 +88,7 @@ pub async fn resolve<C: ConnectionTrait>(
     if customer_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let (clause, ids) = super::one_of(conn, "customer_id", 4, customer_ids);
+    let (clause, ids) = vipcare_storage::one_of(conn, "customer_id", 4, customer_ids);
     let sql = format!(
         "UPDATE {} SET state = 'CANCELLED', state_reason = 'CONDITION_RESOLVED', \
            update_ms = $1, history_len = history_len + 1 \
