@@ -97,7 +97,7 @@ impl App {
             .map_err(Error::from)?;
         let peers = &settings.services;
         let directory: Arc<dyn CustomerDirectory> = Arc::new(
-            ProfileDirectory::connect_lazy(&peers.profile, &peers.tiering, &credential, cache)
+            ProfileDirectory::connect_lazy(&peers.profile, &peers.tiering, &credential)
                 .map_err(|e| AppError::PeerUrl(e.to_string()))?,
         );
         let benefits = TierBenefits::connect_lazy(&peers.tiering, &credential)

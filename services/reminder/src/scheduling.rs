@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 use vipcare_domain::Invalid;
+use vipcare_storage::invalidation::Recorded;
 
 use crate::domain::template::{FALLBACK_LOCALE, default_template};
 use crate::domain::{
@@ -44,7 +45,7 @@ pub async fn prepare<C: ConnectionTrait>(
     let rule = rules::get(conn, touchpoint).await?.rule;
     let draft = ReminderDraft::new(values, &rule, now)?;
     let contact = directory
-        .contact(&draft.customer_id)
+        .customer(&draft.customer_id)
         .await?
         .ok_or_else(|| Error::not_found("customer", draft.customer_id.clone()))?;
     let template = template_for(conn, &draft, &rule, &contact).await?;
@@ -61,11 +62,14 @@ pub async fn prepare<C: ConnectionTrait>(
     })
 }
 
-/// Stores a prepared reminder; `(reminder, deduplicated)`: with a dedupe key the customer
-/// used before, the reminder holding it, as it is now, and nothing written. A stored one makes
-/// the customer's view stale (recorded in `conn`'s transaction; the caller settles it after the
-/// commit with `StaleViews::settle_customers`).
-pub async fn store<C>(conn: &C, prepared: &Prepared) -> Result<(Reminder, bool), Error>
+/// Stores a prepared reminder; `(reminder, deduplicated, stale)`: with a dedupe key the
+/// customer used before, the reminder holding it, as it is now, and nothing written. A stored
+/// one makes the customer's view stale (recorded in `conn`'s transaction; the caller settles
+/// `stale` after the commit with `StaleViews::settle`).
+pub async fn store<C>(
+    conn: &C,
+    prepared: &Prepared,
+) -> Result<(Reminder, bool, Option<Recorded>), Error>
 where
     C: ConnectionTrait + sea_orm::TransactionTrait,
 {
@@ -82,10 +86,10 @@ where
             if !superseded.is_empty() {
                 tracing::debug!(reminder_id = %reminder.id, ?superseded, "older reminders superseded");
             }
-            stale::record(conn, [reminder.customer_id.as_str()]).await?;
-            Ok((reminder, false))
+            let stale = stale::record(conn, [reminder.customer_id.as_str()]).await?;
+            Ok((reminder, false, stale))
         }
-        reminders::Scheduled::Deduplicated(existing) => Ok((existing, true)),
+        reminders::Scheduled::Deduplicated(existing) => Ok((existing, true, None)),
     }
 }
 

@@ -108,6 +108,12 @@ pub trait CustomerDirectory: Send + Sync + Debug {
     /// `Ok(None)` for a customer the profile does not know.
     fn contact(&self, customer_id: &str) -> BoxFuture<'_, Result<Option<Contact>, UpstreamError>>;
 
+    /// The customer as the profile alone knows them, for a schedule check (is this a customer,
+    /// by which channels): the tier may be left empty, tiering need not be asked.
+    fn customer(&self, customer_id: &str) -> BoxFuture<'_, Result<Option<Contact>, UpstreamError>> {
+        self.contact(customer_id)
+    }
+
     /// Several customers at once (a dispatch round's): those the profile knows, by id. One
     /// failure fails the whole answer, as each customer's would have failed alone.
     fn contacts<'a>(

@@ -39,7 +39,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use tokio::sync::watch;
+use chrono::{DateTime, TimeDelta, Utc};
+use tokio::sync::{Notify, watch};
 use vipcare_domain::Clock;
 use vipcare_storage::Database;
 
@@ -73,6 +74,9 @@ pub struct Dispatcher {
     /// Numbers this worker's rounds, so each claim is a lease of its own (a process may run
     /// one dispatcher's rounds side by side).
     rounds: AtomicU64,
+    /// Wakes idle workers of this process when a call stores a reminder due before their
+    /// pause ends (replicas elsewhere find it at their next look).
+    due: Notify,
 }
 
 /// What one round did.
@@ -102,6 +106,7 @@ impl Dispatcher {
             policy,
             worker_id: format!("worker-{}", new_reminder_id()),
             rounds: AtomicU64::new(0),
+            due: Notify::new(),
         }
     }
 
@@ -117,6 +122,17 @@ impl Dispatcher {
     pub fn with_stale_views(mut self, stale: StaleViews) -> Self {
         self.stale = stale;
         self
+    }
+
+    /// A call stored a reminder planned for `at`: idle workers look at once (after gathering
+    /// for a moment) when it is due before their pause would end, so a reminder due now waits
+    /// for a gather, not for the idle pause.
+    pub fn stored_for(&self, at: DateTime<Utc>) {
+        let pause = TimeDelta::from_std(self.policy.idle_pause).unwrap_or(TimeDelta::MAX);
+        if at <= self.clock.now() + pause {
+            // One worker, or the next to go idle if all are busy: a round takes many.
+            self.due.notify_one();
+        }
     }
 
     /// The lease owner this worker claims as.
@@ -136,7 +152,7 @@ impl Dispatcher {
     }
 
     /// Rounds until `shutdown` turns true (or its sender goes away): at once while batches come
-    /// back full, else after the idle pause. Errors are logged once per outage and retried; a
+    /// back full, else after the idle pause or soon after a call stored a reminder due now. Errors are logged once per outage and retried; a
     /// round cut short by a stop loses nothing (its lease runs out).
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         let mut failing = false;
@@ -164,9 +180,14 @@ impl Dispatcher {
                 tokio::task::yield_now().await;
                 continue;
             }
+            let woken = async {
+                self.due.notified().await;
+                tokio::time::sleep(self.policy.gather).await;
+            };
             tokio::select! {
                 changed = shutdown.changed() => if changed.is_err() { return },
                 () = tokio::time::sleep(self.policy.idle_pause) => {}
+                () = woken => {}
             }
         }
     }

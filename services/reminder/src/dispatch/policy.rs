@@ -36,6 +36,9 @@ pub struct DispatchPolicy {
     pub important_priority: u8,
     /// How long an idle worker waits before looking for due reminders again.
     pub idle_pause: Duration,
+    /// How long a worker woken by a reminder due now waits for others to come with it: a
+    /// round per reminder would cost more than the reminders.
+    pub gather: Duration,
 }
 
 impl Default for DispatchPolicy {
@@ -52,6 +55,7 @@ impl Default for DispatchPolicy {
             directory_retry: TimeDelta::minutes(1),
             important_priority: 30,
             idle_pause: Duration::from_millis(500),
+            gather: Duration::from_millis(50),
         }
     }
 }

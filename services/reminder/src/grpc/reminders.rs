@@ -46,8 +46,10 @@ pub async fn schedule(
         now,
     )
     .await?;
+    let mut stale = None;
     let answer = finish(fresh, async |txn| {
-        let (reminder, deduplicated) = scheduling::store(txn, &prepared).await?;
+        let (reminder, deduplicated, recorded) = scheduling::store(txn, &prepared).await?;
+        stale = recorded;
         Ok(pb::ScheduleReminderResponse {
             reminder: Some(reminder_to_proto(&reminder)),
             deduplicated,
@@ -55,9 +57,9 @@ pub async fn schedule(
     })
     .await?;
     if !answer.deduplicated {
-        let customer = prepared.reminder.customer_id.as_str();
-        api.stale.settle_customers(conn, [customer]).await;
+        api.dispatcher.stored_for(prepared.reminder.planned_send_at);
     }
+    api.stale.settle(conn, stale).await;
     if let Some(reminder) = &answer.reminder {
         tracing::info!(
             reminder_id = %reminder.reminder_id,

@@ -49,12 +49,13 @@ pub async fn notify(
     )
     .await?;
     let answer = finish(fresh, async |txn| {
-        let (reminder, _) = scheduling::store(txn, &prepared).await?;
+        let (reminder, _, _) = scheduling::store(txn, &prepared).await?;
         Ok(pb::NotifyTierChangeResponse {
             reminder: Some(reminder_to_proto(&reminder)),
         })
     })
     .await?;
+    api.dispatcher.stored_for(prepared.reminder.planned_send_at);
     // The new notice shows in the customer's view (a redelivery bumps for nothing, harmlessly).
     let customer = notice.customer_id.as_str();
     api.stale.settle_customers(conn, [customer]).await;

@@ -1,9 +1,7 @@
-//! The profile's and tiering's answers as the dispatcher keeps them: the contract's values
-//! mapped to the domain's (what the contract does not define is dropped), and what the cache
-//! holds of a contact — codes and wall times, nothing personal beyond the masked name.
+//! The profile's and tiering's answers as the dispatcher reads them: the contract's values
+//! mapped to the domain's (what the contract does not define is dropped).
 
 use chrono::NaiveTime;
-use serde::{Deserialize, Serialize};
 use vipcare_proto::common::v1 as common;
 use vipcare_proto::profile::v1 as profile_pb;
 
@@ -68,60 +66,4 @@ fn quiet(q: common::QuietHours) -> Option<QuietHours> {
         NaiveTime::from_hms_opt(u32::try_from(hours).ok()?, u32::try_from(minutes).ok()?, 0)
     };
     QuietHours::new(time(start)?, time(end)?, &time_zone).ok()
-}
-
-/// What the cache keeps: codes and wall times, nothing personal beyond the masked name.
-#[derive(Debug, Serialize, Deserialize)]
-pub(super) struct Cached {
-    name: String,
-    msisdn: Option<String>,
-    channels: Vec<String>,
-    quiet_start: NaiveTime,
-    quiet_end: NaiveTime,
-    quiet_zone: String,
-    opted_out: Vec<String>,
-    tier: String,
-    account_manager_id: Option<String>,
-}
-
-impl Cached {
-    pub(super) fn of(c: &Contact) -> Cached {
-        Cached {
-            name: c.name.clone(),
-            msisdn: c.msisdn.clone(),
-            channels: c.channels.iter().map(|c| c.code().to_owned()).collect(),
-            quiet_start: c.quiet_hours.start(),
-            quiet_end: c.quiet_hours.end(),
-            quiet_zone: c.quiet_hours.home_zone().name().to_owned(),
-            opted_out: c.opted_out.iter().map(|t| t.code().to_owned()).collect(),
-            tier: c.tier.clone(),
-            account_manager_id: c.account_manager_id.clone(),
-        }
-    }
-
-    pub(super) fn into_contact(self, customer_id: &str) -> Contact {
-        Contact {
-            customer_id: customer_id.to_owned(),
-            name: self.name,
-            msisdn: self.msisdn,
-            email: None,
-            channels: codes(&self.channels, ContactChannel::from_code),
-            quiet_hours: QuietHours::new(self.quiet_start, self.quiet_end, &self.quiet_zone)
-                .unwrap_or_default(),
-            opted_out: codes(&self.opted_out, Touchpoint::from_code),
-            tier: self.tier,
-            account_manager_id: self.account_manager_id,
-        }
-    }
-}
-
-fn codes<T>(codes: &[String], from_code: fn(&str) -> Option<T>) -> Vec<T> {
-    codes.iter().filter_map(|c| from_code(c)).collect()
-}
-
-#[cfg(test)]
-pub(super) fn round_trip(c: &Contact) -> Contact {
-    let bytes = serde_json::to_vec(&Cached::of(c)).expect("a contact encodes");
-    let cached: Cached = serde_json::from_slice(&bytes).expect("and decodes");
-    cached.into_contact(&c.customer_id)
 }

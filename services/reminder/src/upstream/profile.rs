@@ -1,9 +1,9 @@
 //! The directory over the real services: BatchGetCustomers from the profile and
 //! BatchGetCustomerTiers from tiering, both signed with the internal credential and asked at
-//! once. One customer (a schedule check, a receipt) is cached for a minute under the
-//! customer's tag, which the profile and tiering bump on every change, so a new quiet-hours
-//! setting or tier is read on the next reminder, not a minute later; a dispatch round asks for
-//! all its customers in one pair of calls, uncached.
+//! once, for one customer or for a dispatch round's at a time. Nothing is cached: two calls
+//! answer a whole round, and a schedule check asks the profile alone (it needs no tier), so a
+//! cache would save little and could only be stale — a new quiet-hours setting or tier is read
+//! on the next reminder.
 //!
 //! The reminder service reads as itself, without `pii:read`: it gets the masked customer (no
 //! mobile number; the provider resolves it by customer id), writes no audit record per reminder,
@@ -15,7 +15,6 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use tonic::transport::Endpoint;
 use tonic::{Code, Status};
-use vipcare_cache::{Cache, tags};
 use vipcare_domain::BATCH_IDS;
 use vipcare_proto::profile::v1 as profile_pb;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
@@ -23,29 +22,24 @@ use vipcare_proto::tiering::v1 as tiering_pb;
 use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
 use vipcare_runtime::{InternalChannel, InternalCredential};
 
-use super::convert::{Cached, contact_of};
+use super::convert::contact_of;
 use super::{Contact, CustomerDirectory, UpstreamError};
 
 /// Bound on each call: a slow profile defers reminders, it does not hold a worker.
 const CALL_TIMEOUT: Duration = Duration::from_secs(5);
-/// Writers bump the customer tag, so this only bounds what a cache emptied behind our back or
-/// a lost bump costs.
-const TTL: Duration = Duration::from_secs(60);
 
 /// The profile and tiering as the reminder service reads them. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct ProfileDirectory {
     profile: ProfileServiceClient<InternalChannel>,
     tiering: TieringServiceClient<InternalChannel>,
-    cache: Cache,
 }
 
 impl ProfileDirectory {
-    pub fn new(profile: InternalChannel, tiering: InternalChannel, cache: Cache) -> Self {
+    pub fn new(profile: InternalChannel, tiering: InternalChannel) -> Self {
         ProfileDirectory {
             profile: ProfileServiceClient::new(profile),
             tiering: TieringServiceClient::new(tiering),
-            cache,
         }
     }
 
@@ -54,7 +48,6 @@ impl ProfileDirectory {
         profile_url: &str,
         tiering_url: &str,
         credential: &InternalCredential,
-        cache: Cache,
     ) -> Result<Self, tonic::transport::Error> {
         let lazy = |url: &str| {
             Endpoint::from_shared(url.to_owned()).map(|e| {
@@ -68,23 +61,27 @@ impl ProfileDirectory {
         Ok(ProfileDirectory::new(
             lazy(profile_url)?,
             lazy(tiering_url)?,
-            cache,
         ))
     }
 
-    async fn load(&self, customer_id: &str) -> Result<Option<Contact>, UpstreamError> {
-        Ok(self.load_many(&[customer_id]).await?.remove(customer_id))
-    }
-
-    /// The contacts of those of `ids` the profile knows, both services asked at once, in
-    /// batches as large as they take.
-    async fn load_many(&self, ids: &[&str]) -> Result<HashMap<String, Contact>, UpstreamError> {
+    /// The contacts of those of `ids` the profile knows, in batches as large as the services
+    /// take; with their tiers (tiering asked at the same time) when `tiers`, else with none.
+    async fn load(
+        &self,
+        ids: &[&str],
+        tiers: bool,
+    ) -> Result<HashMap<String, Contact>, UpstreamError> {
         let mut found = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(BATCH_IDS) {
-            let (customers, tiers) = futures::join!(
-                known(chunk, |ids| self.customers(ids)),
-                known(chunk, |ids| self.tiers(ids)),
-            );
+            let asking_tiers = async {
+                if tiers {
+                    known(chunk, |ids| self.tiers(ids)).await
+                } else {
+                    Ok(Vec::new())
+                }
+            };
+            let (customers, tiers) =
+                futures::join!(known(chunk, |ids| self.customers(ids)), asking_tiers);
             let customers = customers.map_err(|s| failure("profile", &s))?;
             let mut tiers: HashMap<String, String> = tiers
                 .map_err(|s| failure("tiering", &s))?
@@ -149,56 +146,27 @@ where
     }
 }
 
-/// Why a cached load produced nothing to cache.
-enum Miss {
-    Unknown,
-    Failed(UpstreamError),
-}
-
 impl CustomerDirectory for ProfileDirectory {
     fn contact(&self, customer_id: &str) -> BoxFuture<'_, Result<Option<Contact>, UpstreamError>> {
         let customer_id = customer_id.to_owned();
+        Box::pin(async move { Ok(self.load(&[&customer_id], true).await?.remove(&customer_id)) })
+    }
+
+    fn customer(&self, customer_id: &str) -> BoxFuture<'_, Result<Option<Contact>, UpstreamError>> {
+        let customer_id = customer_id.to_owned();
         Box::pin(async move {
-            let key = format!("reminder:contact:{customer_id}");
-            let tag = tags::customer(&customer_id);
-            // An unknown customer is not cached: one created a moment later must be found.
-            let loaded = self
-                .cache
-                .get_or_load(&key, &tag, TTL, || async {
-                    match self.load(&customer_id).await {
-                        Ok(Some(contact)) => serde_json::to_vec(&Cached::of(&contact))
-                            .map_err(|e| Miss::Failed(unexpected(e))),
-                        Ok(None) => Err(Miss::Unknown),
-                        Err(e) => Err(Miss::Failed(e)),
-                    }
-                })
-                .await;
-            match loaded {
-                Ok(bytes) => match serde_json::from_slice::<Cached>(&bytes) {
-                    Ok(cached) => Ok(Some(cached.into_contact(&customer_id))),
-                    // Written by another version of the service: ask the source instead.
-                    Err(_) => self.load(&customer_id).await,
-                },
-                Err(Miss::Unknown) => Ok(None),
-                Err(Miss::Failed(e)) => Err(e),
-            }
+            Ok(self
+                .load(&[&customer_id], false)
+                .await?
+                .remove(&customer_id))
         })
     }
 
-    /// Straight from both services, not through the cache: two calls for a round however many
-    /// customers it has, where looking each up in the cache cost a round trip per customer.
     fn contacts<'a>(
         &'a self,
         customer_ids: &'a [&'a str],
     ) -> BoxFuture<'a, Result<HashMap<String, Contact>, UpstreamError>> {
-        Box::pin(self.load_many(customer_ids))
-    }
-}
-
-fn unexpected(e: impl std::fmt::Display) -> UpstreamError {
-    UpstreamError::Unexpected {
-        service: "reminder cache",
-        reason: e.to_string(),
+        Box::pin(self.load(customer_ids, true))
     }
 }
 

@@ -2,7 +2,7 @@ use chrono::NaiveTime;
 use vipcare_proto::common::v1 as common;
 use vipcare_proto::profile::v1 as profile_pb;
 
-use super::convert::{channel, contact_of, round_trip, touchpoint};
+use super::convert::{channel, contact_of, touchpoint};
 use super::*;
 use crate::domain::rule::default_rule;
 
@@ -111,14 +111,6 @@ fn missing_preferences_mean_the_defaults_and_an_unmasked_number_is_kept() {
         contact_of(odd, String::new()).quiet_hours,
         QuietHours::default()
     );
-}
-
-#[test]
-fn a_cached_contact_reads_back_the_same() {
-    let contact = contact_of(customer(), "GOLD".into());
-    assert_eq!(round_trip(&contact), contact);
-    let plain = Contact::new("c-3");
-    assert_eq!(round_trip(&plain), plain);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The directory over the real profile and tiering (started in-process): the customer's channel
 //! order, quiet hours, opt-outs and tier as the dispatcher reads them, one customer or a round's
-//! at once, a change in the profile seen at once despite the cache, and a profile that is down
-//! reported as such.
+//! at once, a change in the profile seen on the next read, and a profile that is down reported
+//! as such.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -109,7 +109,6 @@ async fn the_directory_reads_preferences_and_tier_and_sees_changes_at_once() {
             &format!("http://{profile_addr}"),
             &format!("http://{tiering_addr}"),
             &env.internal_credential(),
-            cache.clone(),
         )
         .expect("valid peer URLs");
         let contact = directory
@@ -133,7 +132,18 @@ async fn the_directory_reads_preferences_and_tier_and_sees_changes_at_once() {
         assert_eq!(contact.msisdn, None, "{label}");
         assert_ne!(contact.name, "王建国", "{label}");
 
-        // The customer moves to Paris hours: the next read sees it, cache or not.
+        // A schedule check asks the profile alone: the same customer, the tier not asked.
+        let checked = directory.customer(&id).await.unwrap().expect("known");
+        assert_eq!(
+            checked,
+            vipcare_reminder::upstream::Contact {
+                tier: String::new(),
+                ..contact.clone()
+            },
+            "{label}"
+        );
+
+        // The customer moves to Paris hours: the next read sees it.
         let mut changed = created.clone();
         changed.contact_preferences = Some(profile::ContactPreferences {
             quiet_hours: Some(common::QuietHours {
@@ -166,7 +176,7 @@ async fn the_directory_reads_preferences_and_tier_and_sees_changes_at_once() {
         assert_eq!(found.len(), 1, "{label}: {found:?}");
         assert_eq!(found[&id], contact, "{label}: as one customer is read");
 
-        // The profile goes down: a customer not cached cannot be read, and says so.
+        // The profile goes down: the customer cannot be read, and says so.
         drop(stop_profile);
         let _ = tokio::time::timeout(Duration::from_secs(30), profile_run).await;
         let down = directory

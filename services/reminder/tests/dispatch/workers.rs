@@ -178,3 +178,46 @@ async fn a_running_worker_sends_what_falls_due_and_stops_when_told() {
         assert_eq!(w.state(&r.id).await, ReminderState::Sent, "{label}");
     }
 }
+
+#[tokio::test]
+async fn an_idle_worker_told_of_a_reminder_due_now_sends_it_without_waiting_out_its_pause() {
+    for w in worlds().await {
+        let label = w.label;
+        w.customer("c-1", "GOLD");
+        // A pause no test would wait out: only the call's word can make the worker look.
+        let worker = Arc::new(w.dispatcher_with(DispatchPolicy {
+            idle_pause: Duration::from_secs(3600),
+            ..DispatchPolicy::default()
+        }));
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let running = tokio::spawn(worker.clone().run(stopping));
+        // Let it find nothing due and go idle.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(w.sms.received().is_empty(), "{label}");
+
+        // Planned for tomorrow: no reason to look.
+        let later = w
+            .schedule(Ask {
+                at: Some(w.now() + TimeDelta::days(1)),
+                ..Ask::new("c-1", Touchpoint::Care, "明日关怀")
+            })
+            .await;
+        worker.stored_for(later.planned_send_at);
+        let r = w
+            .schedule(Ask::new("c-1", Touchpoint::PlanChange, "您的套餐已变更"))
+            .await;
+        worker.stored_for(r.planned_send_at);
+        assert!(
+            w.sms.wait_for_posts(1, Duration::from_secs(20)).await,
+            "{label}: the woken worker sent it"
+        );
+        assert!(carried(&w.sms.received()[0]) == [r.id.clone()], "{label}");
+        assert_eq!(
+            w.state(&later.id).await,
+            ReminderState::Scheduled,
+            "{label}"
+        );
+        let _ = stop.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(10), running).await;
+    }
+}
