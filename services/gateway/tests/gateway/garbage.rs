@@ -19,6 +19,7 @@ use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::metadata::MetadataValue;
 use tonic::transport::Channel;
 use tonic::{Code, Status};
+use vipcare_gateway::edge::policy::SERVICE_ONLY;
 use vipcare_proto::gateway::v1::{GetCustomerViewRequest, get_customer_view_request};
 use vipcare_proto::service_names;
 use vipcare_testkit::TestEnv;
@@ -129,6 +130,11 @@ async fn undecodable_requests_are_refused_and_everything_keeps_serving() {
         for path in &methods {
             for body in [ENDLESS_VARINT, CUT_OFF] {
                 let status = send_raw(suite.channel(), path, body).await;
+                if SERVICE_ONLY.contains(&path.as_str()) {
+                    // Refused at the door, before anything reads the body.
+                    assert_eq!(status.code(), Code::PermissionDenied, "[{label}] {path}");
+                    continue;
+                }
                 let from_codec = status.code() == Code::Internal
                     && status
                         .message()
