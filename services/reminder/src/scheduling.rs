@@ -12,8 +12,8 @@ use vipcare_storage::invalidation::Recorded;
 
 use crate::domain::template::{FALLBACK_LOCALE, default_template};
 use crate::domain::{
-    ContactChannel, HistoryEntry, Reminder, ReminderDraft, Rendered, ScheduleValues, Template,
-    Touchpoint, TouchpointRule, new_reminder_id,
+    ContactChannel, Reminder, ReminderDraft, Rendered, ScheduleValues, Template, Touchpoint,
+    TouchpointRule, new_reminder_id,
 };
 use crate::error::Error;
 use crate::stale;
@@ -28,7 +28,6 @@ const TEMPLATES_PER_TOUCHPOINT: u64 = 500;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prepared {
     pub reminder: Reminder,
-    pub first: HistoryEntry,
     /// The rule's: a newer reminder of the touchpoint replaces the customer's pending ones.
     pub supersedes: bool,
 }
@@ -54,10 +53,9 @@ pub async fn prepare<C: ConnectionTrait>(
         template_code: template.code().to_owned(),
         text,
     };
-    let (reminder, first) = Reminder::schedule(new_reminder_id(), draft, rendered, client, now);
+    let (reminder, _) = Reminder::schedule(new_reminder_id(), draft, rendered, client, now);
     Ok(Prepared {
         reminder,
-        first,
         supersedes: rule.supersedes,
     })
 }
@@ -75,10 +73,9 @@ where
 {
     let Prepared {
         reminder,
-        first,
         supersedes,
     } = prepared;
-    match reminders::insert(conn, reminder, first, *supersedes).await? {
+    match reminders::insert(conn, reminder, *supersedes).await? {
         reminders::Scheduled::Created {
             reminder,
             superseded,

@@ -98,9 +98,8 @@ pub(super) async fn staff_task<C: ConnectionTrait + TransactionTrait>(
                 template_code: template.code().to_owned(),
                 text,
             };
-            let (task, first) =
-                Reminder::schedule(new_reminder_id(), draft, rendered, "dispatch", now);
-            let id = match reminders::insert(conn, &task, &first, rule.supersedes).await? {
+            let (task, _) = Reminder::schedule(new_reminder_id(), draft, rendered, "dispatch", now);
+            let id = match reminders::insert(conn, &task, rule.supersedes).await? {
                 Scheduled::Created { reminder, .. } | Scheduled::Deduplicated(reminder) => {
                     reminder.id
                 }

@@ -6,11 +6,12 @@
 //! worker's back.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, DbBackend, TransactionSession, TransactionTrait};
 
 use super::attempts::{self, Attempt};
-use super::codec::{REMINDER_COLUMNS, REMINDER_WIDTH, reminder, reminder_values};
+use super::codec::{REMINDER_COLUMNS, reminder};
 use super::dispatch::Lease;
+use super::ingest::insert_reminders;
 use super::{StoreError, history, statement};
 use crate::domain::{HistoryEntry, Reminder};
 
@@ -48,47 +49,43 @@ fn select(filter: &str) -> String {
     format!("SELECT {REMINDER_COLUMNS} FROM reminders WHERE {filter}")
 }
 
-/// Stores a new reminder and its first history entry. With `supersedes` (the touchpoint's
-/// rule), the customer's waiting reminders of the touchpoint become SUPERSEDED in the same
-/// transaction.
+/// Stores a new reminder (scheduled by `Reminder::schedule`) with its first history entry.
+/// With `supersedes` (the touchpoint's rule), the customer's waiting reminders of the
+/// touchpoint become SUPERSEDED at once. The batch insert of the event feed does it: on
+/// PostgreSQL one statement, so a call's transaction makes one round trip for it, not five.
 pub async fn insert<C: ConnectionTrait + TransactionTrait>(
     conn: &C,
     new: &Reminder,
-    first: &HistoryEntry,
     supersedes: bool,
 ) -> Result<Scheduled, StoreError> {
-    let txn = conn.begin().await?;
-    if let Some(existing) = holder_of_key(&txn, new).await? {
-        return Ok(Scheduled::Deduplicated(existing));
-    }
-    let marks: Vec<String> = (1..=REMINDER_WIDTH).map(|n| format!("${n}")).collect();
-    // A concurrent request with the same key that commits first makes this a no-op.
-    let sql = format!(
-        "INSERT INTO reminders ({REMINDER_COLUMNS}) VALUES ({}) ON CONFLICT DO NOTHING",
-        marks.join(", ")
-    );
-    let values = reminder_values(new, first.reason)?;
-    let inserted = txn.execute_raw(statement(&txn, &sql, values)).await?;
-    if inserted.rows_affected() == 0 {
-        return match holder_of_key(&txn, new).await? {
-            Some(existing) => Ok(Scheduled::Deduplicated(existing)),
-            None => Err(StoreError::Internal(format!(
-                "reminder {} was not inserted and holds no dedupe key",
-                new.id
-            ))),
-        };
-    }
-    history::append(&txn, history::numbered(new, std::slice::from_ref(first))?).await?;
-    let superseded = if supersedes {
-        supersede_older(&txn, new).await?
+    let superseding = if supersedes {
+        vec![new.touchpoint]
     } else {
         Vec::new()
     };
-    txn.commit().await?;
-    Ok(Scheduled::Created {
-        reminder: as_stored(new),
-        superseded,
-    })
+    let one = std::slice::from_ref(new);
+    let stored = if conn.get_database_backend() == DbBackend::Postgres {
+        insert_reminders(conn, one, &superseding, new.create_time).await?
+    } else {
+        let txn = conn.begin().await?;
+        let stored = insert_reminders(&txn, one, &superseding, new.create_time).await?;
+        txn.commit().await?;
+        stored
+    };
+    if stored.inserted.contains(&new.id) {
+        return Ok(Scheduled::Created {
+            reminder: as_stored(new),
+            superseded: stored.superseded,
+        });
+    }
+    // Its dedupe key was taken, by an earlier call or a concurrent one that committed first.
+    match holder_of_key(conn, new).await? {
+        Some(existing) => Ok(Scheduled::Deduplicated(existing)),
+        None => Err(StoreError::Internal(format!(
+            "reminder {} was not inserted and holds no dedupe key",
+            new.id
+        ))),
+    }
 }
 
 /// The reminder holding `new`'s dedupe key for its customer, if it has one.
@@ -100,33 +97,6 @@ async fn holder_of_key<C: ConnectionTrait>(
         Some(key) => find_by_dedupe_key(conn, &new.customer_id, key).await,
         None => Ok(None),
     }
-}
-
-/// Moves the customer's waiting reminders of `new`'s touchpoint to SUPERSEDED. One claimed
-/// meanwhile is already on its way and is left to its worker.
-async fn supersede_older<C: ConnectionTrait>(
-    txn: &C,
-    new: &Reminder,
-) -> Result<Vec<String>, StoreError> {
-    let sql = select(
-        "customer_id = $1 AND touchpoint = $2 AND state IN ('SCHEDULED', 'DEFERRED') \
-         AND reminder_id <> $3 ORDER BY reminder_id",
-    );
-    let values: [Value; 3] = [
-        new.customer_id.clone().into(),
-        new.touchpoint.code().into(),
-        new.id.clone().into(),
-    ];
-    let rows = txn.query_all_raw(statement(txn, &sql, values)).await?;
-    let mut superseded = Vec::new();
-    for row in &rows {
-        let mut older = reminder(row)?;
-        let entry = older.supersede(&new.id, new.create_time)?;
-        if save(txn, &older, std::slice::from_ref(&entry), None).await? {
-            superseded.push(older.id);
-        }
-    }
-    Ok(superseded)
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: &str) -> Result<Option<Reminder>, StoreError> {

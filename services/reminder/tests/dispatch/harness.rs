@@ -218,8 +218,8 @@ impl World {
             template_code: format!("{}.test.sms.zh-cn", ask.touchpoint.code()),
             text: ask.text.to_owned(),
         };
-        let (r, first) = Reminder::schedule(new_reminder_id(), draft, rendered, "test", now);
-        match reminders::insert(self.db.conn(), &r, &first, rule.supersedes).await {
+        let (r, _) = Reminder::schedule(new_reminder_id(), draft, rendered, "test", now);
+        match reminders::insert(self.db.conn(), &r, rule.supersedes).await {
             Ok(Scheduled::Created { reminder, .. }) => reminder,
             other => panic!("expected a new reminder, got {other:?}"),
         }

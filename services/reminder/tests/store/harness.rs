@@ -105,9 +105,9 @@ impl<'a> Ask<'a> {
 
 /// Stores what `ask` builds under the touchpoint's default rule.
 pub async fn schedule(db: &Database, ask: Ask<'_>) -> Result<Scheduled, StoreError> {
-    let (reminder, first) = ask.build();
+    let (reminder, _) = ask.build();
     let supersedes = default_rule(ask.touchpoint).supersedes;
-    reminders::insert(db.conn(), &reminder, &first, supersedes).await
+    reminders::insert(db.conn(), &reminder, supersedes).await
 }
 
 /// Stores a reminder that must be new, and returns it.

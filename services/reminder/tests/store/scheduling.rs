@@ -13,10 +13,10 @@ use crate::harness::{Ask, created, minutes, now, schedule, stores};
 async fn a_stored_reminder_reads_back_with_its_first_history_entry() {
     for store in stores().await {
         let label = store.label;
-        let (reminder, first) = Ask::new("c-1", Touchpoint::PlanChange)
+        let (reminder, _) = Ask::new("c-1", Touchpoint::PlanChange)
             .at(minutes(30))
             .build();
-        let inserted = reminders::insert(store.db.conn(), &reminder, &first, false).await;
+        let inserted = reminders::insert(store.db.conn(), &reminder, false).await;
         let back = match inserted.unwrap() {
             Scheduled::Created {
                 reminder,
@@ -49,13 +49,10 @@ async fn a_used_dedupe_key_returns_the_first_reminder_and_stores_nothing() {
     for store in stores().await {
         let (label, db) = (store.label, &store.db);
         let first = created(db, Ask::new("c-1", Touchpoint::PlanChange).key("plan-7")).await;
-        let (again, first_entry) = Ask::new("c-1", Touchpoint::PlanChange)
+        let (again, _) = Ask::new("c-1", Touchpoint::PlanChange)
             .key("plan-7")
             .build();
-        match reminders::insert(db.conn(), &again, &first_entry, false)
-            .await
-            .unwrap()
-        {
+        match reminders::insert(db.conn(), &again, false).await.unwrap() {
             Scheduled::Deduplicated(existing) => assert_eq!(existing.id, first.id, "{label}"),
             other => panic!("{label}: {other:?}"),
         }
