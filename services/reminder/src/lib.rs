@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod benefits;
+pub mod catalogue;
 pub mod channel;
 pub mod dispatch;
 pub mod domain;

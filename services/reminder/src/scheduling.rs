@@ -10,6 +10,7 @@ use sea_orm::ConnectionTrait;
 use vipcare_domain::Invalid;
 use vipcare_storage::invalidation::Recorded;
 
+use crate::catalogue::Catalogue;
 use crate::domain::template::{FALLBACK_LOCALE, default_template};
 use crate::domain::{
     ContactChannel, Reminder, ReminderDraft, Rendered, ScheduleValues, Template, Touchpoint,
@@ -17,8 +18,8 @@ use crate::domain::{
 };
 use crate::error::Error;
 use crate::stale;
+use crate::store::reminders;
 use crate::store::templates::{self, TemplateFilter};
-use crate::store::{reminders, rules};
 use crate::upstream::{Contact, CustomerDirectory};
 
 /// Most templates one touchpoint has, as far as choosing its default goes.
@@ -35,19 +36,20 @@ pub struct Prepared {
 /// Checks `values` for `touchpoint` and renders the reminder; every refusal names its field.
 pub async fn prepare<C: ConnectionTrait>(
     conn: &C,
+    catalogue: &Catalogue,
     directory: &dyn CustomerDirectory,
     touchpoint: Touchpoint,
     values: ScheduleValues,
     client: &str,
     now: DateTime<Utc>,
 ) -> Result<Prepared, Error> {
-    let rule = rules::get(conn, touchpoint).await?.rule;
+    let rule = catalogue.rule(touchpoint).await?;
     let draft = ReminderDraft::new(values, &rule, now)?;
     let contact = directory
         .customer(&draft.customer_id)
         .await?
         .ok_or_else(|| Error::not_found("customer", draft.customer_id.clone()))?;
-    let template = template_for(conn, &draft, &rule, &contact).await?;
+    let template = template_for(conn, catalogue, &draft, &rule, &contact).await?;
     let text = template.render(&draft.variables)?;
     let rendered = Rendered {
         template_code: template.code().to_owned(),
@@ -94,23 +96,25 @@ where
 /// customer's channels that has one.
 async fn template_for<C: ConnectionTrait>(
     conn: &C,
+    catalogue: &Catalogue,
     draft: &ReminderDraft,
     rule: &TouchpointRule,
     contact: &Contact,
 ) -> Result<Template, Error> {
     if let Some(code) = &draft.template_code {
-        let stored = templates::get(conn, code)
+        let stored = catalogue
+            .template(code)
             .await?
             .ok_or_else(|| Error::not_found("template", code.clone()))?;
-        if stored.template.touchpoint() != draft.touchpoint {
+        if stored.touchpoint() != draft.touchpoint {
             let refused = Invalid::new(format!(
                 "is a template of {}, not of {}",
-                stored.template.touchpoint().code(),
+                stored.touchpoint().code(),
                 draft.touchpoint.code()
             ));
             return Err(refused.at("template_code").into());
         }
-        return Ok(stored.template);
+        return Ok(stored);
     }
     let filter = TemplateFilter {
         touchpoint: Some(draft.touchpoint),

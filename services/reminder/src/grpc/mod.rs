@@ -25,6 +25,7 @@ use vipcare_storage::Database;
 use vipcare_storage::idempotency::Idempotency;
 
 use crate::benefits::TierBenefits;
+use crate::catalogue::Catalogue;
 use crate::dispatch::Dispatcher;
 use crate::ingest::Ingest;
 use crate::stale::StaleViews;
@@ -46,6 +47,8 @@ pub struct ReminderApi {
     ingest: Ingest,
     /// Bumps the views of customers whose reminders a call scheduled or cancelled.
     stale: StaleViews,
+    /// The rules and templates calls schedule by, read once a second at most.
+    catalogue: Arc<Catalogue>,
 }
 
 impl std::fmt::Debug for ReminderApi {
@@ -67,6 +70,7 @@ impl ReminderApi {
         ingest: Ingest,
     ) -> ReminderApi {
         ReminderApi {
+            catalogue: Arc::new(Catalogue::new(db.clone())),
             db,
             requests,
             clock,

@@ -39,6 +39,7 @@ pub async fn schedule(
     let now = api.clock.now();
     let prepared = scheduling::prepare(
         conn,
+        &api.catalogue,
         api.directory.as_ref(),
         touchpoint,
         values,

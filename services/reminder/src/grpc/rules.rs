@@ -75,6 +75,7 @@ pub async fn update(
         })
     })
     .await?;
+    api.catalogue.forget();
     tracing::info!(touchpoint = update.touchpoint.code(), by = %by, "touchpoint rule updated");
     Ok(Response::new(answer))
 }

@@ -39,6 +39,7 @@ pub async fn upsert(
     let now = api.clock.now();
     let answer = finish(fresh, async |txn| {
         let (stored, created) = templates::upsert(txn, &template, None, &by, now).await?;
+        api.catalogue.forget();
         Ok(pb::UpsertTemplateResponse {
             template: Some(template_to_proto(&stored)),
             created,

@@ -41,6 +41,7 @@ pub async fn notify(
     let conn = api.db.conn();
     let prepared = scheduling::prepare(
         conn,
+        &api.catalogue,
         api.directory.as_ref(),
         Touchpoint::TierChange,
         values,

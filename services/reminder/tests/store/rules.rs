@@ -240,3 +240,73 @@ async fn templates_page_in_code_order() {
         assert!(matches!(bad, Err(StoreError::Invalid(_))), "{label}");
     }
 }
+
+#[tokio::test]
+async fn the_catalogue_keeps_what_it_read_until_told_or_until_it_is_no_longer_fresh() {
+    use std::time::Duration;
+    use vipcare_reminder::catalogue::Catalogue;
+
+    for store in stores().await {
+        let (label, conn) = (store.label, store.db.conn());
+        seed::defaults(conn, now()).await.unwrap();
+        let keeping = Catalogue::keeping(store.db.clone(), Duration::from_secs(3600));
+        let reading = Catalogue::keeping(store.db.clone(), Duration::ZERO);
+        let before = keeping.rule(Touchpoint::Care).await.unwrap().priority;
+        assert_eq!(
+            reading.rule(Touchpoint::Care).await.unwrap().priority,
+            before
+        );
+        let none_yet = keeping.template("care.new.sms.zh-cn").await.unwrap();
+        assert!(none_yet.is_none(), "{label}: no such template yet");
+
+        // Changed behind the catalogue's back (another replica, say).
+        let read = rules::get(conn, Touchpoint::Care).await.unwrap();
+        rules::update(
+            conn,
+            Touchpoint::Care,
+            &read.etag(),
+            priority(12),
+            "ops",
+            now(),
+        )
+        .await
+        .unwrap();
+        let new = template("care.new.sms.zh-cn", "生日快乐!", false);
+        templates::upsert(conn, &new, None, "ops", now())
+            .await
+            .unwrap();
+        let twelve = Priority::new(12).unwrap();
+        assert_eq!(
+            reading.rule(Touchpoint::Care).await.unwrap().priority,
+            twelve
+        );
+        assert!(
+            reading
+                .template("care.new.sms.zh-cn")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(
+            keeping.rule(Touchpoint::Care).await.unwrap().priority,
+            before,
+            "{label}: kept while fresh"
+        );
+        assert!(
+            keeping
+                .template("care.new.sms.zh-cn")
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        // A change this process made: forgotten, read anew.
+        keeping.forget();
+        assert_eq!(
+            keeping.rule(Touchpoint::Care).await.unwrap().priority,
+            twelve
+        );
+        let body = keeping.template("care.new.sms.zh-cn").await.unwrap();
+        assert_eq!(body.unwrap().body(), "生日快乐!", "{label}");
+    }
+}
