@@ -100,9 +100,7 @@ pub(super) async fn staff_task<C: ConnectionTrait + TransactionTrait>(
             };
             let (task, _) = Reminder::schedule(new_reminder_id(), draft, rendered, "dispatch", now);
             let id = match reminders::insert(conn, &task, rule.supersedes).await? {
-                Scheduled::Created { reminder, .. } | Scheduled::Deduplicated(reminder) => {
-                    reminder.id
-                }
+                Scheduled::Created(reminder) | Scheduled::Deduplicated(reminder) => reminder.id,
             };
             return Ok(Some(id));
         }

@@ -28,6 +28,7 @@ use crate::benefits::TierBenefits;
 use crate::catalogue::Catalogue;
 use crate::dispatch::Dispatcher;
 use crate::ingest::Ingest;
+use crate::scheduling::Gathered;
 use crate::stale::StaleViews;
 use crate::upstream::CustomerDirectory;
 
@@ -49,6 +50,8 @@ pub struct ReminderApi {
     stale: StaleViews,
     /// The rules and templates calls schedule by, read once a second at most.
     catalogue: Arc<Catalogue>,
+    /// Where schedules without a request_id are stored, together with the calls made meanwhile.
+    gathered: Arc<Gathered>,
 }
 
 impl std::fmt::Debug for ReminderApi {
@@ -71,6 +74,7 @@ impl ReminderApi {
     ) -> ReminderApi {
         ReminderApi {
             catalogue: Arc::new(Catalogue::new(db.clone())),
+            gathered: Arc::new(Gathered::new(db.clone(), StaleViews::unbumped())),
             db,
             requests,
             clock,
@@ -85,6 +89,7 @@ impl ReminderApi {
     /// Where the views its writes make stale are bumped (by default nowhere: the records wait
     /// for a replay).
     pub fn with_stale_views(mut self, stale: StaleViews) -> ReminderApi {
+        self.gathered = Arc::new(Gathered::new(self.db.clone(), stale.clone()));
         self.stale = stale;
         self
     }

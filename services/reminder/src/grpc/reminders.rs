@@ -1,5 +1,6 @@
 //! ScheduleReminder, CancelReminder, GetReminder and ListReminders. A schedule is checked and
-//! rendered first (`scheduling`), then stored in the request_id's transaction; a refusal stores
+//! rendered first (`scheduling`), then stored in the request_id's transaction, or with the
+//! other calls of the moment when it has none (`scheduling::Gathered`); a refusal stores
 //! nothing. A cancel moves only a reminder still waiting: one claimed, sent or ended is
 //! FAILED_PRECONDITION, since a cancel that cannot stop the message would lie. Both make the
 //! customer's cached view stale: recorded with the write, bumped after its commit.
@@ -47,20 +48,31 @@ pub async fn schedule(
         now,
     )
     .await?;
-    let mut stale = None;
-    let answer = finish(fresh, async |txn| {
-        let (reminder, deduplicated, recorded) = scheduling::store(txn, &prepared).await?;
-        stale = recorded;
-        Ok(pb::ScheduleReminderResponse {
+    let planned = prepared.reminder.planned_send_at;
+    let answer = if key.is_none() {
+        // Nothing to claim: stored with the calls made meanwhile, one commit for them all.
+        let (reminder, deduplicated) = api.gathered.store(prepared).await?;
+        pb::ScheduleReminderResponse {
             reminder: Some(reminder_to_proto(&reminder)),
             deduplicated,
+        }
+    } else {
+        let mut stale = None;
+        let answer = finish(fresh, async |txn| {
+            let (reminder, deduplicated, recorded) = scheduling::store(txn, &prepared).await?;
+            stale = recorded;
+            Ok(pb::ScheduleReminderResponse {
+                reminder: Some(reminder_to_proto(&reminder)),
+                deduplicated,
+            })
         })
-    })
-    .await?;
+        .await?;
+        api.stale.settle(conn, stale).await;
+        answer
+    };
     if !answer.deduplicated {
-        api.dispatcher.stored_for(prepared.reminder.planned_send_at);
+        api.dispatcher.stored_for(planned);
     }
-    api.stale.settle(conn, stale).await;
     if let Some(reminder) = &answer.reminder {
         tracing::info!(
             reminder_id = %reminder.reminder_id,

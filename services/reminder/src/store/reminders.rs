@@ -13,7 +13,7 @@ use super::codec::{REMINDER_COLUMNS, reminder};
 use super::dispatch::Lease;
 use super::ingest::insert_reminders;
 use super::{StoreError, history, statement};
-use crate::domain::{HistoryEntry, Reminder};
+use crate::domain::{HistoryEntry, Reminder, Touchpoint};
 
 /// Moves lost to a concurrent writer before a caller's write gives up.
 const RETRIES: usize = 3;
@@ -21,11 +21,8 @@ const RETRIES: usize = 3;
 /// What scheduling came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scheduled {
-    /// Stored, with the ids of the pending older reminders it superseded.
-    Created {
-        reminder: Reminder,
-        superseded: Vec<String>,
-    },
+    /// Stored (superseding the customer's pending older ones where its rule says so).
+    Created(Reminder),
     /// The customer's dedupe key was taken: the reminder that holds it, as it is now.
     Deduplicated(Reminder),
 }
@@ -63,29 +60,50 @@ pub async fn insert<C: ConnectionTrait + TransactionTrait>(
     } else {
         Vec::new()
     };
-    let one = std::slice::from_ref(new);
+    let mut scheduled = insert_many(conn, std::slice::from_ref(new), &superseding).await?;
+    scheduled.pop().ok_or_else(|| {
+        StoreError::Internal(format!("reminder {} was stored without an answer", new.id))
+    })
+}
+
+/// As [`insert`] for reminders of several calls, in one statement on PostgreSQL: each one's
+/// answer in their order. Those of a touchpoint in `superseding` replace the customer's
+/// waiting ones; at most one of them per customer and touchpoint, and one per customer and
+/// dedupe key (a later one could not see the earlier one's row).
+pub async fn insert_many<C: ConnectionTrait + TransactionTrait>(
+    conn: &C,
+    new: &[Reminder],
+    superseding: &[Touchpoint],
+) -> Result<Vec<Scheduled>, StoreError> {
+    let Some(at) = new.iter().map(|r| r.create_time).max() else {
+        return Ok(Vec::new());
+    };
     let stored = if conn.get_database_backend() == DbBackend::Postgres {
-        insert_reminders(conn, one, &superseding, new.create_time).await?
+        insert_reminders(conn, new, superseding, at).await?
     } else {
         let txn = conn.begin().await?;
-        let stored = insert_reminders(&txn, one, &superseding, new.create_time).await?;
+        let stored = insert_reminders(&txn, new, superseding, at).await?;
         txn.commit().await?;
         stored
     };
-    if stored.inserted.contains(&new.id) {
-        return Ok(Scheduled::Created {
-            reminder: as_stored(new),
-            superseded: stored.superseded,
-        });
+    let mut scheduled = Vec::with_capacity(new.len());
+    for r in new {
+        if stored.inserted.contains(&r.id) {
+            scheduled.push(Scheduled::Created(as_stored(r)));
+            continue;
+        }
+        // Its dedupe key was taken, by an earlier call or a concurrent one that committed first.
+        match holder_of_key(conn, r).await? {
+            Some(existing) => scheduled.push(Scheduled::Deduplicated(existing)),
+            None => {
+                return Err(StoreError::Internal(format!(
+                    "reminder {} was not inserted and holds no dedupe key",
+                    r.id
+                )));
+            }
+        }
     }
-    // Its dedupe key was taken, by an earlier call or a concurrent one that committed first.
-    match holder_of_key(conn, new).await? {
-        Some(existing) => Ok(Scheduled::Deduplicated(existing)),
-        None => Err(StoreError::Internal(format!(
-            "reminder {} was not inserted and holds no dedupe key",
-            new.id
-        ))),
-    }
+    Ok(scheduled)
 }
 
 /// The reminder holding `new`'s dedupe key for its customer, if it has one.

@@ -3,13 +3,16 @@
 //! once, for one customer or for a dispatch round's at a time. Nothing is cached: two calls
 //! answer a whole round, and a schedule check asks the profile alone (it needs no tier), so a
 //! cache would save little and could only be stale — a new quiet-hours setting or tier is read
-//! on the next reminder.
+//! on the next reminder. The checks of ScheduleReminder calls made at the same moment are asked
+//! together, in one BatchGetCustomers ([`Batcher`]): a busy feed of single calls costs the
+//! profile a round trip per batch, not per call.
 //!
 //! The reminder service reads as itself, without `pii:read`: it gets the masked customer (no
 //! mobile number; the provider resolves it by customer id), writes no audit record per reminder,
 //! and keeps no personal data in the cache — the profile's own rule for what it caches.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
@@ -20,6 +23,7 @@ use vipcare_proto::profile::v1 as profile_pb;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
 use vipcare_proto::tiering::v1 as tiering_pb;
 use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
+use vipcare_runtime::batching::Batcher;
 use vipcare_runtime::{InternalChannel, InternalCredential};
 
 use super::convert::contact_of;
@@ -27,19 +31,41 @@ use super::{Contact, CustomerDirectory, UpstreamError};
 
 /// Bound on each call: a slow profile defers reminders, it does not hold a worker.
 const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+/// Schedule checks asked together at most, and such batches in flight at once.
+const CHECKS_PER_BATCH: usize = 200;
+const CHECK_BATCHES_IN_FLIGHT: usize = 2;
+
+type Checked = Result<Option<Contact>, UpstreamError>;
 
 /// The profile and tiering as the reminder service reads them. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct ProfileDirectory {
+    peers: Peers,
+    /// Schedule checks, gathered across calls.
+    checks: Arc<Batcher<String, Checked>>,
+}
+
+/// The two services' clients.
+#[derive(Debug, Clone)]
+struct Peers {
     profile: ProfileServiceClient<InternalChannel>,
     tiering: TieringServiceClient<InternalChannel>,
 }
 
 impl ProfileDirectory {
     pub fn new(profile: InternalChannel, tiering: InternalChannel) -> Self {
-        ProfileDirectory {
+        let peers = Peers {
             profile: ProfileServiceClient::new(profile),
             tiering: TieringServiceClient::new(tiering),
+        };
+        let checking = peers.clone();
+        let checks = Batcher::new(CHECKS_PER_BATCH, CHECK_BATCHES_IN_FLIGHT, move |ids| {
+            let peers = checking.clone();
+            async move { peers.check_all(ids).await }
+        });
+        ProfileDirectory {
+            peers,
+            checks: Arc::new(checks),
         }
     }
 
@@ -62,6 +88,19 @@ impl ProfileDirectory {
             lazy(profile_url)?,
             lazy(tiering_url)?,
         ))
+    }
+}
+
+impl Peers {
+    /// Each of `ids` as the profile knows it (no tier), in their order; asked at once.
+    async fn check_all(&self, ids: Vec<String>) -> Vec<Checked> {
+        let mut asked: Vec<&str> = ids.iter().map(String::as_str).collect();
+        asked.sort_unstable();
+        asked.dedup();
+        match self.load(&asked, false).await {
+            Ok(found) => ids.iter().map(|id| Ok(found.get(id).cloned())).collect(),
+            Err(failed) => ids.iter().map(|_| Err(failed.clone())).collect(),
+        }
     }
 
     /// The contacts of those of `ids` the profile knows, in batches as large as the services
@@ -149,16 +188,24 @@ where
 impl CustomerDirectory for ProfileDirectory {
     fn contact(&self, customer_id: &str) -> BoxFuture<'_, Result<Option<Contact>, UpstreamError>> {
         let customer_id = customer_id.to_owned();
-        Box::pin(async move { Ok(self.load(&[&customer_id], true).await?.remove(&customer_id)) })
+        Box::pin(async move {
+            Ok(self
+                .peers
+                .load(&[&customer_id], true)
+                .await?
+                .remove(&customer_id))
+        })
     }
 
     fn customer(&self, customer_id: &str) -> BoxFuture<'_, Result<Option<Contact>, UpstreamError>> {
         let customer_id = customer_id.to_owned();
         Box::pin(async move {
-            Ok(self
-                .load(&[&customer_id], false)
-                .await?
-                .remove(&customer_id))
+            self.checks.call(customer_id).await.unwrap_or_else(|gone| {
+                Err(UpstreamError::Unavailable {
+                    service: "profile",
+                    reason: gone.to_string(),
+                })
+            })
         })
     }
 
@@ -166,7 +213,7 @@ impl CustomerDirectory for ProfileDirectory {
         &'a self,
         customer_ids: &'a [&'a str],
     ) -> BoxFuture<'a, Result<HashMap<String, Contact>, UpstreamError>> {
-        Box::pin(self.load(customer_ids, true))
+        Box::pin(self.peers.load(customer_ids, true))
     }
 }
 

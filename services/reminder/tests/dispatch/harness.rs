@@ -220,7 +220,7 @@ impl World {
         };
         let (r, _) = Reminder::schedule(new_reminder_id(), draft, rendered, "test", now);
         match reminders::insert(self.db.conn(), &r, rule.supersedes).await {
-            Ok(Scheduled::Created { reminder, .. }) => reminder,
+            Ok(Scheduled::Created(reminder)) => reminder,
             other => panic!("expected a new reminder, got {other:?}"),
         }
     }

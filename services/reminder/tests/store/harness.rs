@@ -113,7 +113,7 @@ pub async fn schedule(db: &Database, ask: Ask<'_>) -> Result<Scheduled, StoreErr
 /// Stores a reminder that must be new, and returns it.
 pub async fn created(db: &Database, ask: Ask<'_>) -> Reminder {
     match schedule(db, ask).await.expect("the reminder is stored") {
-        Scheduled::Created { reminder, .. } => reminder,
+        Scheduled::Created(reminder) => reminder,
         other => panic!("expected a new reminder, got {other:?}"),
     }
 }

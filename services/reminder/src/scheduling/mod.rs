@@ -3,7 +3,12 @@
 //! customer must be known to the profile, the template is the one named or the touchpoint's
 //! default for the customer's channels, and the text is rendered now, so a missing variable is
 //! refused while the caller is there rather than found at send time. Nothing is written here:
-//! the caller stores the result in its request_id transaction.
+//! the caller stores the result in its request_id transaction, or gathered with other calls'
+//! ([`Gathered`]) when it has no request_id.
+
+mod gathered;
+
+pub use gathered::Gathered;
 
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
@@ -78,13 +83,7 @@ where
         supersedes,
     } = prepared;
     match reminders::insert(conn, reminder, *supersedes).await? {
-        reminders::Scheduled::Created {
-            reminder,
-            superseded,
-        } => {
-            if !superseded.is_empty() {
-                tracing::debug!(reminder_id = %reminder.id, ?superseded, "older reminders superseded");
-            }
+        reminders::Scheduled::Created(reminder) => {
             let stale = stale::record(conn, [reminder.customer_id.as_str()]).await?;
             Ok((reminder, false, stale))
         }
