@@ -1,6 +1,7 @@
 //! ScheduleReminder: a reminder for a known customer is rendered at once from the touchpoint's
 //! default template (or the one named) and waits for its send time; every refusal names its
-//! field or resource and stores nothing; a dedupe key already used returns that reminder.
+//! field or resource and stores nothing; a dedupe key already used returns that reminder;
+//! calls made at the same moment (stored together) are each answered as if made alone.
 
 use tonic::Code;
 use tonic_types::StatusExt;
@@ -130,24 +131,122 @@ async fn a_dedupe_key_used_before_returns_that_reminder() {
 }
 
 #[tokio::test]
+async fn calls_made_at_once_are_each_answered_as_if_made_alone() {
+    for mut suite in suites().await {
+        let label = suite.label;
+        let (keyed, superseding, plain) = (
+            suite.customer().await,
+            suite.customer().await,
+            suite.customer().await,
+        );
+        let mut requests = Vec::new();
+        for _ in 0..20 {
+            let mut same_key = plan_change(&keyed);
+            same_key.dedupe_key = "order-2026-0077".into();
+            requests.push(same_key);
+            requests.push(data_usage(&superseding, "80"));
+            requests.push(plan_change(&plain));
+        }
+        requests.push(plan_change("no-such-customer"));
+        let calls = requests.into_iter().map(|request| {
+            let mut client = suite.reminder.clone();
+            async move { client.schedule_reminder(by_clerk(request)).await }
+        });
+        let answers = futures::future::join_all(calls).await;
+        let (last, answers) = answers.split_last().unwrap();
+        assert_eq!(
+            last.as_ref().map_err(|s| s.code()).err(),
+            Some(Code::NotFound),
+            "[{label}] the unknown customer alone is refused"
+        );
+        let answers: Vec<pb::ScheduleReminderResponse> = answers
+            .iter()
+            .map(|a| {
+                a.as_ref()
+                    .expect("each known customer's call is stored")
+                    .get_ref()
+                    .clone()
+            })
+            .collect();
+        let of = |customer: &str| -> Vec<&pb::ScheduleReminderResponse> {
+            let mine = |a: &&pb::ScheduleReminderResponse| {
+                a.reminder
+                    .as_ref()
+                    .is_some_and(|r| r.customer_id == customer)
+            };
+            answers.iter().filter(mine).collect()
+        };
+        // One dedupe key: one reminder, and every call answered with it.
+        let keyed_answers = of(&keyed);
+        assert_eq!(keyed_answers.len(), 20, "[{label}]");
+        let created: Vec<_> = keyed_answers.iter().filter(|a| !a.deduplicated).collect();
+        assert_eq!(
+            created.len(),
+            1,
+            "[{label}] one call creates, the others find it"
+        );
+        let id = &created[0].reminder.as_ref().unwrap().reminder_id;
+        assert!(
+            keyed_answers
+                .iter()
+                .all(|a| &a.reminder.as_ref().unwrap().reminder_id == id),
+            "[{label}] every call holding the key gets the same reminder"
+        );
+        assert_eq!(suite.reminders_of(&keyed).await.len(), 1, "[{label}]");
+        // Superseding alerts: each stored, only the last one stored still waits.
+        let stored = suite.reminders_of(&superseding).await;
+        assert_eq!(stored.len(), 20, "[{label}]");
+        let waiting: Vec<_> = stored
+            .iter()
+            .filter(|r| state(r) == pb::ReminderState::Scheduled)
+            .collect();
+        assert_eq!(
+            waiting.len(),
+            1,
+            "[{label}] one alert waits, the older ones are superseded"
+        );
+        let ids: Vec<&str> = stored.iter().map(|r| r.reminder_id.as_str()).collect();
+        assert!(
+            stored
+                .iter()
+                .filter(|r| r.reminder_id != waiting[0].reminder_id)
+                .all(|r| state(r) == pb::ReminderState::Superseded
+                    && ids.contains(&r.superseded_by.as_str())
+                    && r.superseded_by != r.reminder_id),
+            "[{label}] every older alert names a newer one that replaced it"
+        );
+        // No key: every call its own reminder.
+        let plain_answers = of(&plain);
+        assert_eq!(plain_answers.len(), 20, "[{label}]");
+        assert!(plain_answers.iter().all(|a| !a.deduplicated), "[{label}]");
+        assert_eq!(suite.reminders_of(&plain).await.len(), 20, "[{label}]");
+    }
+}
+
+/// A data usage alert (a superseding touchpoint) at `percent` of the quota.
+fn data_usage(customer: &str, percent: &str) -> pb::ScheduleReminderRequest {
+    pb::ScheduleReminderRequest {
+        customer_id: customer.to_owned(),
+        touchpoint: common::Touchpoint::DataUsageAlert as i32,
+        variables: [
+            ("USED_PERCENT", percent),
+            ("USED", "8GB"),
+            ("REMAINING", "2GB"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
+        send_at: Some(hours_from_now(1)),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
 async fn a_newer_data_usage_alert_supersedes_the_pending_one() {
     for mut suite in suites().await {
         let label = suite.label;
         let customer = suite.customer().await;
-        let usage = |percent: &str| pb::ScheduleReminderRequest {
-            customer_id: customer.clone(),
-            touchpoint: common::Touchpoint::DataUsageAlert as i32,
-            variables: [
-                ("USED_PERCENT", percent),
-                ("USED", "8GB"),
-                ("REMAINING", "2GB"),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
-            send_at: Some(hours_from_now(1)),
-            ..Default::default()
-        };
+        let usage = |percent: &str| data_usage(&customer, percent);
         let older = suite.schedule(usage("80")).await.reminder.unwrap();
         let newer = suite.schedule(usage("100")).await.reminder.unwrap();
         let older = suite.get(&older.reminder_id).await.reminder.unwrap();
