@@ -26,12 +26,14 @@ struct Job<T, R> {
 type Queue<T, R> = Arc<Mutex<mpsc::Receiver<Job<T, R>>>>;
 type Handler<T, R> =
     Arc<dyn Fn(Vec<T>) -> futures::future::BoxFuture<'static, Vec<R>> + Send + Sync>;
+/// What the workers take when the first call starts them.
+type Unstarted<T, R> = Option<(Queue<T, R>, Handler<T, R>)>;
 
 /// Hands each call's item to a batch handler and the handler's answer back to the call.
 pub struct Batcher<T, R> {
     sender: mpsc::Sender<Job<T, R>>,
     /// The queue and the handler until the first call starts the workers.
-    unstarted: SyncMutex<Option<(Queue<T, R>, Handler<T, R>)>>,
+    unstarted: SyncMutex<Unstarted<T, R>>,
     max_batch: usize,
     in_flight: usize,
 }
