@@ -3,7 +3,9 @@
 //! it is offered, one to a customer; then each reminder read back through GetReminder. Its lag
 //! is the hand-over time of its first attempt, as the service recorded it, minus the moment the
 //! bench offered it: the call itself, the dispatcher's idle pause, the claim, the customer
-//! look-up and the provider's answer are all inside.
+//! look-up and the provider's answer are all inside. The calls carry no request_id, so the
+//! service stores those arriving together in one transaction (`scheduling::Gathered`); a keyed
+//! call keeps a transaction of its own.
 //!
 //! Calls in flight are bounded: a service that cannot keep up makes the offer wait, and the
 //! offer still ends on time (the rate actually offered is printed), instead of drowning the
