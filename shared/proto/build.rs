@@ -8,6 +8,7 @@ const PROTOS: &[&str] = &[
     "vipcare/profile/v1/profile.proto",
     "vipcare/tiering/v1/tiering.proto",
     "vipcare/reminder/v1/reminder.proto",
+    "vipcare/complaint/v1/complaint.proto",
     "vipcare/gateway/v1/gateway.proto",
 ];
 

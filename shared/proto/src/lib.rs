@@ -30,6 +30,14 @@ pub mod reminder {
     }
 }
 
+/// The complaint service: complaints owned by their first contact, SLA clocks on business
+/// hours, promises, follow-ups, escalation and the compensation ledger.
+pub mod complaint {
+    pub mod v1 {
+        tonic::include_proto!("vipcare.complaint.v1");
+    }
+}
+
 /// The gateway's channel API.
 pub mod gateway {
     pub mod v1 {
@@ -45,6 +53,7 @@ pub mod service_names {
     pub const PROFILE: &str = "vipcare.profile.v1.ProfileService";
     pub const TIERING: &str = "vipcare.tiering.v1.TieringService";
     pub const REMINDER: &str = "vipcare.reminder.v1.ReminderService";
+    pub const COMPLAINT: &str = "vipcare.complaint.v1.ComplaintService";
     pub const CHANNEL: &str = "vipcare.gateway.v1.ChannelService";
 }
 
