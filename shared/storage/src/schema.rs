@@ -1,5 +1,5 @@
 //! Column and index shorthands for the services' migrations, so every schema spells a required
-//! text, integer or timestamp column and a keyset index the same way.
+//! or optional text, integer, flag or timestamp column and a keyset index the same way.
 
 use sea_orm_migration::prelude::{ColumnDef, Index, IndexCreateStatement};
 
@@ -11,6 +11,21 @@ pub fn text(name: &'static str) -> ColumnDef {
 /// A required 64-bit integer column (amounts in fen, counts, epoch milliseconds).
 pub fn int(name: &'static str) -> ColumnDef {
     ColumnDef::new(name).big_integer().not_null().to_owned()
+}
+
+/// An optional text column (NULL when absent).
+pub fn maybe_text(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name).string().null().to_owned()
+}
+
+/// An optional 64-bit integer column (NULL when absent).
+pub fn maybe_int(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name).big_integer().null().to_owned()
+}
+
+/// A required boolean column.
+pub fn flag(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name).boolean().not_null().to_owned()
 }
 
 /// A required timestamp with time zone.

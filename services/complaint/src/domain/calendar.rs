@@ -149,6 +149,18 @@ impl BusinessCalendar {
         self.zone
     }
 
+    /// The calendar as settings and storage hold it (dates in order), so it can be shown and
+    /// stored and checked again into the same calendar.
+    pub fn to_draft(&self) -> CalendarDraft {
+        CalendarDraft {
+            time_zone: self.zone.name().to_owned(),
+            working_hours: self.week,
+            make_up_hours: self.make_up_hours,
+            holidays: self.holidays.iter().copied().collect(),
+            make_up_days: self.make_up_days.iter().copied().collect(),
+        }
+    }
+
     /// The working hours of a local date: none on a holiday, the make-up hours on a make-up
     /// day, else the weekday's.
     pub fn hours_on(&self, date: NaiveDate) -> Option<WorkingHours> {

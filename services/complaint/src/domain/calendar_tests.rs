@@ -367,3 +367,12 @@ proptest! {
         prop_assert!(whole <= c - a);
     }
 }
+
+#[test]
+fn a_calendar_checks_back_from_its_draft_unchanged() {
+    let calendar = shanghai(&["2026-10-01", "2026-05-01"], &["2026-09-27"]);
+    let draft = calendar.to_draft();
+    assert_eq!(draft.time_zone, "Asia/Shanghai");
+    assert_eq!(draft.holidays, [d("2026-05-01"), d("2026-10-01")]);
+    assert_eq!(BusinessCalendar::new(draft), Ok(calendar));
+}

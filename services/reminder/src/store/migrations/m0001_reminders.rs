@@ -4,7 +4,7 @@
 //! optional values are NULL; codes are the domain's stable text codes.
 
 use sea_orm_migration::prelude::*;
-use vipcare_storage::schema::{index, int, text};
+use vipcare_storage::schema::{flag, index, int, maybe_int, maybe_text, text};
 
 pub struct Migration;
 
@@ -12,18 +12,6 @@ impl MigrationName for Migration {
     fn name(&self) -> &str {
         "m0001_reminders"
     }
-}
-
-fn flag(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name).boolean().not_null().to_owned()
-}
-
-fn maybe_text(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name).string().null().to_owned()
-}
-
-fn maybe_int(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name).big_integer().null().to_owned()
 }
 
 fn tables() -> Vec<TableCreateStatement> {

@@ -1,0 +1,237 @@
+//! Complaints as handlers open, move and read them. A new complaint is written with its
+//! opening entry; every later move only over the version it was made from, with the entry it
+//! added, in one conditional UPDATE: of two handlers acting on the same version one wins, and
+//! the other is told the version moved on and writes nothing.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, TransactionTrait, Value};
+
+use super::codec::{COMPLAINT_COLUMNS, complaint, complaint_values, select_complaints, version};
+use super::{Schedule, StoreError, ms, settle, statement, time, timeline};
+use crate::domain::{Category, Complaint, EarlierComplaint, SlaClock, TimelineEntry};
+
+/// A complaint with what the store keeps beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredComplaint {
+    /// Read back without its timeline (see [`timeline::page`]); `version` counts its entries.
+    pub complaint: Complaint,
+    /// The SLA clock of the current handling (restarted by a reopen).
+    pub clock: SlaClock,
+    /// What was awaited from the customer, one per pause of `clock`, in its order.
+    pub pause_reasons: Vec<String>,
+    /// Derived from `clock` under the policy in force by the caller, stored to be found by.
+    pub schedule: Schedule,
+    /// When it last changed in any way (a promise or an escalation included).
+    pub update_time: DateTime<Utc>,
+}
+
+/// Stores a newly opened complaint (version 1) with its opening entry.
+pub async fn insert<C: ConnectionTrait + TransactionTrait>(
+    conn: &C,
+    new: &StoredComplaint,
+) -> Result<(), StoreError> {
+    let opening = match new.complaint.timeline.as_slice() {
+        [entry] if new.complaint.version == 1 => entry,
+        _ => {
+            return Err(StoreError::Internal(format!(
+                "complaint {} is stored new at version {} with {} entries",
+                new.complaint.id,
+                new.complaint.version,
+                new.complaint.timeline.len()
+            )));
+        }
+    };
+    let marks: Vec<String> = (1..=COMPLAINT_COLUMNS.len())
+        .map(|n| format!("${n}"))
+        .collect();
+    let sql = format!(
+        "INSERT INTO complaints ({}) VALUES ({})",
+        COMPLAINT_COLUMNS.join(", "),
+        marks.join(", ")
+    );
+    let values = complaint_values(new)?;
+    let txn = conn.begin().await?;
+    let result = async {
+        txn.execute_raw(statement(&txn, &sql, values)).await?;
+        timeline::append(&txn, &new.complaint.id, 1, opening).await
+    }
+    .await;
+    settle(txn, result).await
+}
+
+/// Writes `moved` (one move past `expected_version`) and appends `entry`, the timeline entry
+/// of that move, if the stored complaint is still at `expected_version`; otherwise writes
+/// nothing and answers [`StoreError::VersionMismatch`] with the version it is at.
+pub async fn save_move<C: ConnectionTrait + TransactionTrait>(
+    conn: &C,
+    moved: &StoredComplaint,
+    expected_version: u64,
+    entry: &TimelineEntry,
+) -> Result<(), StoreError> {
+    let id = &moved.complaint.id;
+    if moved.complaint.version != expected_version + 1 {
+        return Err(StoreError::Internal(format!(
+            "complaint {id} saved at version {} over {expected_version}: one move at a time",
+            moved.complaint.version
+        )));
+    }
+    let mut values: Vec<Value> = complaint_values(moved)?.into();
+    values.push(version(expected_version)?.into());
+    let sets: Vec<String> = COMPLAINT_COLUMNS
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(i, column)| format!("{column} = ${}", i + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE complaints SET {} WHERE complaint_id = $1 AND version = ${}",
+        sets.join(", "),
+        values.len()
+    );
+    let txn = conn.begin().await?;
+    let result = async {
+        // On PostgreSQL a concurrent writer's UPDATE waits on the row, then finds the version
+        // moved on and matches nothing: the loser learns it here, not by a lost write.
+        let written = txn.execute_raw(statement(&txn, &sql, values)).await?;
+        if written.rows_affected() != 1 {
+            return Err(mismatch(&txn, id, expected_version).await);
+        }
+        timeline::append(&txn, id, moved.complaint.version, entry).await
+    }
+    .await;
+    settle(txn, result).await
+}
+
+/// The complaint, or NOT_FOUND.
+pub async fn get<C: ConnectionTrait>(conn: &C, id: &str) -> Result<StoredComplaint, StoreError> {
+    let sql = format!("{} WHERE complaint_id = $1", select_complaints());
+    let row = conn
+        .query_one_raw(statement(conn, &sql, [id.into()]))
+        .await?;
+    match row {
+        Some(row) => complaint(&row),
+        None => Err(StoreError::not_found("complaint", id)),
+    }
+}
+
+/// The customer's complaints in `category` opened at `since` or later, for
+/// [`crate::domain::find_repeat`] (which wants those of the last
+/// [`REPEAT_WINDOW`](crate::domain::repeat::REPEAT_WINDOW)).
+pub async fn earlier_in_category<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: &str,
+    category: Category,
+    since: DateTime<Utc>,
+) -> Result<Vec<EarlierComplaint>, StoreError> {
+    let rows = conn
+        .query_all_raw(statement(
+            conn,
+            "SELECT complaint_id, opened_ms FROM complaints \
+             WHERE customer_id = $1 AND category = $2 AND opened_ms >= $3",
+            [customer_id.into(), category.code().into(), ms(since).into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(EarlierComplaint {
+                id: row.try_get("", "complaint_id")?,
+                category,
+                opened_at: time(row.try_get("", "opened_ms")?),
+            })
+        })
+        .collect()
+}
+
+/// Complaints whose clock still runs or is paused, by id after `after` (empty: from the
+/// start), at most `limit`: what a policy change reschedules, a batch at a time.
+pub async fn unresolved<C: ConnectionTrait>(
+    conn: &C,
+    after: &str,
+    limit: u64,
+) -> Result<Vec<StoredComplaint>, StoreError> {
+    let sql = format!(
+        "{} WHERE clock_resolved_ms IS NULL AND complaint_id > $1 \
+         ORDER BY complaint_id LIMIT {limit}",
+        select_complaints()
+    );
+    let rows = conn
+        .query_all_raw(statement(conn, &sql, [after.into()]))
+        .await?;
+    rows.iter().map(complaint).collect()
+}
+
+/// Replaces the schedule of a complaint still at `expected_version` (a policy change, an
+/// escalation pass after firing). `false` when it moved meanwhile: the move wrote a schedule
+/// from fresher facts, which must stand.
+pub async fn reschedule<C: ConnectionTrait>(
+    conn: &C,
+    id: &str,
+    expected_version: u64,
+    schedule: Schedule,
+) -> Result<bool, StoreError> {
+    let done = conn
+        .execute_raw(statement(
+            conn,
+            "UPDATE complaints SET overdue_ms = $3, next_check_ms = $4 \
+             WHERE complaint_id = $1 AND version = $2",
+            [
+                id.into(),
+                version(expected_version)?.into(),
+                schedule.overdue_at.map(ms).into(),
+                schedule.next_check.map(ms).into(),
+            ],
+        ))
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks the complaint changed at `at` (a promise, a follow-up, an escalation, compensation),
+/// checking it exists and, when `expected_version` is given, that it is still at it. Its
+/// version stays: only moves count. Takes the row's lock on PostgreSQL, so writes about one
+/// complaint queue behind its moves.
+pub(super) async fn touch<C: ConnectionTrait>(
+    conn: &C,
+    id: &str,
+    expected_version: Option<u64>,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut values: Vec<Value> = vec![id.into(), ms(at).into()];
+    let mut sql = "UPDATE complaints \
+        SET update_ms = CASE WHEN update_ms < $2 THEN $2 ELSE update_ms END \
+        WHERE complaint_id = $1"
+        .to_owned();
+    if let Some(expected) = expected_version {
+        values.push(version(expected)?.into());
+        sql.push_str(" AND version = $3");
+    }
+    let done = conn.execute_raw(statement(conn, &sql, values)).await?;
+    match (done.rows_affected(), expected_version) {
+        (1, _) => Ok(()),
+        (_, Some(expected)) => Err(mismatch(conn, id, expected).await),
+        (_, None) => Err(StoreError::not_found("complaint", id)),
+    }
+}
+
+/// Why a write guarded by `expected` matched nothing: the complaint is gone (never was), or
+/// at another version.
+async fn mismatch<C: ConnectionTrait>(conn: &C, id: &str, expected: u64) -> StoreError {
+    let row = conn
+        .query_one_raw(statement(
+            conn,
+            "SELECT version FROM complaints WHERE complaint_id = $1",
+            [id.into()],
+        ))
+        .await;
+    let current = match row {
+        Ok(Some(row)) => row.try_get::<i64>("", "version"),
+        Ok(None) => return StoreError::not_found("complaint", id),
+        Err(err) => return err.into(),
+    };
+    match current {
+        Ok(current) => StoreError::VersionMismatch {
+            expected,
+            current: u64::try_from(current).unwrap_or_default(),
+        },
+        Err(err) => err.into(),
+    }
+}

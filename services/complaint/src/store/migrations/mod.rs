@@ -1,0 +1,13 @@
+//! The complaint schema's history. Applied with the shared tables by `Database::migrate`.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_complaints;
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_complaints::Migration)]
+    }
+}
