@@ -137,6 +137,8 @@ pub struct OutboxRelay {
     lease: Duration,
     idle_poll: Duration,
     wake: Arc<Notify>,
+    /// The destinations this relay delivers to; rows for others wait (empty: all).
+    only_to: Vec<&'static str>,
 }
 
 impl OutboxRelay {
@@ -148,7 +150,15 @@ impl OutboxRelay {
             lease: Duration::from_secs(30),
             idle_poll: Duration::from_millis(500),
             wake: Arc::new(Notify::new()),
+            only_to: Vec::new(),
         }
+    }
+
+    /// Delivers only rows for `destinations`; rows for others wait in the outbox untouched
+    /// (a service not deployed yet: its rows must not hold up the rest, nor be retried).
+    pub fn only_to(mut self, destinations: &[&'static str]) -> Self {
+        self.only_to = destinations.to_vec();
+        self
     }
 
     /// Poke it after a commit that enqueued rows, so delivery starts without waiting a poll.
@@ -219,10 +229,17 @@ impl OutboxRelay {
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
+        // Destinations are names compiled into the service, never input: listed inline.
+        let only = if self.only_to.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<String> = self.only_to.iter().map(|d| format!("'{d}'")).collect();
+            format!("AND destination IN ({}) ", names.join(", "))
+        };
         let text = format!(
             "UPDATE outbox SET lease_until_ms = $1 WHERE id IN (\
                SELECT id FROM outbox WHERE delivered_ms IS NULL AND next_attempt_ms <= $2 \
-               AND (lease_until_ms IS NULL OR lease_until_ms < $2) ORDER BY id LIMIT $3 {lock}) \
+               AND (lease_until_ms IS NULL OR lease_until_ms < $2) {only}ORDER BY id LIMIT $3 {lock}) \
              RETURNING id, destination, method, payload, attempts"
         );
         let now = now_ms();

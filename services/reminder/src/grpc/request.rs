@@ -6,7 +6,8 @@ use prost::Message;
 use sea_orm::DatabaseTransaction;
 use tonic::metadata::MetadataMap;
 use vipcare_runtime::Caller;
-use vipcare_storage::idempotency::{Fresh, Idempotency, Outcome, RequestKey, Start};
+pub use vipcare_storage::idempotency::Begun;
+use vipcare_storage::idempotency::{Fresh, Idempotency, RequestKey};
 use vipcare_storage::outbox::grpc::REQUEST_ID_HEADER;
 
 use crate::error::Error;
@@ -60,45 +61,20 @@ pub fn relayed_request_id(metadata: &MetadataMap) -> String {
         .to_owned()
 }
 
-/// A keyed call, once its key was looked up.
-pub enum Begun<'a, R> {
-    /// An earlier call with the key acted: its answer.
-    Replayed(R),
-    /// Check the request, then [`finish`] the effect.
-    Fresh(Fresh<'a>),
-}
-
 /// Looks the key up before any work: a repeat gets the first call's answer as it was.
 pub async fn begin<'a, R: Message + Default>(
     requests: &'a Idempotency,
     key: Option<&'a RequestKey>,
 ) -> Result<Begun<'a, R>, Error> {
-    match requests.start::<Error>(key).await? {
-        Start::Replay(stored) => Ok(Begun::Replayed(decode(&stored)?)),
-        Start::Fresh(fresh) => Ok(Begun::Fresh(fresh)),
-    }
+    requests.begin::<R, Error>(key).await
 }
 
-/// Runs `effect` in the transaction that claims the key and stores its answer; a concurrent
-/// call with the same key that got there first answers instead, and `effect` never runs.
+/// Runs `effect` in the transaction that claims the key and stores its answer (see
+/// [`Fresh::finish`]).
 pub async fn finish<R, F>(fresh: Fresh<'_>, effect: F) -> Result<R, Error>
 where
     R: Message + Default,
     F: AsyncFnOnce(&DatabaseTransaction) -> Result<R, Error>,
 {
-    let outcome = fresh
-        .run::<R, Error, _>(async move |txn| {
-            let answer = effect(txn).await?;
-            let bytes = answer.encode_to_vec();
-            Ok((answer, bytes))
-        })
-        .await?;
-    match outcome {
-        Outcome::Done(answer) => Ok(answer),
-        Outcome::Replayed(stored) => decode(&stored),
-    }
-}
-
-fn decode<R: Message + Default>(bytes: &[u8]) -> Result<R, Error> {
-    R::decode(bytes).map_err(|e| Error::Internal(format!("stored answer does not decode: {e}")))
+    fresh.finish::<R, Error, _>(effect).await
 }

@@ -296,6 +296,9 @@ async fn claim(
     Ok(())
 }
 
+mod messages;
 mod table;
+
+pub use messages::Begun;
 
 pub(crate) use table::RequestKeysTable;

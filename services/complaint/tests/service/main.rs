@@ -1,0 +1,6 @@
+//! Service tests: a real complaint service (with a real profile, tiering and reminder service
+//! beside it) on 127.0.0.1:0, driven through the generated clients, once per configured backend
+//! (embedded SQLite always; PostgreSQL and Redis when VIPCARE_TEST_DATABASE_URL and
+//! VIPCARE_TEST_REDIS_URL are set).
+
+mod harness;
