@@ -6,13 +6,14 @@
 //! - `complaints`: opening (customer and tier looked up, repeats linked, clocks started);
 //! - `moves`: the lifecycle moves, each over `expected_version`;
 //! - `reads`: one complaint, its timeline, lists;
-//! - `promises`: promises, follow-ups, manual escalation;
+//! - `promises`: promises and follow-ups; `escalation`: escalating by hand;
 //! - `compensation`: the ledger with four eyes;
 //! - `policy`, `report`, `watch`: the SLA policy, the SLA report, the dashboard stream.
 
 mod compensation;
 mod complaints;
 pub(crate) mod convert;
+mod escalation;
 mod moves;
 mod policy;
 mod promises;
@@ -207,7 +208,7 @@ impl ComplaintService for ComplaintApi {
         &self,
         r: Request<pb::EscalateComplaintRequest>,
     ) -> Answer<pb::EscalateComplaintResponse> {
-        promises::escalate(self, r).await.map_err(Status::from)
+        escalation::escalate(self, r).await.map_err(Status::from)
     }
 
     async fn propose_compensation(

@@ -26,10 +26,3 @@ pub async fn follow_up(
 ) -> Reply<pb::ScheduleFollowUpResponse> {
     Err(Error::Internal("ScheduleFollowUp not built yet".into()))
 }
-
-pub async fn escalate(
-    _api: &ComplaintApi,
-    _r: Request<pb::EscalateComplaintRequest>,
-) -> Reply<pb::EscalateComplaintResponse> {
-    Err(Error::Internal("EscalateComplaint not built yet".into()))
-}

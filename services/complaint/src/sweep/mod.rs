@@ -9,6 +9,8 @@ use vipcare_storage::Database;
 
 use crate::error::Error;
 
+mod auto_close;
+
 /// What one pass did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Swept {
@@ -39,8 +41,12 @@ impl Sweep {
 
     /// One pass over everything due now.
     pub async fn pass(&self) -> Result<Swept, Error> {
-        let _ = (&self.db, &self.clock, &self.relay, self.batch);
-        Ok(Swept::default())
+        let _ = &self.relay;
+        let closed = auto_close::close_due(&self.db, self.clock.as_ref(), self.batch).await?;
+        Ok(Swept {
+            closed,
+            ..Swept::default()
+        })
     }
 
     /// Runs a pass every `every` until `shutdown` resolves.

@@ -2,6 +2,8 @@
 //! refused with the field's name (as the contract spells it); the domain never sees a
 //! transport type.
 
+pub mod codes;
+
 use chrono::{DateTime, Utc};
 
 /// A protobuf timestamp as a domain time; `None` when unset or out of range.

@@ -9,35 +9,7 @@ use crate::domain::{
     RelationKind, SpendTrend, Touchpoint,
 };
 
-macro_rules! enum_map {
-    ($from_proto:ident: $domain:ident <=> $proto:path { $($d:ident <=> $p:ident),+ $(,)? }) => {
-        impl From<$domain> for $proto {
-            fn from(value: $domain) -> Self {
-                match value { $($domain::$d => <$proto>::$p),+ }
-            }
-        }
-
-        enum_map!(@from $from_proto: $domain <=> $proto { $($d <=> $p),+ });
-    };
-    // Both sides defined elsewhere (vipcare-domain's shared enums): a function, not `From`.
-    ($from_proto:ident, $to_proto:ident: $domain:ident <=> $proto:path { $($d:ident <=> $p:ident),+ $(,)? }) => {
-        pub fn $to_proto(value: $domain) -> $proto {
-            match value { $($domain::$d => <$proto>::$p),+ }
-        }
-
-        enum_map!(@from $from_proto: $domain <=> $proto { $($d <=> $p),+ });
-    };
-    (@from $from_proto:ident: $domain:ident <=> $proto:path { $($d:ident <=> $p:ident),+ }) => {
-        /// `None` for UNSPECIFIED; unknown numbers are refused.
-        pub fn $from_proto(value: i32) -> Result<Option<$domain>, Invalid> {
-            match <$proto>::try_from(value) {
-                Ok(<$proto>::Unspecified) => Ok(None),
-                $(Ok(<$proto>::$p) => Ok(Some($domain::$d)),)+
-                Err(_) => Err(Invalid::new(format!("unknown value {value}"))),
-            }
-        }
-    };
-}
+use vipcare_runtime::enum_map;
 
 enum_map!(status_from_proto: CustomerStatus <=> pb::CustomerStatus {
     Active <=> Active, Suspended <=> Suspended, Closed <=> Closed,

@@ -10,22 +10,7 @@ use vipcare_proto::reminder::v1 as pb;
 use crate::domain::{ContactChannel, DeliveryOutcome, Encoding, ReminderState, Touchpoint};
 use crate::store::stats::Grouping;
 
-macro_rules! enum_map {
-    ($from_proto:ident, $to_proto:ident: $domain:ident <=> $proto:path { $($d:ident <=> $p:ident),+ $(,)? }) => {
-        pub fn $to_proto(value: $domain) -> $proto {
-            match value { $($domain::$d => <$proto>::$p),+ }
-        }
-
-        /// `None` for UNSPECIFIED; unknown numbers are refused.
-        pub fn $from_proto(value: i32) -> Result<Option<$domain>, Invalid> {
-            match <$proto>::try_from(value) {
-                Ok(<$proto>::Unspecified) => Ok(None),
-                $(Ok(<$proto>::$p) => Ok(Some($domain::$d)),)+
-                Err(_) => Err(Invalid::new(format!("unknown value {value}"))),
-            }
-        }
-    };
-}
+use vipcare_runtime::enum_map;
 
 enum_map!(touchpoint_from_proto, touchpoint_to_proto: Touchpoint <=> common::Touchpoint {
     AccountOpening <=> AccountOpening,
