@@ -74,6 +74,7 @@ impl App {
         clock: Arc<dyn Clock>,
     ) -> Result<App, AppError> {
         let credential = settings.internal.credential()?;
+        let rules = Arc::new(settings.complaint.rules()?);
         let db = Database::connect(&settings.database, &settings.data_dir, "complaint").await?;
         db.migrate::<Migrator>().await?;
         let peers = &settings.services;
@@ -91,9 +92,10 @@ impl App {
             db.clone(),
             clock.clone(),
             relay.waker(),
+            rules.clone(),
             settings.complaint.sweep_batch,
         ));
-        let api = ComplaintApi::new(db, requests.clone(), clock, directory, relay.waker());
+        let api = ComplaintApi::new(db, requests.clone(), clock, directory, relay.waker(), rules);
         let server = GrpcServer::internal(&settings.server, credential)
             .add_service(api.into_server(settings.server.max_message_bytes));
         Ok(App {

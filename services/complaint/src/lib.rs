@@ -15,6 +15,7 @@ pub mod error;
 pub mod grpc;
 pub mod notices;
 pub mod relay;
+pub mod rules;
 pub mod settings;
 pub mod store;
 pub mod sweep;

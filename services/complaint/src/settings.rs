@@ -2,6 +2,7 @@
 //! listen address and the background pass) and the shared sections it runs on. Other
 //! binaries' sections in the same file are theirs to check.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -14,11 +15,15 @@ use vipcare_runtime::settings::{
 };
 use vipcare_storage::DatabaseSettings;
 
+use crate::domain::{CompensationLimits, ProgressIntervals};
+use crate::rules::{DUTY_MANAGER, Rules};
+
 /// Built-in defaults of `[complaint]`.
 pub const DEFAULTS: &str = "[complaint]\n\
 listen = \"127.0.0.1:50064\"\n\
 sweep_seconds = 30\n\
-sweep_batch = 500\n";
+sweep_batch = 500\n\
+duty_manager = \"DUTY-MANAGER\"\n";
 
 /// `[complaint]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -31,6 +36,21 @@ pub struct ComplaintSettings {
     pub sweep_seconds: u64,
     /// Complaints one pass takes at a time, so a pass over a million streams in slices.
     pub sweep_batch: u32,
+    /// Who answers for escalations no supervisor is known for.
+    pub duty_manager: String,
+    /// `[complaint.supervisors]`: each staff member's supervisor, `E1001 = "S200"`; escalation
+    /// level 1 goes to the handler's, level 2 one step higher.
+    #[serde(default)]
+    pub supervisors: BTreeMap<String, String>,
+    /// `[complaint.progress_hours]`: progress notices to the customer of an open complaint every
+    /// so many hours, by tier, replacing the defaults (DIAMOND 24, PLATINUM 48, GOLD 72) when
+    /// given; tiers not named get none.
+    #[serde(default)]
+    pub progress_hours: Option<BTreeMap<String, u32>>,
+    /// `[complaint.auto_approve_fen]`: compensation approved at proposal up to this many fen,
+    /// by tier, over the defaults (DIAMOND 20000 … STANDARD 2000); `default` for other tiers.
+    #[serde(default)]
+    pub auto_approve_fen: BTreeMap<String, i64>,
 }
 
 const MAX_SWEEP_SECONDS: u64 = 3600;
@@ -42,8 +62,43 @@ impl ComplaintSettings {
         (self.sweep_seconds > 0).then(|| Duration::from_secs(self.sweep_seconds))
     }
 
+    /// The handling rules these settings give; a refused value names its full key.
+    pub fn rules(&self) -> Result<Rules, SettingsError> {
+        let mut limits = CompensationLimits::default();
+        for (tier, fen) in &self.auto_approve_fen {
+            limits = if tier == "default" {
+                limits.with_default(*fen)
+            } else {
+                limits.with_tier(tier, *fen)
+            }
+            .map_err(|v| invalid(format!("complaint.auto_approve_fen.{tier}"), v.reason))?;
+        }
+        let progress = match &self.progress_hours {
+            None => ProgressIntervals::default(),
+            Some(hours) => {
+                let mut progress = ProgressIntervals::none();
+                for (tier, h) in hours {
+                    progress = progress.with_tier(tier, *h).map_err(|v| {
+                        invalid(format!("complaint.progress_hours.{tier}"), v.reason)
+                    })?;
+                }
+                progress
+            }
+        };
+        if self.duty_manager.trim().is_empty() {
+            return Err(invalid("complaint.duty_manager", "must not be empty"));
+        }
+        Ok(Rules {
+            limits,
+            progress,
+            supervisors: self.supervisors.clone(),
+            duty_manager: self.duty_manager.clone(),
+        })
+    }
+
     pub fn check(&self) -> Result<(), SettingsError> {
         settings::check_listen("complaint.listen", &self.listen)?;
+        self.rules()?;
         if self.sweep_seconds > MAX_SWEEP_SECONDS {
             return Err(invalid(
                 "complaint.sweep_seconds",
@@ -122,6 +177,13 @@ mod tests {
         assert_eq!(c.listen, "127.0.0.1:50064");
         assert_eq!(c.sweep_every(), Some(Duration::from_secs(30)));
         assert_eq!(c.sweep_batch, 500);
+        let rules = c.rules().unwrap();
+        assert_eq!(rules.duty_manager, DUTY_MANAGER);
+        assert_eq!(rules.limits.limit_for("DIAMOND"), 20_000);
+        assert_eq!(
+            rules.progress.interval_for("DIAMOND"),
+            Some(chrono::TimeDelta::hours(24))
+        );
     }
 
     #[test]
@@ -137,6 +199,32 @@ mod tests {
         assert_eq!(
             refused_key("[complaint]\nlisten = \"nowhere\"\n"),
             "complaint.listen"
+        );
+    }
+
+    #[test]
+    fn rules_are_read_and_refused_by_key() {
+        let settings: Settings = settings::from_toml(
+            "[complaint.supervisors]\nE1001 = \"S200\"\n\
+             [complaint.progress_hours]\nDIAMOND = 12\n\
+             [complaint.auto_approve_fen]\nGOLD = 8000\n",
+        )
+        .unwrap();
+        let rules = settings.complaint.rules().unwrap();
+        assert_eq!(rules.supervisors["E1001"], "S200");
+        assert_eq!(
+            rules.progress.interval_for("DIAMOND"),
+            Some(chrono::TimeDelta::hours(12))
+        );
+        assert_eq!(rules.progress.interval_for("PLATINUM"), None);
+        assert_eq!(rules.limits.limit_for("GOLD"), 8_000);
+        assert_eq!(
+            refused_key("[complaint.progress_hours]\nGOLD = 0\n"),
+            "complaint.progress_hours.GOLD"
+        );
+        assert_eq!(
+            refused_key("[complaint.auto_approve_fen]\nGOLD = -1\n"),
+            "complaint.auto_approve_fen.GOLD"
         );
     }
 

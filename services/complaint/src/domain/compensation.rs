@@ -79,6 +79,12 @@ impl CompensationLimits {
         })
     }
 
+    /// The same tiers, `default` for all others. Violations name `default`.
+    pub fn with_default(mut self, default: i64) -> Result<CompensationLimits, Violation> {
+        self.default = limit(default).map_err(|e| e.at("default"))?;
+        Ok(self)
+    }
+
     /// Violations name `per_tier.<tier>`.
     pub fn with_tier(mut self, tier: &str, fen: i64) -> Result<CompensationLimits, Violation> {
         let field = format!("per_tier.{tier}");

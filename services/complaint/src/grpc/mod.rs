@@ -35,6 +35,7 @@ use vipcare_proto::complaint::v1::complaint_service_server::{
 use vipcare_storage::Database;
 use vipcare_storage::idempotency::Idempotency;
 
+use crate::rules::Rules;
 use crate::upstream::Directory;
 
 /// Everything a handler needs. Cheap to clone.
@@ -48,6 +49,8 @@ pub struct ComplaintApi {
     directory: Arc<dyn Directory>,
     /// Poked after a commit that wrote notices, so the relay sends them without waiting a poll.
     relay: Arc<Notify>,
+    /// Escalation chain, progress cadence, compensation limits (`[complaint]`).
+    rules: Arc<Rules>,
 }
 
 impl std::fmt::Debug for ComplaintApi {
@@ -65,6 +68,7 @@ impl ComplaintApi {
         clock: Arc<dyn Clock>,
         directory: Arc<dyn Directory>,
         relay: Arc<Notify>,
+        rules: Arc<Rules>,
     ) -> ComplaintApi {
         ComplaintApi {
             db,
@@ -72,6 +76,7 @@ impl ComplaintApi {
             clock,
             directory,
             relay,
+            rules,
         }
     }
 

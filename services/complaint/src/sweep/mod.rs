@@ -8,6 +8,7 @@ use vipcare_domain::Clock;
 use vipcare_storage::Database;
 
 use crate::error::Error;
+use crate::rules::Rules;
 
 mod auto_close;
 
@@ -26,22 +27,30 @@ pub struct Sweep {
     db: Database,
     clock: Arc<dyn Clock>,
     relay: Arc<Notify>,
+    rules: Arc<Rules>,
     batch: u32,
 }
 
 impl Sweep {
-    pub fn new(db: Database, clock: Arc<dyn Clock>, relay: Arc<Notify>, batch: u32) -> Sweep {
+    pub fn new(
+        db: Database,
+        clock: Arc<dyn Clock>,
+        relay: Arc<Notify>,
+        rules: Arc<Rules>,
+        batch: u32,
+    ) -> Sweep {
         Sweep {
             db,
             clock,
             relay,
+            rules,
             batch,
         }
     }
 
     /// One pass over everything due now.
     pub async fn pass(&self) -> Result<Swept, Error> {
-        let _ = &self.relay;
+        let _ = (&self.relay, &self.rules);
         let closed = auto_close::close_due(&self.db, self.clock.as_ref(), self.batch).await?;
         Ok(Swept {
             closed,
