@@ -45,6 +45,8 @@ pub enum ClockError {
 /// Where one goal stands at an instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClockStatus {
+    /// Time counted so far on the target's clock, pauses left out, up to the goal's fact.
+    pub elapsed: TimeDelta,
     /// Time counted so far, in thousandths of the time allowed; over 1000 once overdue.
     pub used_permille: u32,
     /// Done after the due time, or not done by it. Done at the due instant is on time.
@@ -246,6 +248,7 @@ impl SlaClock {
         let permille =
             used.num_milliseconds() as i128 * 1000 / allowed.num_milliseconds().max(1) as i128;
         ClockStatus {
+            elapsed: used,
             used_permille: u32::try_from(permille.max(0)).unwrap_or(u32::MAX),
             // Running, the due instant itself is late; done, it is on time.
             breached: if done {

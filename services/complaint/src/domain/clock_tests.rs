@@ -192,6 +192,7 @@ fn done_at_the_due_instant_is_on_time_and_still_open_then_is_late() {
     assert_eq!(
         half_way,
         ClockStatus {
+            elapsed: TimeDelta::minutes(30),
             used_permille: 500,
             breached: false,
             due_at: Some(due)

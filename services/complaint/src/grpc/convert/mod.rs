@@ -3,6 +3,8 @@
 //! transport type.
 
 pub mod codes;
+pub mod complaint;
+pub mod parts;
 
 use chrono::{DateTime, Utc};
 
@@ -23,4 +25,12 @@ pub fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
 /// Optional domain time as an optional protobuf timestamp.
 pub fn maybe_timestamp(t: Option<DateTime<Utc>>) -> Option<prost_types::Timestamp> {
     t.map(timestamp)
+}
+
+/// A domain span as a protobuf duration.
+pub fn duration(d: chrono::TimeDelta) -> prost_types::Duration {
+    prost_types::Duration {
+        seconds: d.num_seconds(),
+        nanos: d.subsec_nanos(),
+    }
 }
