@@ -16,7 +16,7 @@ use vipcare_runtime::settings::{
 use vipcare_storage::DatabaseSettings;
 
 use crate::domain::{CompensationLimits, ProgressIntervals};
-use crate::rules::{DUTY_MANAGER, Rules};
+use crate::rules::Rules;
 
 /// Built-in defaults of `[complaint]`.
 pub const DEFAULTS: &str = "[complaint]\n\
@@ -162,6 +162,7 @@ impl ServiceSettings for Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::DUTY_MANAGER;
 
     fn refused_key(extra: &str) -> String {
         match settings::from_toml::<Settings>(extra) {

@@ -25,6 +25,13 @@ pub const REMINDER_WRITE: &str = "reminder:write";
 pub const REMINDER_ADMIN: &str = "reminder:admin";
 /// Sends business events (billing, network, CRM feeds) that become reminders.
 pub const EVENT_INGEST: &str = "event:ingest";
+/// Reads complaints, their timelines, the SLA policy and the SLA report; watches dashboards.
+pub const COMPLAINT_READ: &str = "complaint:read";
+/// Opens complaints and moves them through their lifecycle: promises, follow-ups, escalations,
+/// compensation proposals (hall, hotline, account managers).
+pub const COMPLAINT_WRITE: &str = "complaint:write";
+/// Changes the SLA policy and its calendar, approves and rejects compensation: supervisors.
+pub const COMPLAINT_ADMIN: &str = "complaint:admin";
 
 /// Every scope the gateway knows; a client configured with another name is refused at start.
 pub const ALL: &[&str] = &[
@@ -45,6 +52,9 @@ pub const ALL: &[&str] = &[
     REMINDER_WRITE,
     REMINDER_ADMIN,
     EVENT_INGEST,
+    COMPLAINT_READ,
+    COMPLAINT_WRITE,
+    COMPLAINT_ADMIN,
 ];
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! The services the suite runs, in start order. The services call each other both ways (tiering
 //! and the profile tell the reminder service; the reminder service reads both), so every
 //! address must be known before any member is built: a listener given port 0 is first given a
-//! free port of its own, and `settings.services` points at it. Later issues add complaint and
-//! survey here: a variant, its build arm and its peer setting.
+//! free port of its own, and `settings.services` points at it. The survey issue adds its
+//! service here: a variant, its build arm and its peer setting.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 
@@ -19,6 +19,7 @@ pub enum Member {
     Profile,
     Tiering,
     Reminder,
+    Complaint,
     Gateway,
 }
 
@@ -28,6 +29,7 @@ impl Member {
         Member::Profile,
         Member::Tiering,
         Member::Reminder,
+        Member::Complaint,
         Member::Gateway,
     ];
 
@@ -36,6 +38,7 @@ impl Member {
             Member::Profile => "profile",
             Member::Tiering => "tiering",
             Member::Reminder => "reminder",
+            Member::Complaint => "complaint",
             Member::Gateway => "gateway",
         }
     }
@@ -46,6 +49,7 @@ impl Member {
             Member::Profile => service_names::PROFILE,
             Member::Tiering => service_names::TIERING,
             Member::Reminder => service_names::REMINDER,
+            Member::Complaint => service_names::COMPLAINT,
             Member::Gateway => service_names::CHANNEL,
         }
     }
@@ -66,6 +70,10 @@ impl Member {
                 &mut settings.reminder.listen,
                 Some(&mut settings.services.reminder),
             ),
+            Member::Complaint => (
+                &mut settings.complaint.listen,
+                Some(&mut settings.services.complaint),
+            ),
             Member::Gateway => (&mut settings.gateway.listen, None),
         }
     }
@@ -74,7 +82,7 @@ impl Member {
     /// addresses, peers, the database, the internal secret) `Settings::validate` has checked.
     fn check(self, settings: &Settings) -> Result<(), SuiteError> {
         match self {
-            Member::Profile | Member::Tiering | Member::Reminder => Ok(()),
+            Member::Profile | Member::Tiering | Member::Reminder | Member::Complaint => Ok(()),
             // Scopes and keys used twice are the gateway's to judge.
             Member::Gateway => {
                 vipcare_gateway::edge::Clients::from_settings(&settings.gateway.clients)?;
@@ -113,6 +121,18 @@ impl Member {
             }
             Member::Reminder => {
                 let app = vipcare_reminder::App::build(&settings.reminder(), cache.clone())
+                    .await
+                    .map_err(|err| SuiteError::Start {
+                        service,
+                        reason: err.to_string(),
+                    })?;
+                let addr = app.local_addr();
+                Ok(Built::new(self, addr, move |stop| {
+                    Box::pin(async move { app.run(stop).await.map_err(|e| e.to_string()) })
+                }))
+            }
+            Member::Complaint => {
+                let app = vipcare_complaint::App::build(&settings.complaint(), cache.clone())
                     .await
                     .map_err(|err| SuiteError::Start {
                         service,
@@ -241,7 +261,12 @@ mod tests {
             *member.addresses(&mut settings).0 = "127.0.0.1:0".into();
         }
         settle_ports(&mut settings).unwrap();
-        for member in [Member::Profile, Member::Tiering, Member::Reminder] {
+        for member in [
+            Member::Profile,
+            Member::Tiering,
+            Member::Reminder,
+            Member::Complaint,
+        ] {
             let (listen, peer) = member.addresses(&mut settings);
             let listen: SocketAddr = listen.parse().unwrap();
             assert_ne!(listen.port(), 0, "{}", member.name());

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 use vipcare_cache::CacheSettings;
+use vipcare_complaint::settings::ComplaintSettings;
 use vipcare_gateway::settings::GatewaySettings;
 use vipcare_profile::settings::ProfileSettings;
 use vipcare_reminder::settings::ReminderSettings;
@@ -18,8 +19,7 @@ use vipcare_storage::DatabaseSettings;
 use vipcare_tiering::settings::TieringSettings;
 
 /// Defaults of the sections of services not built yet: where they will listen.
-const UPCOMING_DEFAULTS: &str =
-    "[complaint]\nlisten = \"127.0.0.1:50064\"\n[survey]\nlisten = \"127.0.0.1:50065\"\n";
+const UPCOMING_DEFAULTS: &str = "[survey]\nlisten = \"127.0.0.1:50065\"\n";
 
 /// The section of a service the suite does not run yet: its address is reserved and checked,
 /// so a file written for a later version is judged the same way now.
@@ -41,7 +41,7 @@ pub struct Settings {
     pub profile: ProfileSettings,
     pub tiering: TieringSettings,
     pub reminder: ReminderSettings,
-    pub complaint: UpcomingSettings,
+    pub complaint: ComplaintSettings,
     pub survey: UpcomingSettings,
     pub gateway: GatewaySettings,
     pub services: PeerSettings,
@@ -56,6 +56,7 @@ impl Sections for Settings {
         vipcare_profile::settings::DEFAULTS,
         vipcare_tiering::settings::DEFAULTS,
         vipcare_reminder::settings::DEFAULTS,
+        vipcare_complaint::settings::DEFAULTS,
         vipcare_gateway::settings::DEFAULTS,
         UPCOMING_DEFAULTS,
     ];
@@ -63,9 +64,9 @@ impl Sections for Settings {
     fn check(&mut self) -> Result<(), SettingsError> {
         settings::check_listen("profile.listen", &self.profile.listen)?;
         settings::check_listen("tiering.listen", &self.tiering.listen)?;
-        settings::check_listen("complaint.listen", &self.complaint.listen)?;
         settings::check_listen("survey.listen", &self.survey.listen)?;
         self.reminder.check()?;
+        self.complaint.check()?;
         self.gateway.check()?;
         self.database.check()?;
         self.cache.check()?;
@@ -138,6 +139,20 @@ impl Settings {
             internal: self.internal.clone(),
             services: self.services.clone(),
             reminder: self.reminder.clone(),
+        }
+    }
+
+    /// What the complaint service runs on.
+    pub fn complaint(&self) -> vipcare_complaint::Settings {
+        vipcare_complaint::Settings {
+            data_dir: self.data_dir.clone(),
+            database: self.database.clone(),
+            cache: self.cache.clone(),
+            telemetry: self.telemetry.clone(),
+            server: self.server.clone(),
+            internal: self.internal.clone(),
+            services: self.services.clone(),
+            complaint: self.complaint.clone(),
         }
     }
 

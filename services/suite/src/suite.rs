@@ -148,6 +148,11 @@ impl Suite {
             .expect("the reminder service is a member of every suite")
     }
 
+    pub fn complaint_addr(&self) -> SocketAddr {
+        self.addr(Member::Complaint)
+            .expect("the complaint service is a member of every suite")
+    }
+
     /// Signs calls straight to a member (the demo loader, tests), as the gateway signs its own.
     pub fn internal_credential(&self) -> &InternalCredential {
         &self.credential

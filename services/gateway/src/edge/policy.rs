@@ -15,9 +15,10 @@ use vipcare_runtime::status;
 use super::{Client, Reply, reject};
 use crate::route;
 use crate::scopes::{
-    AUDIT_READ, BATCH_READ, BENEFIT_VERIFY, CALLER_LOOKUP, CHURN_READ, CONSUMPTION_WRITE,
-    CUSTOMER_ERASE, CUSTOMER_READ, CUSTOMER_WRITE, EVENT_INGEST, NOTE_WRITE, REMINDER_ADMIN,
-    REMINDER_READ, REMINDER_WRITE, TIER_ADMIN, TIER_READ,
+    AUDIT_READ, BATCH_READ, BENEFIT_VERIFY, CALLER_LOOKUP, CHURN_READ, COMPLAINT_ADMIN,
+    COMPLAINT_READ, COMPLAINT_WRITE, CONSUMPTION_WRITE, CUSTOMER_ERASE, CUSTOMER_READ,
+    CUSTOMER_WRITE, EVENT_INGEST, NOTE_WRITE, REMINDER_ADMIN, REMINDER_READ, REMINDER_WRITE,
+    TIER_ADMIN, TIER_READ,
 };
 
 /// Full method path and the scope it requires. Later services add their methods here.
@@ -74,6 +75,33 @@ pub const POLICY: &[(&str, &str)] = &[
     // Billing feeds: a stream of events, as many per message as the sender batches.
     ("/vipcare.reminder.v1.ReminderService/IngestEvents",         EVENT_INGEST),
     ("/vipcare.reminder.v1.ReminderService/GetDeliveryStats",     REMINDER_READ),
+    ("/vipcare.complaint.v1.ComplaintService/OpenComplaint",      COMPLAINT_WRITE),
+    ("/vipcare.complaint.v1.ComplaintService/AcknowledgeComplaint", COMPLAINT_WRITE),
+    ("/vipcare.complaint.v1.ComplaintService/StartWork",          COMPLAINT_WRITE),
+    ("/vipcare.complaint.v1.ComplaintService/WaitForCustomer",    COMPLAINT_WRITE),
+    ("/vipcare.complaint.v1.ComplaintService/ResumeWork",         COMPLAINT_WRITE),
+    ("/vipcare.complaint.v1.ComplaintService/AddAction",          COMPLAINT_WRITE),
+    ("/vipcare.complaint.v1.ComplaintService/TransferComplaint",  COMPLAINT_WRITE),
+    ("/vipcare.complaint.v1.ComplaintService/ResolveComplaint",   COMPLAINT_WRITE),
+    ("/vipcare.complaint.v1.ComplaintService/ConfirmResolution",  COMPLAINT_WRITE),
+    ("/vipcare.complaint.v1.ComplaintService/CloseComplaint",     COMPLAINT_WRITE),
+    ("/vipcare.complaint.v1.ComplaintService/ReopenComplaint",    COMPLAINT_WRITE),
+    ("/vipcare.complaint.v1.ComplaintService/GetComplaint",       COMPLAINT_READ),
+    ("/vipcare.complaint.v1.ComplaintService/GetComplaintTimeline", COMPLAINT_READ),
+    ("/vipcare.complaint.v1.ComplaintService/ListComplaints",     COMPLAINT_READ),
+    ("/vipcare.complaint.v1.ComplaintService/PromiseToCustomer",  COMPLAINT_WRITE),
+    ("/vipcare.complaint.v1.ComplaintService/FulfilPromise",      COMPLAINT_WRITE),
+    ("/vipcare.complaint.v1.ComplaintService/ScheduleFollowUp",   COMPLAINT_WRITE),
+    ("/vipcare.complaint.v1.ComplaintService/EscalateComplaint",  COMPLAINT_WRITE),
+    ("/vipcare.complaint.v1.ComplaintService/ProposeCompensation", COMPLAINT_WRITE),
+    // Four eyes: a supervisor approves what the counter proposed over its tier limit.
+    ("/vipcare.complaint.v1.ComplaintService/ApproveCompensation", COMPLAINT_ADMIN),
+    ("/vipcare.complaint.v1.ComplaintService/RejectCompensation", COMPLAINT_ADMIN),
+    ("/vipcare.complaint.v1.ComplaintService/GetSlaPolicy",       COMPLAINT_READ),
+    ("/vipcare.complaint.v1.ComplaintService/UpdateSlaPolicy",    COMPLAINT_ADMIN),
+    ("/vipcare.complaint.v1.ComplaintService/GetSlaReport",       COMPLAINT_READ),
+    // Hall dashboards: a server stream of changes.
+    ("/vipcare.complaint.v1.ComplaintService/WatchComplaints",    COMPLAINT_READ),
     ("/vipcare.gateway.v1.ChannelService/GetCustomerView",      CUSTOMER_READ),
     ("/vipcare.gateway.v1.ChannelService/LookupCaller",         CALLER_LOOKUP),
 ];

@@ -26,10 +26,11 @@ fn methods_of(service: &str) -> Vec<String> {
 }
 
 /// Every service the gateway routes or serves.
-const ROUTED: [&str; 4] = [
+const ROUTED: [&str; 5] = [
     service_names::PROFILE,
     service_names::TIERING,
     service_names::REMINDER,
+    service_names::COMPLAINT,
     service_names::CHANNEL,
 ];
 
