@@ -93,6 +93,9 @@ impl ApiClient {
                 "reminder:write",
                 "reminder:admin",
                 "event:ingest",
+                "complaint:read",
+                "complaint:write",
+                "complaint:admin",
             ],
             ApiClient::Hall => &[
                 "customer:read",
@@ -100,7 +103,12 @@ impl ApiClient {
                 "consumption:write",
                 "note:write",
             ],
-            ApiClient::Hotline => &["caller:lookup", "customer:read"],
+            ApiClient::Hotline => &[
+                "caller:lookup",
+                "customer:read",
+                "complaint:read",
+                "complaint:write",
+            ],
             ApiClient::Web | ApiClient::Partner => &["customer:read"],
             ApiClient::Lounge => &["benefit:verify"],
             ApiClient::NoKey | ApiClient::UnknownKey => &[],

@@ -7,6 +7,7 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 use vipcare_proto::gateway::v1::channel_service_client::ChannelServiceClient;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
+use vipcare_proto::complaint::v1::complaint_service_client::ComplaintServiceClient;
 use vipcare_proto::reminder::v1::reminder_service_client::ReminderServiceClient;
 use vipcare_proto::service_names;
 use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
@@ -22,13 +23,16 @@ pub type ChannelApi = ChannelServiceClient<InterceptedService<Channel, Credentia
 pub type TieringApi = TieringServiceClient<InterceptedService<Channel, Credentials>>;
 /// The reminder service through the gateway.
 pub type ReminderApi = ReminderServiceClient<InterceptedService<Channel, Credentials>>;
+/// The complaint service through the gateway.
+pub type ComplaintApi = ComplaintServiceClient<InterceptedService<Channel, Credentials>>;
 
 /// What `vipcare up` serves: a flow may start once each of them answers SERVING.
-const SERVICES: [&str; 4] = [
+const SERVICES: [&str; 5] = [
     service_names::CHANNEL,
     service_names::PROFILE,
     service_names::TIERING,
     service_names::REMINDER,
+    service_names::COMPLAINT,
 ];
 
 /// Bounds every call, so a hung server fails the test instead of hanging it.
@@ -154,6 +158,11 @@ impl Suite {
     /// The reminder API as `client`.
     pub fn reminder(&self, client: ApiClient) -> ReminderApi {
         ReminderServiceClient::with_interceptor(self.channel.clone(), client.credentials())
+    }
+
+    /// The complaint API as `client`.
+    pub fn complaint(&self, client: ApiClient) -> ComplaintApi {
+        ComplaintServiceClient::with_interceptor(self.channel.clone(), client.credentials())
     }
 
     /// The process log so far.
