@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
+use vipcare_proto::complaint::v1::complaint_service_client::ComplaintServiceClient;
 use vipcare_proto::gateway::v1::channel_service_client::ChannelServiceClient;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
-use vipcare_proto::complaint::v1::complaint_service_client::ComplaintServiceClient;
 use vipcare_proto::reminder::v1::reminder_service_client::ReminderServiceClient;
 use vipcare_proto::service_names;
 use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;

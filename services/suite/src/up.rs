@@ -41,6 +41,7 @@ pub async fn run(options: UpOptions) -> ExitCode {
                 profile: suite.profile_addr(),
                 tiering: suite.tiering_addr(),
                 reminder: suite.reminder_addr(),
+                complaint: suite.complaint_addr(),
             }, suite.internal_credential(), keys.admin(), options.demo_customers) => loaded,
             () = shutdown::signal() => return stop(suite).await,
             () = suite.stopped() => return stop(suite).await,

@@ -132,7 +132,11 @@ async fn a_hotline_complaint_is_owned_escalated_once_resolved_and_the_customer_t
             .escalate_complaint(escalate(pb::EscalationLevel::EscalationLevel1))
             .await
             .expect_err("a level fires once per clock");
-        assert_eq!(again.code(), Code::FailedPrecondition, "[{label}] {again:?}");
+        assert_eq!(
+            again.code(),
+            Code::FailedPrecondition,
+            "[{label}] {again:?}"
+        );
 
         let resolved = hotline
             .resolve_complaint(pb::ResolveComplaintRequest {
@@ -147,7 +151,11 @@ async fn a_hotline_complaint_is_owned_escalated_once_resolved_and_the_customer_t
             .into_inner()
             .complaint
             .expect("the resolved complaint");
-        assert_eq!(resolved.state, pb::ComplaintState::Resolved as i32, "[{label}]");
+        assert_eq!(
+            resolved.state,
+            pb::ComplaintState::Resolved as i32,
+            "[{label}]"
+        );
         let escalations = resolved.escalations.len();
         assert_eq!(escalations, 1, "[{label}] escalated once");
 
@@ -175,8 +183,14 @@ async fn a_hotline_complaint_is_owned_escalated_once_resolved_and_the_customer_t
         use pb::TimelineEntryKind as K;
         assert_eq!(
             kinds,
-            [K::Opened, K::Acknowledged, K::WorkStarted, K::Transferred, K::Resolved]
-                .map(|k| k as i32),
+            [
+                K::Opened,
+                K::Acknowledged,
+                K::WorkStarted,
+                K::Transferred,
+                K::Resolved
+            ]
+            .map(|k| k as i32),
             "[{label}] one entry per move, in order"
         );
         suite.stop_gracefully().await;
@@ -204,7 +218,11 @@ async fn reminder_of(
             .await
             .unwrap_or_else(|s| panic!("[{label}] ListReminders: {s:?}"))
             .into_inner();
-        if let Some(found) = listed.reminders.into_iter().find(|r| r.text.contains(words)) {
+        if let Some(found) = listed
+            .reminders
+            .into_iter()
+            .find(|r| r.text.contains(words))
+        {
             return found;
         }
         assert!(

@@ -48,6 +48,15 @@ pub fn banner(gateway: SocketAddr, keys: &DemoKeys, msisdn: &str) -> String {
     );
     let _ = writeln!(
         out,
+        "\nThe hotline's overdue complaints, clocks read as of now:"
+    );
+    let _ = writeln!(
+        out,
+        "  grpcurl -plaintext -H 'authorization: Bearer {hotline}' -d '{{\"overdue\":true}}' \
+         {gateway} vipcare.complaint.v1.ComplaintService/ListComplaints"
+    );
+    let _ = writeln!(
+        out,
         "\nAn account manager (pii:read: unmasked, and audited):"
     );
     let _ = writeln!(

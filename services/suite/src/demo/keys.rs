@@ -27,11 +27,20 @@ const DEMO_CLIENTS: &[(&str, &[&str])] = &[
             "caller:lookup",
             "tier:read",
             "benefit:verify",
+            "complaint:read",
+            "complaint:write",
         ],
     ),
     (
         "hotline",
-        &["caller:lookup", "customer:read", "note:write", "tier:read"],
+        &[
+            "caller:lookup",
+            "customer:read",
+            "note:write",
+            "tier:read",
+            "complaint:read",
+            "complaint:write",
+        ],
     ),
     ("web", &["customer:read", "tier:read"]),
     (
@@ -45,6 +54,8 @@ const DEMO_CLIENTS: &[(&str, &[&str])] = &[
             "tier:read",
             "churn:read",
             "benefit:verify",
+            "complaint:read",
+            "complaint:write",
         ],
     ),
     // A partner only verifies and redeems benefits, as itself: its client name is the partner

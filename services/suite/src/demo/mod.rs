@@ -2,10 +2,12 @@
 //! the gateway a minute after cloning. The data set is generated from a fixed seed and loaded
 //! through the profile service's gRPC API (never its tables); the benchmark reuses the same
 //! generator and loader through the gateway. Every `up --demo` then sends the day's reminders
-//! through the reminder service's API (once per day, however often it is run).
+//! through the reminder service's API (once per day, however often it is run), and the first one
+//! opens a spread of complaints through the complaint service's API.
 
 pub mod activity;
 mod banner;
+pub mod complaints;
 pub mod data;
 pub mod day;
 mod identity;
@@ -46,6 +48,7 @@ pub struct Services {
     pub profile: SocketAddr,
     pub tiering: SocketAddr,
     pub reminder: SocketAddr,
+    pub complaint: SocketAddr,
 }
 
 /// Loads `customers` demo customers into the profile service as the admin client, unless it
@@ -101,6 +104,23 @@ pub async fn populate(
         already_there = day.duplicate_events as usize + day.deduplicated,
         "demo reminders of the day sent"
     );
+    let complaint = connect(services.complaint).await?;
+    let complaints = complaints::client(complaint, admin, credential);
+    let featured_id = match featured {
+        Some(msisdn) => Some(reminders::customer_id_of(&masked, msisdn).await?),
+        None => None,
+    };
+    let ids: Vec<String> = reminders::active_customers(&masked)
+        .await?
+        .into_iter()
+        .map(|c| c.customer_id)
+        .collect();
+    let opened = complaints::open_unless_present(
+        &complaints,
+        complaints::plan(&ids, featured_id.as_deref()),
+    )
+    .await?;
+    tracing::info!(opened, "demo complaints opened (none when there were some)");
     Ok(example)
 }
 

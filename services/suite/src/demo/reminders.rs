@@ -135,7 +135,9 @@ async fn ingest(
 }
 
 /// Every active customer, masked, in the listing's order.
-async fn active_customers(profile: &ProfileClient) -> Result<Vec<DemoCustomer>, LoadError> {
+pub(super) async fn active_customers(
+    profile: &ProfileClient,
+) -> Result<Vec<DemoCustomer>, LoadError> {
     let mut customers = Vec::new();
     let mut page_token = String::new();
     loop {
@@ -163,7 +165,10 @@ async fn active_customers(profile: &ProfileClient) -> Result<Vec<DemoCustomer>, 
     }
 }
 
-async fn customer_id_of(profile: &ProfileClient, msisdn: &str) -> Result<String, LoadError> {
+pub(super) async fn customer_id_of(
+    profile: &ProfileClient,
+    msisdn: &str,
+) -> Result<String, LoadError> {
     let request = GetCustomerRequest {
         lookup: Some(get_customer_request::Lookup::Msisdn(msisdn.to_owned())),
     };
@@ -179,6 +184,6 @@ async fn customer_id_of(profile: &ProfileClient, msisdn: &str) -> Result<String,
         .unwrap_or_default())
 }
 
-fn at(step: &'static str) -> impl Fn(tonic::Status) -> LoadError {
+pub(super) fn at(step: &'static str) -> impl Fn(tonic::Status) -> LoadError {
     move |status| LoadError { step, status }
 }
