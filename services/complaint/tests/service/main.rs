@@ -4,3 +4,5 @@
 //! VIPCARE_TEST_REDIS_URL are set).
 
 mod harness;
+
+mod binary;
