@@ -4,3 +4,6 @@
 //! VIPCARE_TEST_REDIS_URL are set).
 
 mod harness;
+mod lifecycle;
+mod lifecycle_calls;
+mod opening;
