@@ -264,3 +264,7 @@ pub fn lost_to_another_move(err: &Error) -> bool {
         Error::VersionMismatch { .. } | Error::IllegalMove(_) | Error::Precondition { .. }
     )
 }
+
+#[cfg(test)]
+#[path = "handling_tests.rs"]
+mod tests;

@@ -14,9 +14,11 @@ use vipcare_domain::Invalid;
 use vipcare_proto::complaint::v1 as pb;
 use vipcare_storage::idempotency::Begun;
 
+use super::convert::complaint::entry_to_proto;
 use super::{ComplaintApi, Reply};
 use crate::domain::MoveName;
 use crate::error::Error;
+use crate::store::timeline::NumberedEntry;
 use crate::{handling, store};
 
 /// A response of a move: the complaint after it and the entry it added.
@@ -192,7 +194,10 @@ async fn make<Req: Message, Resp: Message + Default>(
             let moved = handling::make_move(txn, asked, customer_name.as_deref(), now).await?;
             notified = moved.notified;
             let complaint = super::reads::answer(api, txn, &moved.stored.complaint.id).await?;
-            let entry = requests::entry_to_proto(moved.stored.complaint.version, &moved.entry);
+            let entry = entry_to_proto(&NumberedEntry {
+                version: moved.stored.complaint.version,
+                entry: moved.entry,
+            });
             Ok(respond(Some(complaint), Some(entry)))
         })
         .await

@@ -1,6 +1,5 @@
 //! The move requests to the domain's `Move`, every field destructured and checked, every
-//! refused one named as the contract spells it (so a handler fixes them all at once); and the
-//! timeline entry a move added, as the contract shows it.
+//! refused one named as the contract spells it (so a handler fixes them all at once).
 //!
 //! The checks are the domain's own (`domain::text`, the same limits): the domain checks again
 //! when it makes the move, but it stops at the first refusal, and the contract names them all.
@@ -13,9 +12,8 @@ use vipcare_proto::complaint::v1 as pb;
 use crate::domain::text::{
     MAX_NOTE_CHARS, MAX_REASON_CHARS, party_id, required_line, required_multiline,
 };
-use crate::domain::{Move, MoveName, TimelineEntry};
-use crate::grpc::convert::codes::{action_from_proto, code, gap_from_proto, required};
-use crate::grpc::convert::timestamp;
+use crate::domain::{Move, MoveName};
+use crate::grpc::convert::codes::{action_from_proto, gap_from_proto, required};
 use crate::handling::Asked;
 
 /// A move request: its request_id and what it asks.
@@ -254,21 +252,4 @@ pub(super) fn contract_field(mut violation: Violation) -> Violation {
         violation.field = "explanation".to_owned();
     }
     violation
-}
-
-/// The entry that made `version`, as the contract shows it.
-pub(super) fn entry_to_proto(version: u64, entry: &TimelineEntry) -> pb::TimelineEntry {
-    let TimelineEntry {
-        at,
-        actor,
-        kind,
-        text,
-    } = entry;
-    pb::TimelineEntry {
-        version: i64::try_from(version).unwrap_or(i64::MAX),
-        kind: code::<pb::TimelineEntryKind>(*kind),
-        actor: actor.clone(),
-        text: text.clone(),
-        occurred_at: Some(timestamp(*at)),
-    }
 }

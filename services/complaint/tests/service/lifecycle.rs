@@ -1,7 +1,7 @@
 //! A complaint's life through the real service: opened, acknowledged, worked on, waiting for
 //! the customer with its clock paused, transferred (the first-contact owner stays), resolved
-//! (the customer told the result), confirmed, reopened within 30 days and not after, closed by
-//! itself a week after its resolution; illegal moves and lost races refused, nothing written.
+//! (the customer told the result) and confirmed; illegal moves and lost races refused, nothing
+//! written. What follows a resolution is in `after_resolution`.
 
 use chrono::TimeDelta;
 use tonic::Code;
@@ -10,15 +10,7 @@ use vipcare_proto::complaint::v1 as pb;
 use vipcare_testkit::status::violated_fields;
 
 use crate::harness::{by_agent, code, opening, refusal, suites};
-use crate::lifecycle_calls::{AGENT, made, solved};
-
-fn state(c: &pb::Complaint) -> pb::ComplaintState {
-    c.state()
-}
-
-fn sla(c: &pb::Complaint) -> &pb::SlaClock {
-    c.sla.as_ref().expect("a complaint shows its SLA clock")
-}
+use crate::lifecycle_calls::{AGENT, made, sla, solved};
 
 #[tokio::test]
 async fn a_complaint_is_handled_from_opening_to_confirmation() {
@@ -27,7 +19,7 @@ async fn a_complaint_is_handled_from_opening_to_confirmation() {
         let customer = suite.customer("DIAMOND").await;
         let opened = suite.open(opening(&customer)).await.complaint.unwrap();
         let id = opened.complaint_id.clone();
-        assert_eq!(state(&opened), pb::ComplaintState::Open, "[{label}]");
+        assert_eq!(opened.state(), pb::ComplaintState::Open, "[{label}]");
         assert_eq!(
             (opened.handler.as_str(), opened.version),
             (AGENT, 1),
@@ -36,7 +28,7 @@ async fn a_complaint_is_handled_from_opening_to_confirmation() {
         assert_eq!(opened.tier_at_opening, "DIAMOND", "[{label}]");
 
         let acked = made(label, "acknowledge", suite.acknowledge(&id).await);
-        assert_eq!(state(&acked.complaint), pb::ComplaintState::Acknowledged);
+        assert_eq!(acked.complaint.state(), pb::ComplaintState::Acknowledged);
         assert_eq!(acked.entry.kind(), pb::TimelineEntryKind::Acknowledged);
         assert_eq!(acked.entry.version, 2, "[{label}]");
         let response = sla(&acked.complaint).response.as_ref().unwrap();
@@ -101,7 +93,7 @@ async fn a_complaint_is_handled_from_opening_to_confirmation() {
 
         let resolved = made(label, "resolve", suite.resolve(&id).await);
         let c = &resolved.complaint;
-        assert_eq!(state(c), pb::ComplaintState::Resolved, "[{label}]");
+        assert_eq!(c.state(), pb::ComplaintState::Resolved, "[{label}]");
         assert_eq!(c.resolution.as_ref().unwrap().text, "已退还多扣的30元话费");
         assert!(
             sla(c).resolution.as_ref().unwrap().done_at.is_some(),
@@ -110,13 +102,13 @@ async fn a_complaint_is_handled_from_opening_to_confirmation() {
 
         let confirmed = made(label, "confirm", suite.confirm(&id, &customer).await);
         assert_eq!(
-            state(&confirmed.complaint),
+            confirmed.complaint.state(),
             pb::ComplaintState::Closed,
             "[{label}]"
         );
         assert_eq!(confirmed.complaint.first_contact_owner, AGENT, "[{label}]");
         assert_eq!(
-            confirmed.complaint.version, 9,
+            confirmed.complaint.version, 8,
             "[{label}] one version per move"
         );
 
@@ -172,59 +164,6 @@ async fn what_cannot_be_solved_is_explained_to_the_customer() {
             result[0].text.contains("该套餐已下线"),
             "[{label}] {result:?}"
         );
-    }
-}
-
-#[tokio::test]
-async fn a_resolved_complaint_reopens_within_30_days_and_not_after() {
-    for mut suite in suites().await {
-        let label = suite.label;
-        let customer = suite.customer("GOLD").await;
-        let id = suite
-            .open(opening(&customer))
-            .await
-            .complaint
-            .unwrap()
-            .complaint_id;
-        made(label, "resolve", suite.resolve(&id).await);
-        made(label, "confirm", suite.confirm(&id, &customer).await);
-        suite.clock.advance(TimeDelta::days(29));
-        let reopened = made(label, "reopen", suite.reopen(&id, "又被多扣了").await);
-        let c = &reopened.complaint;
-        assert_eq!(state(c), pb::ComplaintState::Reopened, "[{label}]");
-        assert_eq!(
-            (c.reopen_count, c.severity()),
-            (1, pb::Severity::High),
-            "[{label}]"
-        );
-        assert!(
-            c.resolution.is_none(),
-            "[{label}] the old resolution is cleared"
-        );
-        let clock = sla(c);
-        let now = suite.clock.as_ref();
-        let started = clock.started_at.as_ref().unwrap().seconds;
-        assert_eq!(
-            started,
-            vipcare_domain::Clock::now(now).timestamp(),
-            "[{label}] a new clock"
-        );
-        assert!(
-            clock.response.as_ref().unwrap().done_at.is_none(),
-            "[{label}]"
-        );
-        let started = made(label, "start", suite.start_work(&id).await);
-        let response = sla(&started.complaint).response.unwrap();
-        assert!(
-            response.done_at.is_some(),
-            "[{label}] work started is the new response"
-        );
-
-        made(label, "resolve again", suite.resolve(&id).await);
-        suite.clock.advance(TimeDelta::days(31));
-        let refused = suite.reopen(&id, "还是不对").await;
-        assert_eq!(refusal(refused), "TOO_LATE", "[{label}]");
-        assert_eq!(state(&suite.get(&id).await), pb::ComplaintState::Resolved);
     }
 }
 
@@ -316,46 +255,5 @@ async fn of_two_handlers_moving_the_same_version_one_wins() {
             suite.add_note(&id, "E3003", "再次回电").await,
         );
         assert_eq!(unchecked.entry.version, 3, "[{label}]");
-    }
-}
-
-#[tokio::test]
-async fn a_resolved_complaint_closes_itself_a_week_later() {
-    for mut suite in suites().await {
-        let label = suite.label;
-        let customer = suite.customer("").await;
-        let id = suite
-            .open(opening(&customer))
-            .await
-            .complaint
-            .unwrap()
-            .complaint_id;
-        let confirmed = suite
-            .open(opening(&customer))
-            .await
-            .complaint
-            .unwrap()
-            .complaint_id;
-        made(label, "resolve", suite.resolve(&id).await);
-        made(label, "resolve", suite.resolve(&confirmed).await);
-        made(label, "confirm", suite.confirm(&confirmed, &customer).await);
-
-        let early = suite.advance_and_sweep(TimeDelta::days(6)).await;
-        assert_eq!(early.closed, 0, "[{label}] not before a week");
-        assert_eq!(state(&suite.get(&id).await), pb::ComplaintState::Resolved);
-        let due = suite.advance_and_sweep(TimeDelta::days(1)).await;
-        assert_eq!(
-            due.closed, 1,
-            "[{label}] the confirmed one is closed already"
-        );
-        let closed = suite.get(&id).await;
-        assert_eq!(state(&closed), pb::ComplaintState::Closed, "[{label}]");
-        let last = suite.timeline(&id).await.pop().unwrap();
-        assert_eq!(last.kind(), pb::TimelineEntryKind::AutoClosed, "[{label}]");
-        assert_eq!(last.actor, "system", "[{label}]");
-        let again = suite.advance_and_sweep(TimeDelta::hours(1)).await;
-        assert_eq!(again.closed, 0, "[{label}] closed once");
-        // Within 30 days of the resolution the customer can still have it reopened.
-        made(label, "reopen", suite.reopen(&id, "问题又出现了").await);
     }
 }

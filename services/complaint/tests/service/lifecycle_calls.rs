@@ -178,6 +178,12 @@ pub fn solved() -> pb::ResolveComplaintRequest {
     }
 }
 
+/// The SLA clock a complaint is shown with.
+#[track_caller]
+pub fn sla(c: &pb::Complaint) -> &pb::SlaClock {
+    c.sla.as_ref().expect("a complaint shows its SLA clock")
+}
+
 /// Unwraps a move the scenario expects to be made.
 #[track_caller]
 pub fn made(label: &str, what: &str, result: Made) -> Moved {

@@ -3,6 +3,7 @@
 //! (embedded SQLite always; PostgreSQL and Redis when VIPCARE_TEST_DATABASE_URL and
 //! VIPCARE_TEST_REDIS_URL are set).
 
+mod after_resolution;
 mod harness;
 mod lifecycle;
 mod lifecycle_calls;
