@@ -11,6 +11,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Asia::Shanghai;
+use sea_orm::DatabaseTransaction;
 use tonic::{Request, Response};
 use vipcare_domain::Violation;
 use vipcare_proto::complaint::v1 as pb;
@@ -60,30 +61,7 @@ pub async fn open(
     let id = complaint_id(now, uuid::Uuid::new_v4().as_u128());
     let answer = fresh
         .finish::<pb::OpenComplaintResponse, Error, _>(async |txn| {
-            let earlier = store::complaints::earlier_in_category(
-                txn,
-                &draft.customer_id,
-                draft.category,
-                now - REPEAT_WINDOW,
-            )
-            .await?;
-            let repeat = find_repeat(draft.category, draft.severity, now, &earlier);
-            let repeat_of = repeat.as_ref().map(|r| r.of.clone()).unwrap_or_default();
-            let complaint = Complaint::open(id.clone(), draft, tier, repeat);
-            let policy = store::policy::get(txn).await?;
-            let target = policy
-                .policy
-                .target(&complaint.tier_at_opening, complaint.severity);
-            let clock = SlaClock::start(now);
-            let schedule = Schedule::of(&clock, &target, &policy.calendar, &[]);
-            let new = StoredComplaint {
-                complaint,
-                clock,
-                pause_reasons: Vec::new(),
-                schedule,
-                update_time: now,
-            };
-            store::complaints::insert(txn, &new).await?;
+            let repeat_of = store_opened(txn, &id, draft, tier, now).await?;
             Ok(pb::OpenComplaintResponse {
                 complaint: Some(super::reads::answer(api, txn, &id).await?),
                 repeat_of,
@@ -92,6 +70,40 @@ pub async fn open(
         .await?;
     tracing::info!(complaint_id = %id, repeat_of = %answer.repeat_of, "complaint opened");
     Ok(Response::new(answer))
+}
+
+/// Opens the complaint `id` from `draft` inside `txn`: linked to the earlier one it repeats
+/// (whose id it answers, or empty), its SLA clock started at `now` and scheduled under the
+/// policy's target for the tier and its severity.
+async fn store_opened(
+    txn: &DatabaseTransaction,
+    id: &str,
+    draft: ComplaintDraft,
+    tier: String,
+    now: DateTime<Utc>,
+) -> Result<String, Error> {
+    let since = now - REPEAT_WINDOW;
+    let earlier =
+        store::complaints::earlier_in_category(txn, &draft.customer_id, draft.category, since)
+            .await?;
+    let repeat = find_repeat(draft.category, draft.severity, now, &earlier);
+    let repeat_of = repeat.as_ref().map(|r| r.of.clone()).unwrap_or_default();
+    let complaint = Complaint::open(id.to_owned(), draft, tier, repeat);
+    let policy = store::policy::get(txn).await?;
+    let target = policy
+        .policy
+        .target(&complaint.tier_at_opening, complaint.severity);
+    let clock = SlaClock::start(now);
+    let schedule = Schedule::of(&clock, &target, &policy.calendar, &[]);
+    let opened = StoredComplaint {
+        complaint,
+        clock,
+        pause_reasons: Vec::new(),
+        schedule,
+        update_time: now,
+    };
+    store::complaints::insert(txn, &opened).await?;
+    Ok(repeat_of)
 }
 
 /// The request as a checked draft, or every refused field named.

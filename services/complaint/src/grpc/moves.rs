@@ -10,13 +10,13 @@ mod requests;
 
 use prost::Message;
 use tonic::{Request, Response};
-use vipcare_domain::Invalid;
 use vipcare_proto::complaint::v1 as pb;
 use vipcare_storage::idempotency::Begun;
 
 use super::convert::complaint::entry_to_proto;
 use super::{ComplaintApi, Reply};
 use crate::domain::MoveName;
+use crate::domain::text::party_id;
 use crate::error::Error;
 use crate::store::timeline::NumberedEntry;
 use crate::{handling, store};
@@ -179,8 +179,11 @@ async fn make<Req: Message, Resp: Message + Default>(
         Begun::Replayed(answer) => return Ok(Response::new(answer)),
         Begun::Fresh(fresh) => fresh,
     };
-    if asked.complaint_id.is_empty() {
-        return Err(Invalid::new("required").at("complaint_id").into());
+    // An id no complaint can have is refused with the other fields, not looked for.
+    if let Err(refused) = party_id(&asked.complaint_id) {
+        let mut found = vec![refused.at("complaint_id")];
+        found.extend(asked.the_move.err().unwrap_or_default());
+        return Err(Error::Invalid(found));
     }
     // Asked of the profile before the transaction, so no transaction waits on another service.
     let customer_name = match asked.name {

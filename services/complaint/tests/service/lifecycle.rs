@@ -202,6 +202,8 @@ async fn moves_the_state_forbids_are_refused_whatever_their_values() {
         assert_eq!(refusal(late), "COMPLAINT_CLOSED", "[{label}]");
         let unknown = suite.acknowledge("C20260615-NOSUCHONE2").await;
         assert_eq!(code(unknown), Code::NotFound, "[{label}]");
+        let nameless = suite.acknowledge("").await;
+        crate::harness::assert_invalid(label, nameless, "complaint_id");
         let timeline = suite.timeline(&id).await;
         let kinds: Vec<_> = timeline.iter().map(|e| e.kind()).collect();
         use pb::TimelineEntryKind as K;
