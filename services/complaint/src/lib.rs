@@ -7,12 +7,14 @@
 //!   compensation ledger and SLA policy;
 //! - `grpc`: the contract, served; `notices`: what the customer and staff are told, through the
 //!   reminder service via the outbox; `upstream`: who the customer is (profile and tiering);
+//! - `handling`: one move of a complaint, the same for a handler and the background pass;
 //! - `app`, `settings`: start-up and what the binary reads of the settings.
 
 pub mod app;
 pub mod domain;
 pub mod error;
 pub mod grpc;
+pub mod handling;
 pub mod notices;
 pub mod relay;
 pub mod rules;

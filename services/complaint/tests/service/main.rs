@@ -5,4 +5,8 @@
 
 mod harness;
 
+mod after_resolution;
 mod binary;
+mod lifecycle;
+mod lifecycle_calls;
+mod opening;
