@@ -94,7 +94,9 @@ impl Peers {
         request.set_timeout(CALL_TIMEOUT);
         match self.profile.clone().get_customer(request).await {
             Ok(answer) => Ok(answer.into_inner().customer),
-            Err(s) if s.code() == Code::NotFound => Ok(None),
+            // The profile refuses an id that cannot be one of its customers' (not a UUID): for
+            // a complaint that is a customer it does not know.
+            Err(s) if matches!(s.code(), Code::NotFound | Code::InvalidArgument) => Ok(None),
             Err(s) => Err(s),
         }
     }
