@@ -4,3 +4,7 @@
 //! VIPCARE_TEST_REDIS_URL are set).
 
 mod harness;
+
+mod compensation;
+mod promises;
+mod promises_calls;
