@@ -208,7 +208,7 @@ async fn a_follow_up_is_a_task_for_its_planner_and_tells_the_customer_only_when_
         let notice = the_one(&found, Touchpoint::ComplaintProgress);
         assert_eq!(notice.send_at, Some(ts(now)), "[{label}]");
         assert!(
-            notice.text.contains("6月17日 12:00"),
+            notice.text.contains("6月17日 12:01"),
             "[{label}] {notice:?}"
         );
 
@@ -261,6 +261,38 @@ async fn a_closed_complaint_takes_no_new_promise_follow_up_or_compensation() {
             read.follow_ups.is_empty() && read.compensations.is_empty(),
             "[{label}]"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_promise_follow_up_or_proposal_over_a_stale_version_is_aborted() {
+    for mut suite in suites().await {
+        let label = suite.label;
+        let (_, id) = suite.complaint_of("DIAMOND").await;
+        let mut stale = suite.promising(&id, HANDLER, "明天回电", TimeDelta::days(1));
+        stale.expected_version = 2;
+        assert_eq!(
+            code(suite.promise(stale.clone()).await),
+            Code::Aborted,
+            "[{label}]"
+        );
+        let mut proposal = proposing(&id, 1_000, HANDLER);
+        proposal.expected_version = 2;
+        assert_eq!(
+            code(suite.propose(proposal).await),
+            Code::Aborted,
+            "[{label}]"
+        );
+        let read = suite.get(&id).await;
+        assert!(
+            read.promises.is_empty() && read.compensations.is_empty(),
+            "[{label}]"
+        );
+
+        // At the version read, it is taken; and taking it leaves the version where it was.
+        stale.expected_version = 1;
+        let made = suite.promise(stale).await.unwrap();
+        assert_eq!(made.complaint.unwrap().version, 1, "[{label}]");
     }
 }
 
