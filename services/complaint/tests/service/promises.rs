@@ -58,7 +58,11 @@ async fn a_promise_reminds_the_handler_two_hours_before_and_tells_the_customer_n
         assert_eq!(promise.due_at, Some(ts(due)), "[{label}]");
         assert!(!promise.overdue && !promise.kept_on_time, "[{label}]");
         let complaint = made.complaint.unwrap();
-        assert_eq!(complaint.promises, [promise.clone()], "[{label}]");
+        assert_eq!(
+            complaint.promises,
+            std::slice::from_ref(&promise),
+            "[{label}]"
+        );
         assert_eq!(complaint.version, 1, "[{label}] a promise is not a move");
 
         let found = suite
