@@ -7,6 +7,9 @@ mod harness;
 
 mod after_resolution;
 mod binary;
+mod compensation;
 mod lifecycle;
 mod lifecycle_calls;
 mod opening;
+mod promises;
+mod promises_calls;

@@ -3,8 +3,11 @@
 //! transport type.
 
 pub mod codes;
+pub mod compensation;
 pub mod complaint;
+pub mod fields;
 pub mod parts;
+pub mod promise;
 
 use chrono::{DateTime, Utc};
 
