@@ -15,7 +15,9 @@ use chrono_tz::Asia::Shanghai;
 use prost::Message;
 use sea_orm::ConnectionTrait;
 use vipcare_proto::common::v1::Touchpoint;
-use vipcare_proto::reminder::v1::ScheduleReminderRequest;
+use vipcare_proto::reminder::v1::{
+    CancelReminderRequest, ScheduleReminderRequest, cancel_reminder_request,
+};
 use vipcare_storage::outbox;
 
 use crate::domain::Complaint;
@@ -25,6 +27,9 @@ use crate::store::StoreError;
 /// `ScheduleReminder`.
 pub const DESTINATION: &str = "reminder";
 pub const SCHEDULE_EVENT: &str = "complaint-notice";
+/// A task no longer needed (a promise kept before its reminder went): `CancelReminder` by the
+/// task's dedupe key.
+pub const CANCEL_EVENT: &str = "complaint-notice-cancel";
 /// Satisfaction-survey invitations, for the survey service (issue 11).
 pub const SURVEY_DESTINATION: &str = "survey";
 pub const SURVEY_EVENT: &str = "survey-invitation";
@@ -147,6 +152,25 @@ pub async fn enqueue<C: ConnectionTrait>(conn: &C, notices: &[Notice]) -> Result
         notices.iter().map(|n| n.0.encode_to_vec()),
     )
     .await?;
+    Ok(())
+}
+
+/// Withdraws, inside the caller's transaction, the notice or task scheduled for `customer_id`
+/// under `key`, if it has not gone yet (the reminder service refuses to cancel one sent: the
+/// relay treats that refusal as final, and the row is parked with its reason).
+pub async fn withdraw<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: &str,
+    key: &str,
+    reason: &str,
+) -> Result<(), StoreError> {
+    let request = CancelReminderRequest {
+        reminder: Some(cancel_reminder_request::Reminder::DedupeKey(key.to_owned())),
+        customer_id: customer_id.to_owned(),
+        reason: reason.to_owned(),
+        request_id: String::new(),
+    };
+    outbox::enqueue(conn, DESTINATION, CANCEL_EVENT, request.encode_to_vec()).await?;
     Ok(())
 }
 

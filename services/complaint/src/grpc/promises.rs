@@ -86,12 +86,18 @@ pub async fn fulfil(
                 asked.expected_version,
             )
             .await?;
+            // The handler's reminder of a kept promise would only nag: withdrawn if still
+            // waiting.
+            let customer = complaints::get(txn, id).await?.complaint.customer_id;
+            let task = notices::dedupe_key(id, "promise-task", &asked.promise_id);
+            notices::withdraw(txn, &customer, &task, "promise kept").await?;
             Ok(pb::FulfilPromiseResponse {
                 complaint: Some(answer(api, txn, id).await?),
                 promise: Some(promise_to_proto(&kept, now)),
             })
         })
         .await?;
+    api.relay.notify_one();
     if let Some(promise) = &kept.promise {
         tracing::info!(
             complaint_id = id,

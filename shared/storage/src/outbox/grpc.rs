@@ -21,11 +21,14 @@ pub const REQUEST_ID_HEADER: &str = "x-vipcare-request-id";
 
 /// Sends `msg`'s payload as a unary call of `path` (e.g. `/vipcare.x.v1.XService/Method`)
 /// over `transport` (a `Channel`, or one wrapped to add headers), waiting at most `timeout`.
+/// An answer with one of the `settled` codes means the effect is already as the row wants it
+/// (a withdrawal of what is gone), and the row is done.
 pub async fn deliver_unary<T>(
     transport: T,
     path: &str,
     msg: &OutboxMessage,
     timeout: Duration,
+    settled: &[Code],
 ) -> Result<(), DeliveryError>
 where
     T: GrpcService<tonic::body::Body>,
@@ -43,6 +46,7 @@ where
     })?;
     match grpc.unary(request(msg, timeout), path, Passthrough).await {
         Ok(_) => Ok(()),
+        Err(status) if settled.contains(&status.code()) => Ok(()),
         Err(status) => verdict(&status),
     }
 }

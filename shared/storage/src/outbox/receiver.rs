@@ -19,12 +19,15 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// One event a row may carry and the method path it is delivered as.
 pub type Route = (&'static str, &'static str);
+/// An event and the status codes that mean its effect already holds.
+pub type Settled = (&'static str, &'static [tonic::Code]);
 
 /// Delivers the rows for `destination` as unary calls over `transport`.
 #[derive(Debug)]
 pub struct Receiver<T> {
     destination: &'static str,
     routes: &'static [Route],
+    settled: &'static [Settled],
     transport: T,
     /// Whether the last delivery got through, so an outage is logged when it starts and
     /// when it ends.
@@ -37,9 +40,25 @@ impl<T> Receiver<T> {
         Receiver {
             destination,
             routes,
+            settled: &[],
             transport,
             reachable: AtomicBool::new(true),
         }
+    }
+
+    /// Answers that settle a row of an event: a withdrawal told NOT_FOUND (never there) or
+    /// FAILED_PRECONDITION (sent already) has nothing left to do, and is neither retried nor
+    /// parked.
+    pub fn with_settled(mut self, settled: &'static [Settled]) -> Receiver<T> {
+        self.settled = settled;
+        self
+    }
+
+    fn settled_by(&self, msg: &OutboxMessage) -> &'static [tonic::Code] {
+        self.settled
+            .iter()
+            .find(|(event, _)| *event == msg.method)
+            .map_or(&[], |(_, codes)| codes)
     }
 
     /// The method path of a row, or why this version cannot deliver it.
@@ -89,7 +108,10 @@ where
     fn deliver<'a>(&'a self, msg: &'a OutboxMessage) -> BoxFuture<'a, Result<(), DeliveryError>> {
         Box::pin(async move {
             let result = match self.path(msg) {
-                Ok(path) => deliver_unary(self.transport.clone(), path, msg, CALL_TIMEOUT).await,
+                Ok(path) => {
+                    let settled = self.settled_by(msg);
+                    deliver_unary(self.transport.clone(), path, msg, CALL_TIMEOUT, settled).await
+                }
                 Err(unknown) => Err(unknown),
             };
             self.note(&result);

@@ -5,9 +5,9 @@
 use vipcare_proto::complaint::v1 as pb;
 
 use super::codes::code;
-use super::{duration, timestamp};
 pub use super::compensation::compensation_to_proto;
 pub use super::promise::{follow_up_to_proto, promise_to_proto};
+use super::{duration, timestamp};
 use crate::domain::{Severity, SlaTarget};
 use crate::store::escalations::Escalation;
 
@@ -21,8 +21,6 @@ pub fn sla_target_to_proto(tier: &str, severity: Severity, t: &SlaTarget) -> pb:
     }
 }
 
-
-
 pub fn escalation_to_proto(e: &Escalation) -> pb::Escalation {
     pb::Escalation {
         level: code::<pb::EscalationLevel>(e.level),
@@ -32,4 +30,3 @@ pub fn escalation_to_proto(e: &Escalation) -> pb::Escalation {
         escalated_at: Some(timestamp(e.escalated_at)),
     }
 }
-
