@@ -5,6 +5,8 @@
 pub mod codes;
 pub mod complaint;
 pub mod parts;
+pub mod policy;
+pub mod report;
 
 use chrono::{DateTime, Utc};
 
