@@ -23,7 +23,7 @@ pub mod report;
 pub mod reschedule;
 mod schedule;
 pub mod timeline;
-// pub mod watch;
+pub mod watch;
 
 pub use complaints::StoredComplaint;
 pub use error::StoreError;

@@ -4,3 +4,7 @@
 //! VIPCARE_TEST_REDIS_URL are set).
 
 mod harness;
+mod policy;
+mod policy_calls;
+mod report;
+mod watch;
