@@ -143,8 +143,7 @@ pub fn handlings(
             EntryKind::Acknowledged | EntryKind::WorkStarted => c.respond(e.at),
             EntryKind::WaitingCustomer => c.pause(e.at),
             EntryKind::WorkResumed => c.resume(e.at),
-            // A resolution that comes first is the response too.
-            EntryKind::Resolved => c.respond(e.at).and_then(|()| c.resolve(e.at)),
+            EntryKind::Resolved => c.resolve(e.at),
             EntryKind::Reopened => {
                 let held_to = severity_before_reopen(&e.text).unwrap_or(severity);
                 let ended = std::mem::replace(c, SlaClock::start(e.at));
@@ -162,6 +161,16 @@ pub fn handlings(
         severity,
     });
     done
+}
+
+/// A clock resolved before it was responded to was responded to by the resolution (the
+/// contract's time to respond is met "by the resolution if that comes first"), whether or not
+/// that fact was recorded.
+fn answered_by_resolution(clock: &mut SlaClock) {
+    if let (None, Some(at)) = (clock.responded_at(), clock.resolved_at()) {
+        // Cannot fail: the resolution comes after the start.
+        let _ = clock.respond(at);
+    }
 }
 
 /// The severity a complaint had before a reopen, from the reopen's entry text, which ends
@@ -241,24 +250,24 @@ impl<'a> ReportBuilder<'a> {
         };
         for h in &c.handlings {
             let target = self.policy.target(&c.tier, h.severity);
+            let mut clock = h.clock.clone();
+            answered_by_resolution(&mut clock);
             let met = |goal: Goal, done: Option<DateTime<Utc>>| {
-                let status = h.clock.status(goal, &target, self.calendar, self.now);
+                let status = clock.status(goal, &target, self.calendar, self.now);
                 let done = done.is_some_and(|at| at <= self.now);
                 // Settled once met, or once due and unmet; on time when met unbreached.
                 (done || status.breached, done && !status.breached)
             };
             outcome
                 .response
-                .push(met(Goal::Respond, h.clock.responded_at()));
+                .push(met(Goal::Respond, clock.responded_at()));
             outcome
                 .resolution
-                .push(met(Goal::Resolve, h.clock.resolved_at()));
-            if h.clock.resolved_at().is_some_and(|at| at <= self.now) {
+                .push(met(Goal::Resolve, clock.resolved_at()));
+            if clock.resolved_at().is_some_and(|at| at <= self.now) {
                 // On the business calendar whatever the target's clock: comparable across
                 // tiers and severities.
-                let spent = h
-                    .clock
-                    .elapsed(ClockKind::Business, self.calendar, self.now);
+                let spent = clock.elapsed(ClockKind::Business, self.calendar, self.now);
                 outcome.resolve_times.push(spent);
             }
         }

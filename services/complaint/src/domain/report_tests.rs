@@ -475,3 +475,18 @@ fn a_complaint_shows_its_gap_only_while_resolved() {
     assert_eq!(r.gap, Some(RootCauseGap::Communication));
     assert_eq!((r.tier.as_str(), r.owner.as_str()), ("DIAMOND", "E1001"));
 }
+
+#[test]
+fn a_resolution_that_comes_first_is_the_response() {
+    let start = monday_nine();
+    // Solved on the spot at first contact, in 20 minutes: no acknowledgement recorded.
+    let on_the_spot = diamond(vec![clock(start, &[], None, Some(m(20)))]);
+    let r = report(&[on_the_spot], start + h(5), None);
+    assert_eq!(r.total.on_time_response_rate, 1.0);
+    assert_eq!(r.total.on_time_resolution_rate, 1.0);
+    // Resolved after two hours unanswered: the response came late, with the resolution.
+    let late = diamond(vec![clock(start, &[], None, Some(h(2)))]);
+    let r = report(&[late], start + h(5), None);
+    assert_eq!(r.total.on_time_response_rate, 0.0);
+    assert_eq!(r.total.on_time_resolution_rate, 1.0);
+}

@@ -227,3 +227,7 @@ async fn reschedule_afresh<C: ConnectionTrait>(
         "complaint {id} kept moving while the SLA policy was applied"
     )))
 }
+
+#[cfg(test)]
+#[path = "policy_tests.rs"]
+mod tests;

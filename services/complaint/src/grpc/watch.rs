@@ -24,6 +24,10 @@ use crate::store::watch::WatchFilter;
 #[path = "watch_feed.rs"]
 mod feed;
 
+#[cfg(test)]
+#[path = "test_api.rs"]
+pub(super) mod test_api;
+
 /// The stream a watcher reads.
 pub type Changes = Pin<Box<dyn Stream<Item = Result<pb::WatchComplaintsResponse, Status>> + Send>>;
 
@@ -82,6 +86,7 @@ fn filter_of(req: pb::WatchComplaintsRequest) -> Result<WatchFilter, Error> {
 #[derive(Debug)]
 pub(super) struct Queue {
     tx: mpsc::Sender<Item>,
+    /// Set once the watcher fell too far behind; the outlet reads it before each message.
     behind: Arc<AtomicBool>,
 }
 

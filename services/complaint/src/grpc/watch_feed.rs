@@ -219,3 +219,7 @@ fn message(
         change_time: Some(timestamp(at)),
     }
 }
+
+#[cfg(test)]
+#[path = "watch_feed_tests.rs"]
+mod tests;
