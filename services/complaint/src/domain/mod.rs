@@ -12,6 +12,7 @@ pub mod follow_up;
 pub mod lifecycle;
 pub mod promise;
 pub mod repeat;
+pub mod report;
 pub mod text;
 
 pub use codes::{Category, Channel, ComplaintState, RootCauseGap, Severity};

@@ -20,8 +20,11 @@ pub mod listing;
 pub mod migrations;
 pub mod policy;
 pub mod promises;
+pub mod report;
+pub mod reschedule;
 mod schedule;
 pub mod timeline;
+pub mod watch;
 
 pub use complaints::StoredComplaint;
 pub use error::StoreError;

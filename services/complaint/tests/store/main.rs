@@ -9,3 +9,6 @@ mod ledger;
 mod lifecycle;
 mod listing;
 mod policy;
+mod report;
+mod reschedule;
+mod watch;

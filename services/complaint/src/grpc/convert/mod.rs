@@ -7,7 +7,9 @@ pub mod compensation;
 pub mod complaint;
 pub mod fields;
 pub mod parts;
+pub mod policy;
 pub mod promise;
+pub mod report;
 
 use chrono::{DateTime, Utc};
 
