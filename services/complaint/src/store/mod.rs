@@ -18,6 +18,7 @@ pub mod follow_ups;
 pub mod listing;
 pub mod migrations;
 pub mod policy;
+pub mod progress;
 pub mod promises;
 mod schedule;
 pub mod timeline;

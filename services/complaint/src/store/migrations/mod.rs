@@ -3,11 +3,15 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_complaints;
+mod m0002_progress;
 
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_complaints::Migration)]
+        vec![
+            Box::new(m0001_complaints::Migration),
+            Box::new(m0002_progress::Migration),
+        ]
     }
 }
