@@ -3,4 +3,6 @@
 //! (embedded SQLite always; PostgreSQL and Redis when VIPCARE_TEST_DATABASE_URL and
 //! VIPCARE_TEST_REDIS_URL are set).
 
+mod escalation;
+mod escalation_calls;
 mod harness;

@@ -9,3 +9,4 @@ mod ledger;
 mod lifecycle;
 mod listing;
 mod policy;
+mod sweep;
