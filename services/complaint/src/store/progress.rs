@@ -85,7 +85,9 @@ fn select(extra: &str) -> String {
 }
 
 /// Notices due by `now`, after `cursor`, soonest first (then by complaint id), at most
-/// `limit`, whatever the complaint's state: the caller sends, holds or drops each.
+/// `limit`, whatever the complaint's state: the caller sends, holds or drops each. The cursor
+/// is a row value, so the index range starts at it: notices held (while the customer is
+/// awaited) are passed over once per pass, not once per page.
 pub async fn due<C: ConnectionTrait>(
     conn: &C,
     now: DateTime<Utc>,
@@ -94,7 +96,7 @@ pub async fn due<C: ConnectionTrait>(
 ) -> Result<Vec<DueNotice>, StoreError> {
     let sql = format!(
         "{} WHERE next_progress_ms IS NOT NULL AND next_progress_ms <= $1 \
-         AND (next_progress_ms > $2 OR (next_progress_ms = $2 AND complaint_id > $3)) \
+         AND (next_progress_ms, complaint_id) > ($2, $3) \
          ORDER BY next_progress_ms, complaint_id LIMIT {limit}",
         select(", next_progress_ms, progress_notices")
     );
