@@ -9,6 +9,7 @@
 //! the gRPC layer's business. The store computes nothing under the policy: the caller passes
 //! the [`Schedule`] it derived, and the store indexes it.
 
+pub mod checks;
 mod codec;
 pub mod compensations;
 pub mod complaints;

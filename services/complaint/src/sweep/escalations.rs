@@ -2,14 +2,17 @@
 //! time to resolve, level 2 (one step higher) at the breach, each once per clock.
 //!
 //! The pass reads only complaints whose `next_check` has come (the index keeps the others out
-//! of sight), works out which levels are due from the clock's facts under the policy in force,
-//! records each (an insert unique on complaint, clock start and level: only the call that
-//! inserted it sends the task, in the same transaction) and writes the schedule again so
-//! `next_check` moves on to the next level, or to nothing. A complaint moved meanwhile keeps
-//! the schedule its move wrote from fresher facts, and is checked again if that is due.
+//! of sight), a page at a time; works out which levels are due from each clock's facts under
+//! the policy in force; writes the schedules again over the versions read, so `next_check`
+//! moves on to the next level, or to nothing; and records the levels due (an insert unique on
+//! complaint, clock start and level: only what this pass inserted gets a task, in the same
+//! transaction). Each of those is one statement for the whole page. A complaint moved meanwhile
+//! keeps the schedule its move wrote from fresher facts, and is checked again if that is due.
 //!
 //! Escalating by hand shares the task and the counting of levels: a level 2 fired (by hand)
 //! counts level 1 as fired, since a clock never escalates a step down.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseTransaction;
@@ -19,9 +22,10 @@ use crate::domain::{BusinessCalendar, Level, SlaTarget, due_levels};
 use crate::error::Error;
 use crate::notices::{Notice, dedupe_key};
 use crate::rules::Rules;
+use crate::store::checks::{self, ClockLevel};
 use crate::store::escalations::{self, Escalation};
 use crate::store::policy::StoredPolicy;
-use crate::store::{Schedule, StoredComplaint, complaints};
+use crate::store::{Schedule, StoredComplaint};
 
 /// Escalates every complaint whose check has come; returns how many levels fired.
 pub(super) async fn escalate_due(pass: &Pass<'_>, policy: &StoredPolicy) -> Result<u64, Error> {
@@ -31,83 +35,128 @@ pub(super) async fn escalate_due(pass: &Pass<'_>, policy: &StoredPolicy) -> Resu
         if page.is_empty() {
             break;
         }
-        let (n, settled) = pass
-            .in_page(async |txn, told| {
-                let (mut n, mut settled) = (0, 0);
-                for c in &page {
-                    let checked = check(txn, c, policy, pass, told).await?;
-                    n += checked.fired;
-                    settled += u64::from(checked.settled);
-                }
-                Ok((n, settled))
-            })
+        let checked = pass
+            .in_page(async |txn, told| check_page(txn, &page, policy, pass, told).await)
             .await?;
-        fired += n;
+        fired += checked.fired;
         // Checked complaints leave the due set; a page none of which could (facts the clock
         // cannot agree with) would be read again and again, so it ends the step.
-        if !pass.full(page.len()) || settled == 0 {
-            if settled == 0 {
-                tracing::warn!(
-                    count = page.len(),
-                    "complaints stay due for an escalation check after it; left to the next pass"
-                );
-            }
+        if checked.settled == 0 {
+            tracing::warn!(
+                count = page.len(),
+                "complaints stay due for an escalation check after it; left to the next pass"
+            );
+            break;
+        }
+        if !pass.full(page.len()) {
             break;
         }
     }
     Ok(fired)
 }
 
-/// What checking one complaint came to.
+/// What checking a page came to.
 struct Checked {
     fired: u64,
-    /// It left the set of complaints due for a check (or a move took it out of our hands).
-    settled: bool,
+    /// How many left the set of complaints due for a check (or were moved meanwhile, which
+    /// takes them out of our hands).
+    settled: u64,
 }
 
-/// Fires the levels of `c` due now, each once, with its staff task.
-async fn check(
+/// What the clock owes one complaint now.
+struct Plan<'a> {
+    c: &'a StoredComplaint,
+    target: SlaTarget,
+    due: Vec<Level>,
+    schedule: Schedule,
+}
+
+/// Fires the levels due now of every complaint of the page, each once, with its staff task.
+async fn check_page(
     txn: &DatabaseTransaction,
-    c: &StoredComplaint,
+    page: &[StoredComplaint],
     policy: &StoredPolicy,
     pass: &Pass<'_>,
     told: &mut Vec<Notice>,
 ) -> Result<Checked, Error> {
-    let k = &c.complaint;
-    let target = policy.policy.target(&k.tier_at_opening, k.severity);
+    let clocks: Vec<(&str, DateTime<Utc>)> = page
+        .iter()
+        .map(|c| (c.complaint.id.as_str(), c.clock.started_at()))
+        .collect();
+    let recorded = checks::fired_on_clocks(txn, &clocks).await?;
     let calendar = &policy.calendar;
-    let started = c.clock.started_at();
-    let fired = counted(&escalations::fired_levels(txn, &k.id, started).await?);
-    let due = due_levels(&c.clock, &target, calendar, &fired, pass.now);
-    let after: Vec<Level> = fired.iter().chain(&due).copied().collect();
-    let schedule = Schedule::of(&c.clock, &target, calendar, &counted(&after));
-    // Written over the version read (which also holds the row until commit on PostgreSQL):
-    // if the complaint moved since, its facts changed and its move's schedule stands.
-    if !complaints::reschedule(txn, &k.id, k.version, schedule).await? {
-        return Ok(Checked {
-            fired: 0,
-            settled: true,
-        });
-    }
-    let mut n = 0;
-    for level in due {
+    let plans: Vec<Plan<'_>> = page
+        .iter()
+        .map(|c| {
+            let k = &c.complaint;
+            let target = policy.policy.target(&k.tier_at_opening, k.severity);
+            let fired = counted(recorded.get(&k.id).map_or(&[], Vec::as_slice));
+            let due = due_levels(&c.clock, &target, calendar, &fired, pass.now);
+            let after: Vec<Level> = fired.iter().chain(&due).copied().collect();
+            let schedule = Schedule::of(&c.clock, &target, calendar, &counted(&after));
+            Plan {
+                c,
+                target,
+                due,
+                schedule,
+            }
+        })
+        .collect();
+    // Written over the versions read (which also holds the rows until commit on PostgreSQL):
+    // a complaint moved since has new facts, and its move's schedule stands.
+    let schedules: Vec<(&str, u64, Schedule)> = plans
+        .iter()
+        .map(|p| (p.c.complaint.id.as_str(), p.c.complaint.version, p.schedule))
+        .collect();
+    let written = checks::reschedule_many(txn, &schedules).await?;
+    let firing: Vec<ClockLevel> = plans
+        .iter()
+        .filter(|p| written.contains(&p.c.complaint.id))
+        .flat_map(|p| {
+            p.due.iter().map(|level| ClockLevel {
+                complaint_id: p.c.complaint.id.clone(),
+                clock_started_at: p.c.clock.started_at(),
+                level: *level,
+                reason: clock_reason(*level).to_owned(),
+            })
+        })
+        .collect();
+    // Another replica's pass may have fired some since we read: then it told, not us.
+    let fired = checks::record_by_clock(txn, &firing, pass.now).await?;
+    let by_id: HashMap<&str, &Plan<'_>> = plans
+        .iter()
+        .map(|p| (p.c.complaint.id.as_str(), p))
+        .collect();
+    for (id, level) in &fired {
+        let Some(plan) = by_id.get(id.as_str()) else {
+            continue;
+        };
         let escalation = Escalation {
-            level,
-            clock_started_at: started,
+            level: *level,
+            clock_started_at: plan.c.clock.started_at(),
             manual: false,
             escalated_by: None,
-            reason: clock_reason(level).to_owned(),
+            reason: clock_reason(*level).to_owned(),
             escalated_at: pass.now,
         };
-        // Another replica's pass may have fired it since we read: then it told, not us.
-        if escalations::record(txn, &k.id, &escalation).await? {
-            told.push(staff_task(c, &escalation, &target, calendar, pass.rules));
-            n += 1;
-        }
+        told.push(staff_task(
+            plan.c,
+            &escalation,
+            &plan.target,
+            calendar,
+            pass.rules,
+        ));
     }
+    let settled = plans
+        .iter()
+        .filter(|p| {
+            !written.contains(&p.c.complaint.id)
+                || p.schedule.next_check.is_none_or(|at| at > pass.now)
+        })
+        .count();
     Ok(Checked {
-        fired: n,
-        settled: schedule.next_check.is_none_or(|at| at > pass.now),
+        fired: u64::try_from(fired.len()).unwrap_or(u64::MAX),
+        settled: u64::try_from(settled).unwrap_or(u64::MAX),
     })
 }
 
