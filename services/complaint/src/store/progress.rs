@@ -5,8 +5,11 @@
 //! only from the instant and count it read, so of two passes meeting the same notice one sends
 //! it.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, QueryResult};
+use vipcare_storage::rows::{Kind, Rows};
 
 use super::codec::{COMPLAINT_COLUMNS, complaint};
 use super::error::corrupt;
@@ -141,8 +144,8 @@ pub async fn unscheduled<C: ConnectionTrait>(
     rows.iter().map(complaint).collect()
 }
 
-/// Schedules the first notice of a complaint not scheduled yet: what opening (and the pass,
-/// for complaints opened without it) writes. `false` when it was scheduled meanwhile.
+/// Schedules the first notice of a complaint not scheduled yet: what opening writes (see
+/// `sweep::progress::first_notice`). `false` when it was scheduled meanwhile.
 pub async fn schedule_first<C: ConnectionTrait>(
     conn: &C,
     complaint_id: &str,
@@ -159,48 +162,91 @@ pub async fn schedule_first<C: ConnectionTrait>(
     Ok(done.rows_affected() == 1)
 }
 
-/// Counts `notice` sent and schedules the next one, if nobody did since it was read. `true`
-/// when this call did (and must send it in the same transaction).
-pub async fn sent<C: ConnectionTrait>(
+/// Schedules the first notice of each complaint not scheduled yet (the pass, for a page of
+/// complaints opened without it), in one statement; one scheduled meanwhile keeps its own.
+pub async fn schedule_first_many<C: ConnectionTrait>(
     conn: &C,
-    notice: &DueNotice,
-    next: NextNotice,
-) -> Result<bool, StoreError> {
-    let sent = i64::try_from(notice.sent).map_err(|_| corrupt("progress_notices", notice.sent))?;
-    let done = conn
-        .execute_raw(statement(
-            conn,
-            "UPDATE complaints SET next_progress_ms = $4, progress_notices = progress_notices + 1 \
-             WHERE complaint_id = $1 AND next_progress_ms = $2 AND progress_notices = $3",
-            [
-                notice.complaint.complaint.id.clone().into(),
-                ms(notice.due_at).into(),
-                sent.into(),
-                next.stored().into(),
-            ],
-        ))
-        .await?;
-    Ok(done.rows_affected() == 1)
+    first: &[(&str, NextNotice)],
+) -> Result<(), StoreError> {
+    let mut rows = Rows::new(&[("id", Kind::Text), ("next", Kind::Int)]);
+    for (id, next) in first {
+        rows.row([(*id).into(), next.stored().into()]);
+    }
+    let text = |source: &str| {
+        format!(
+            "UPDATE complaints SET next_progress_ms = v.next FROM {source} AS v \
+             WHERE complaints.complaint_id = v.id AND complaints.next_progress_ms IS NULL"
+        )
+    };
+    for statement in rows.statements(conn.get_database_backend(), &[], text) {
+        conn.execute_raw(statement).await?;
+    }
+    Ok(())
 }
 
-/// Drops the notice of a complaint that no longer gets any (resolved or closed), if it is still
-/// the one read: the row leaves the due index, and a reopen schedules afresh.
-pub async fn drop_due<C: ConnectionTrait>(
+/// Counts each notice sent and schedules its next one, if nobody did since it was read; the
+/// ids of the complaints this call did it for (and whose notice it must send in the same
+/// transaction). One statement for the page.
+pub async fn sent_many<C: ConnectionTrait>(
     conn: &C,
-    notice: &DueNotice,
-) -> Result<bool, StoreError> {
-    let done = conn
-        .execute_raw(statement(
-            conn,
-            "UPDATE complaints SET next_progress_ms = NULL \
-             WHERE complaint_id = $1 AND next_progress_ms = $2",
-            [
-                notice.complaint.complaint.id.clone().into(),
-                ms(notice.due_at).into(),
-            ],
-        ))
-        .await?;
-    Ok(done.rows_affected() == 1)
+    sent: &[(&DueNotice, NextNotice)],
+) -> Result<HashSet<String>, StoreError> {
+    let mut rows = Rows::new(&[
+        ("id", Kind::Text),
+        ("due", Kind::Int),
+        ("sent", Kind::Int),
+        ("next", Kind::Int),
+    ]);
+    for (notice, next) in sent {
+        let count =
+            i64::try_from(notice.sent).map_err(|_| corrupt("progress_notices", notice.sent))?;
+        rows.row([
+            notice.complaint.complaint.id.clone().into(),
+            ms(notice.due_at).into(),
+            count.into(),
+            next.stored().into(),
+        ]);
+    }
+    let text = |source: &str| {
+        format!(
+            "UPDATE complaints SET next_progress_ms = v.next, \
+             progress_notices = complaints.progress_notices + 1 FROM {source} AS v \
+             WHERE complaints.complaint_id = v.id AND complaints.next_progress_ms = v.due \
+             AND complaints.progress_notices = v.sent RETURNING complaint_id"
+        )
+    };
+    let mut done = HashSet::new();
+    for statement in rows.statements(conn.get_database_backend(), &[], text) {
+        for row in conn.query_all_raw(statement).await? {
+            done.insert(row.try_get::<String>("", "complaint_id")?);
+        }
+    }
+    Ok(done)
+}
+
+/// Drops the notices of complaints that no longer get any (resolved or closed), each if it
+/// is still the one read: the rows leave the due index, and a reopen schedules afresh.
+pub async fn drop_many<C: ConnectionTrait>(
+    conn: &C,
+    dropped: &[&DueNotice],
+) -> Result<(), StoreError> {
+    let mut rows = Rows::new(&[("id", Kind::Text), ("due", Kind::Int)]);
+    for notice in dropped {
+        rows.row([
+            notice.complaint.complaint.id.clone().into(),
+            ms(notice.due_at).into(),
+        ]);
+    }
+    let text = |source: &str| {
+        format!(
+            "UPDATE complaints SET next_progress_ms = NULL FROM {source} AS v \
+             WHERE complaints.complaint_id = v.id AND complaints.next_progress_ms = v.due"
+        )
+    };
+    for statement in rows.statements(conn.get_database_backend(), &[], text) {
+        conn.execute_raw(statement).await?;
+    }
+    Ok(())
 }
 
 /// When the complaint's next notice is due: `None` while not scheduled, NOT_FOUND for an

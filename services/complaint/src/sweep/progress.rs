@@ -10,12 +10,13 @@
 //! sent with the next one scheduled only over the instant and count read, so it goes once.
 
 use chrono::{DateTime, Utc};
+use sea_orm::DatabaseTransaction;
 
 use super::Pass;
 use crate::domain::{ComplaintState, ProgressIntervals};
 use crate::error::Error;
 use crate::notices::{Notice, dedupe_key};
-use crate::store::progress::{self, DueCursor, NextNotice};
+use crate::store::progress::{self, DueCursor, DueNotice, NextNotice};
 
 /// Schedules what is unscheduled, then sends every notice due; returns how many were sent.
 pub(super) async fn notify_due(pass: &Pass<'_>) -> Result<u64, Error> {
@@ -29,32 +30,50 @@ pub(super) async fn notify_due(pass: &Pass<'_>) -> Result<u64, Error> {
         };
         cursor = DueCursor::after(last);
         sent += pass
-            .in_page(async |txn, told| {
-                let mut n = 0;
-                for due in &page {
-                    let k = &due.complaint.complaint;
-                    match step(&pass.rules.progress, &k.tier_at_opening, k.state, pass.now) {
-                        Step::Send { text, next } => {
-                            if progress::sent(txn, due, NextNotice::At(next)).await? {
-                                let key = dedupe_key(&k.id, "progress", due.sent + 1);
-                                told.push(Notice::progress(k, text, next, pass.now, key));
-                                n += 1;
-                            }
-                        }
-                        Step::Hold => {}
-                        Step::Drop => {
-                            progress::drop_due(txn, due).await?;
-                        }
-                    }
-                }
-                Ok(n)
-            })
+            .in_page(async |txn, told| send_page(txn, &page, pass, told).await)
             .await?;
         if !pass.full(page.len()) {
             break;
         }
     }
     Ok(sent)
+}
+
+/// Sends the notices of a page that are owed, each once, holds those of complaints awaiting
+/// the customer and drops those of complaints resolved; how many were sent.
+async fn send_page(
+    txn: &DatabaseTransaction,
+    page: &[DueNotice],
+    pass: &Pass<'_>,
+    told: &mut Vec<Notice>,
+) -> Result<u64, Error> {
+    let mut sending = Vec::new();
+    let mut dropping = Vec::new();
+    for due in page {
+        let k = &due.complaint.complaint;
+        match step(&pass.rules.progress, &k.tier_at_opening, k.state, pass.now) {
+            Step::Send { text, next } => sending.push((due, text, next)),
+            Step::Hold => {}
+            Step::Drop => dropping.push(due),
+        }
+    }
+    progress::drop_many(txn, &dropping).await?;
+    let counted: Vec<(&DueNotice, NextNotice)> = sending
+        .iter()
+        .map(|(due, _, next)| (*due, NextNotice::At(*next)))
+        .collect();
+    // Another pass may have sent some since we read: then it told, not us.
+    let ours = progress::sent_many(txn, &counted).await?;
+    let mut n = 0;
+    for (due, text, next) in sending {
+        let k = &due.complaint.complaint;
+        if ours.contains(&k.id) {
+            let key = dedupe_key(&k.id, "progress", due.sent + 1);
+            told.push(Notice::progress(k, text, next, pass.now, key));
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 /// Gives every open complaint without a schedule its first notice (or none, for a tier that
@@ -67,18 +86,20 @@ async fn schedule_unscheduled(pass: &Pass<'_>) -> Result<(), Error> {
             break;
         };
         after = last.complaint.id.clone();
-        pass.in_page(async |txn, _| {
-            for c in &page {
+        let first: Vec<(&str, NextNotice)> = page
+            .iter()
+            .map(|c| {
+                let k = &c.complaint;
                 let first = first_notice(
                     &pass.rules.progress,
-                    &c.complaint.tier_at_opening,
+                    &k.tier_at_opening,
                     c.clock.started_at(),
                 );
-                progress::schedule_first(txn, &c.complaint.id, first).await?;
-            }
-            Ok(())
-        })
-        .await?;
+                (k.id.as_str(), first)
+            })
+            .collect();
+        pass.in_page(async |txn, _| Ok(progress::schedule_first_many(txn, &first).await?))
+            .await?;
         if !pass.full(page.len()) {
             break;
         }

@@ -240,7 +240,11 @@ async fn two_replicas_passing_at_once_tell_once() {
         let (one, two) = (Pass::over(db, 4), Pass::over(db, 4));
         let (a, b) = tokio::join!(one.at(hours(25)), two.at(hours(25)));
         assert_eq!(a.escalated + b.escalated, 12, "{label}: {a:?} {b:?}");
-        assert_eq!(staff_tasks(&told(db).await).len(), 12, "{label}");
+        let sent = a.progress_notices + b.progress_notices;
+        assert_eq!(sent, 6, "{label}: the first progress notice of each, once");
+        let all = told(db).await;
+        assert_eq!(staff_tasks(&all).len(), 12, "{label}");
+        assert_eq!(all.len(), 18, "{label}: and nothing else");
     }
 }
 
