@@ -26,6 +26,7 @@ use crate::domain::sla::DEFAULT_TIER;
 use crate::domain::{Complaint, ComplaintDraft, NewComplaint, SlaClock, find_repeat};
 use crate::error::Error;
 use crate::store::{self, Schedule, StoredComplaint};
+use crate::sweep::progress::first_notice;
 
 pub async fn open(
     api: &ComplaintApi,
@@ -61,7 +62,10 @@ pub async fn open(
     let id = complaint_id(now, uuid::Uuid::new_v4().as_u128());
     let answer = fresh
         .finish::<pb::OpenComplaintResponse, Error, _>(async |txn| {
+            let progress = first_notice(&api.rules.progress, &tier, now);
             let repeat_of = store_opened(txn, &id, draft, tier, now).await?;
+            // The customer's first progress notice, at the cadence of their tier.
+            store::progress::schedule_first(txn, &id, progress).await?;
             Ok(pb::OpenComplaintResponse {
                 complaint: Some(super::reads::answer(api, txn, &id).await?),
                 repeat_of,

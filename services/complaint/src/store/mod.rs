@@ -9,6 +9,7 @@
 //! the gRPC layer's business. The store computes nothing under the policy: the caller passes
 //! the [`Schedule`] it derived, and the store indexes it.
 
+pub mod checks;
 pub mod closing;
 mod codec;
 pub mod compensations;
@@ -19,6 +20,7 @@ pub mod follow_ups;
 pub mod listing;
 pub mod migrations;
 pub mod policy;
+pub mod progress;
 pub mod promises;
 pub mod report;
 pub mod reschedule;

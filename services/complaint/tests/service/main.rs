@@ -8,6 +8,8 @@ mod harness;
 mod after_resolution;
 mod binary;
 mod compensation;
+mod escalation;
+mod escalation_calls;
 mod lifecycle;
 mod lifecycle_calls;
 mod opening;

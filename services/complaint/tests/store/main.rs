@@ -11,4 +11,5 @@ mod listing;
 mod policy;
 mod report;
 mod reschedule;
+mod sweep;
 mod watch;

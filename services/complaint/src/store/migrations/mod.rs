@@ -3,6 +3,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_complaints;
+mod m0002_progress;
 mod m0003_watch;
 
 pub struct Migrator;
@@ -11,6 +12,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m0001_complaints::Migration),
+            Box::new(m0002_progress::Migration),
             Box::new(m0003_watch::Migration),
         ]
     }
