@@ -26,7 +26,9 @@ async fn the_clock_escalates_at_80_percent_once_and_again_at_the_breach() {
     for mut suite in suites().await {
         let label = suite.label;
         // DIAMOND HIGH: 24 hours to resolve, around the clock; 80% is 19 h 12 min.
-        let (customer, c) = suite.complaint_of("DIAMOND", pb::Severity::High).await;
+        let (customer, c) = suite
+            .opened_at_severity("DIAMOND", pb::Severity::High)
+            .await;
         let id = c.complaint_id.clone();
         assert_eq!(suite.advance_and_sweep(hours(19)).await.escalated, 0);
         assert_eq!(suite.advance_and_sweep(minutes(12)).await.escalated, 1);
@@ -64,8 +66,10 @@ async fn the_clock_escalates_at_80_percent_once_and_again_at_the_breach() {
 async fn time_waiting_for_the_customer_does_not_escalate() {
     for mut suite in suites().await {
         let label = suite.label;
-        let (_, c) = suite.complaint_of("DIAMOND", pb::Severity::High).await;
-        suite.wait_for_customer(&c.complaint_id).await;
+        let (_, c) = suite
+            .opened_at_severity("DIAMOND", pb::Severity::High)
+            .await;
+        suite.pause_for_customer(&c.complaint_id).await;
         let swept = suite.advance_and_sweep(hours(48)).await;
         assert_eq!(swept.escalated, 0, "[{label}]");
         let read = suite.get(&c.complaint_id).await;
@@ -77,10 +81,10 @@ async fn time_waiting_for_the_customer_does_not_escalate() {
 async fn an_overdue_promise_is_escalated_once_to_the_first_contact_owner() {
     for mut suite in suites().await {
         let label = suite.label;
-        let (customer, c) = suite.complaint_of("GOLD", pb::Severity::Medium).await;
+        let (customer, c) = suite.opened_at_severity("GOLD", pb::Severity::Medium).await;
         let due = suite.now() + hours(2);
         suite
-            .promise(&c.complaint_id, "今天下午四点前回电说明扣费原因", due)
+            .promise_by_colleague(&c.complaint_id, "今天下午四点前回电说明扣费原因", due)
             .await;
         let on_time = suite.advance_and_sweep(hours(2)).await;
         assert_eq!(on_time.promises_escalated, 0, "[{label}] due is on time");
@@ -104,9 +108,9 @@ async fn an_overdue_promise_is_escalated_once_to_the_first_contact_owner() {
 async fn customers_hear_of_progress_at_their_tiers_cadence() {
     for mut suite in suites().await {
         let label = suite.label;
-        let (diamond, _) = suite.complaint_of("DIAMOND", pb::Severity::Low).await;
-        let (gold, _) = suite.complaint_of("GOLD", pb::Severity::Low).await;
-        let (standard, _) = suite.complaint_of("", pb::Severity::Low).await;
+        let (diamond, _) = suite.opened_at_severity("DIAMOND", pb::Severity::Low).await;
+        let (gold, _) = suite.opened_at_severity("GOLD", pb::Severity::Low).await;
+        let (standard, _) = suite.opened_at_severity("", pb::Severity::Low).await;
         // Each notice is held before the clock moves on: a day later it would have expired
         // before it reached the reminder service.
         for day in 1..=3 {
@@ -131,7 +135,9 @@ async fn customers_hear_of_progress_at_their_tiers_cadence() {
 async fn escalating_by_hand_fires_the_lowest_level_not_yet_fired_once() {
     for mut suite in suites().await {
         let label = suite.label;
-        let (customer, c) = suite.complaint_of("DIAMOND", pb::Severity::High).await;
+        let (customer, c) = suite
+            .opened_at_severity("DIAMOND", pb::Severity::High)
+            .await;
         let id = c.complaint_id.clone();
         let first = pb::EscalateComplaintRequest {
             request_id: "esc-1".into(),
@@ -172,7 +178,7 @@ async fn escalating_by_hand_fires_the_lowest_level_not_yet_fired_once() {
 async fn escalating_by_hand_refuses_what_it_cannot_do() {
     for mut suite in suites().await {
         let label = suite.label;
-        let (_, c) = suite.complaint_of("GOLD", pb::Severity::Medium).await;
+        let (_, c) = suite.opened_at_severity("GOLD", pb::Severity::Medium).await;
         let id = c.complaint_id.clone();
         let level = pb::EscalationLevel::Unspecified;
         let escalate = async |suite: &mut crate::harness::Suite,
@@ -220,8 +226,8 @@ async fn escalating_by_hand_refuses_what_it_cannot_do() {
         assert_eq!(refusal(refused), "ALREADY_ESCALATED", "[{label}]");
 
         // Nothing to escalate once resolved.
-        let (_, done) = suite.complaint_of("GOLD", pb::Severity::Low).await;
-        suite.resolve(&done.complaint_id).await;
+        let (_, done) = suite.opened_at_severity("GOLD", pb::Severity::Low).await;
+        suite.resolve_as_owner(&done.complaint_id).await;
         let late = by_hand(&done.complaint_id, level);
         let refused = escalate(&mut suite, late).await;
         assert_eq!(refusal(refused), "COMPLAINT_RESOLVED", "[{label}]");

@@ -53,7 +53,7 @@ pub fn by_hand(complaint_id: &str, level: pb::EscalationLevel) -> pb::EscalateCo
 impl Suite {
     /// A new customer of `tier` with a complaint of `severity` opened now; the customer's id and
     /// the complaint.
-    pub async fn complaint_of(
+    pub async fn opened_at_severity(
         &mut self,
         tier: &str,
         severity: pb::Severity,
@@ -80,7 +80,7 @@ impl Suite {
     }
 
     /// Acknowledges, starts work and waits for the customer: the clock pauses.
-    pub async fn wait_for_customer(&mut self, complaint_id: &str) {
+    pub async fn pause_for_customer(&mut self, complaint_id: &str) {
         let id = complaint_id.to_owned();
         let label = self.label;
         let fail = |what: &str, s: tonic::Status| -> ! { panic!("[{label}] {what}: {s:?}") };
@@ -113,7 +113,7 @@ impl Suite {
     }
 
     /// Resolves it as its owner.
-    pub async fn resolve(&mut self, complaint_id: &str) {
+    pub async fn resolve_as_owner(&mut self, complaint_id: &str) {
         let request = pb::ResolveComplaintRequest {
             complaint_id: complaint_id.into(),
             actor: OWNER.into(),
@@ -128,7 +128,12 @@ impl Suite {
     }
 
     /// A promise by `E2002` (not the owner) due at `due_at`.
-    pub async fn promise(&mut self, complaint_id: &str, text: &str, due_at: DateTime<Utc>) {
+    pub async fn promise_by_colleague(
+        &mut self,
+        complaint_id: &str,
+        text: &str,
+        due_at: DateTime<Utc>,
+    ) {
         let request = pb::PromiseToCustomerRequest {
             complaint_id: complaint_id.into(),
             actor: "E2002".into(),
@@ -160,11 +165,5 @@ impl Suite {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-    }
-
-    /// The services' "now".
-    pub fn now(&self) -> DateTime<Utc> {
-        use vipcare_domain::Clock;
-        self.clock.now()
     }
 }
