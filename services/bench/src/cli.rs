@@ -30,6 +30,34 @@ pub enum Command {
     /// steady offered rate; IngestEvents against replaying the same feed; the peak RSS while
     /// the backlog is dispatched.
     Reminders(RemindersArgs),
+    /// The complaint service: ListComplaints(overdue) against the gateway's health Check at the
+    /// same concurrency; one escalation pass over every open complaint against a bare read of
+    /// the rows it is due to touch; the peak RSS during the pass.
+    Complaints(ComplaintsArgs),
+}
+
+/// The options of `complaints`.
+#[derive(Debug, Args)]
+pub struct ComplaintsArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Open complaints in the store (in-process only): 15% of them due for escalation.
+    #[arg(long, value_name = "N", default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(20..=10_000_000))]
+    pub count: u64,
+    /// How long ListComplaints(overdue) and the health check are each driven.
+    #[arg(long, value_name = "TIME", default_value = "5s", value_parser = parse_duration)]
+    pub duration: Duration,
+    /// Requests in flight at any time: the supervisors' and dashboards' reads of the overdue
+    /// list, not every call of the hall.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
+    /// HTTP/2 connections the requests share; worker i always uses connection i mod N.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
+    pub connections: u16,
+    /// Only the pass: load the store, run one pass, print its time and the peak RSS meanwhile
+    /// (run once with --count 100000 and once with --count 1000000 to compare).
+    #[arg(long, conflicts_with = "target")]
+    pub rss: bool,
 }
 
 /// The options of `reminders`.
@@ -226,6 +254,32 @@ mod tests {
         assert!(parse(&["--count", "4"]).is_err());
         assert!(parse(&["--lag-rate", "0"]).is_err());
         // --rss measures the in-process suite's own memory: no remote target.
+        assert!(parse(&["--rss", "--target", "127.0.0.1:1", "--api-key", "k"]).is_err());
+    }
+
+    #[test]
+    fn complaints_defaults_are_the_issue_s_figures() {
+        use clap::Parser;
+        let cli = Cli::try_parse_from(["vipcare-bench", "complaints"]).unwrap();
+        let Command::Complaints(args) = cli.command else {
+            panic!("parsed as another subcommand");
+        };
+        assert_eq!(args.count, 100_000);
+        assert_eq!(args.duration, Duration::from_secs(5));
+        assert_eq!((args.concurrency, args.connections), (8, 2));
+        assert!(!args.rss);
+        let parse = |extra: &[&str]| {
+            let mut argv = vec!["vipcare-bench", "complaints"];
+            argv.extend_from_slice(extra);
+            Cli::try_parse_from(argv)
+        };
+        let cli = parse(&["--rss", "--count", "1000000"]).unwrap();
+        let Command::Complaints(args) = cli.command else {
+            panic!("parsed as another subcommand");
+        };
+        assert_eq!((args.count, args.rss), (1_000_000, true));
+        // A mix of twenty shapes needs twenty complaints; --rss needs the bench's own store.
+        assert!(parse(&["--count", "19"]).is_err());
         assert!(parse(&["--rss", "--target", "127.0.0.1:1", "--api-key", "k"]).is_err());
     }
 }

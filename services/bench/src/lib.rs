@@ -5,11 +5,13 @@
 //! customer view) and `lookup` (the hotline's caller look-up) each set a gateway read against
 //! the gateway's health check, the cheapest call the same stack answers, so the ratio says what
 //! the read itself costs; `reminders` measures the reminder service's dispatch, lag and event
-//! feed against floors of its own. A benchmark, not a timed test: nothing here runs under
-//! `cargo test` except its own unit tests.
+//! feed against floors of its own; `complaints` the overdue list against the health check and
+//! the escalation pass against a bare read of the rows it is due to touch. A benchmark, not a
+//! timed test: nothing here runs under `cargo test` except its own unit tests.
 
 mod baseline;
 pub mod cli;
+mod complaints;
 mod fresh;
 pub mod latency;
 pub mod load;
@@ -31,6 +33,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Lookup(args) => lookup::run(args).await,
         Command::TierBatch(args) => tier_batch::run(args).await,
         Command::Reminders(args) => reminders::run(args).await,
+        Command::Complaints(args) => complaints::run(args).await,
     };
     match outcome {
         Ok(code) => code,

@@ -33,6 +33,7 @@ const BENCH_SCOPES: &[&str] = &[
     "reminder:read",
     "reminder:write",
     "event:ingest",
+    "complaint:read",
 ];
 
 pub(crate) struct Target {

@@ -107,17 +107,17 @@ pub(super) fn shortfall(counts: &DeliveryCounts, count: u64) -> String {
 
 /// Resets the peak of resident memory to what is resident now; false where the kernel does
 /// not offer it (the peak then covers the whole process).
-pub(super) fn reset_peak_rss() -> bool {
+pub(crate) fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
 /// Peak resident memory since the last reset (or the start), in MiB.
-pub(super) fn peak_rss_mb() -> Option<f64> {
+pub(crate) fn peak_rss_mb() -> Option<f64> {
     status_mib("VmHWM:")
 }
 
 /// Resident memory now, in MiB.
-pub(super) fn rss_mb() -> Option<f64> {
+pub(crate) fn rss_mb() -> Option<f64> {
     status_mib("VmRSS:")
 }
 

@@ -15,7 +15,7 @@
 //! never retries its own sends. Against a running gateway (`--target`) only the lag and the
 //! feed run: the backlog, its floor and the RSS need the bench's own store and sink.
 
-mod backlog;
+pub(crate) mod backlog;
 mod calls;
 mod floor;
 mod ingest;

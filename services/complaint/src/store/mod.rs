@@ -17,6 +17,7 @@ pub mod complaints;
 mod error;
 pub mod escalations;
 pub mod follow_ups;
+pub mod import;
 pub mod listing;
 pub mod migrations;
 pub mod policy;

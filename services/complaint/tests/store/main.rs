@@ -5,6 +5,7 @@
 mod harness;
 
 mod escalation;
+mod import;
 mod ledger;
 mod lifecycle;
 mod listing;
