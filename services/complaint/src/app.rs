@@ -4,6 +4,12 @@
 //! the server. While it serves, the background pass escalates clocks, closes resolved
 //! complaints left unanswered, and sends progress notices; the relay delivers the outbox; expired
 //! request keys are pruned. The suite binary builds every service this way in one process.
+//!
+//! The gateway caches each customer's view (their open complaints in it) and caller look-up
+//! under the customer's tag, which every complaint write records in its transaction (see
+//! `store::complaints`). Calls bump it after their commit, before they answer (the request_id
+//! flow settles it); the background pass's writes are bumped by the replayer within a second
+//! or two; a process killed between commit and bump leaves its record, replayed at start-up.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -17,6 +23,7 @@ use vipcare_domain::{Clock, SystemClock};
 use vipcare_runtime::server::{self, GrpcServer, ServeError};
 use vipcare_runtime::settings::SettingsError;
 use vipcare_storage::idempotency::Idempotency;
+use vipcare_storage::invalidation::{Replayer, StaleViews};
 use vipcare_storage::outbox::OutboxRelay;
 use vipcare_storage::{Database, StorageError};
 
@@ -48,11 +55,18 @@ pub struct App {
     sweep: Arc<Sweep>,
     sweep_every: Option<Duration>,
     relay: OutboxRelay,
+    invalidations: Replayer,
 }
 
 /// How long background work may take to finish what it holds once the server stopped; what
 /// it leaves is safe to redo (transactions roll back, outbox leases run out).
 const STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// How soon the replayer bumps what the background pass recorded (an automatic close, an
+/// escalation): nobody waits on an answer for those, but an agent looking at the customer's
+/// view should not see the old state for long. A call's own record is settled before it
+/// answers; one of another replica's calls is bumped twice at worst, which is harmless.
+const PASS_CHANGES_SHOWN_AFTER: Duration = Duration::from_secs(1);
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -70,13 +84,19 @@ impl App {
     /// As `build`, with the clock the service reads "now" from (tests stop and move it).
     pub async fn build_with_clock(
         settings: &Settings,
-        _cache: Cache,
+        cache: Cache,
         clock: Arc<dyn Clock>,
     ) -> Result<App, AppError> {
         let credential = settings.internal.credential()?;
         let rules = Arc::new(settings.complaint.rules()?);
         let db = Database::connect(&settings.database, &settings.data_dir, "complaint").await?;
         db.migrate::<Migrator>().await?;
+        // Before anything serves from this cache (in the suite, the gateway too): views a killed
+        // process changed complaints of but never bumped are bumped now, or held by the cache.
+        let invalidations = Replayer::new(db.clone(), cache.invalidator())
+            .left_after(PASS_CHANGES_SHOWN_AFTER)
+            .every(PASS_CHANGES_SHOWN_AFTER);
+        invalidations.replay_all().await?;
         let peers = &settings.services;
         let directory: Arc<dyn Directory> = Arc::new(
             Peers::connect_lazy(&peers.profile, &peers.tiering, &credential)
@@ -87,7 +107,8 @@ impl App {
         let relay =
             OutboxRelay::new(db.clone(), Arc::new(reminder)).only_to(&[notices::DESTINATION]);
         let listener = server::bind(&settings.complaint.listen).await?;
-        let requests = Idempotency::new(&db, settings.database.idempotency_retention());
+        let requests = Idempotency::new(&db, settings.database.idempotency_retention())
+            .settling(StaleViews::new(cache.invalidator()));
         let sweep = Arc::new(Sweep::new(
             db.clone(),
             clock.clone(),
@@ -105,6 +126,7 @@ impl App {
             sweep,
             sweep_every: settings.complaint.sweep_every(),
             relay,
+            invalidations,
         })
     }
 
@@ -126,6 +148,7 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), AppError> {
         let pruner = tokio::spawn(self.requests.keep_pruned());
+        let replayer = tokio::spawn(self.invalidations.run());
         let (stop, stopping) = watch::channel(false);
         let until_stopped = || {
             let mut stopping = stopping.clone();
@@ -143,6 +166,7 @@ impl App {
         }
         let served = self.server.serve(self.listener, shutdown).await;
         pruner.abort();
+        replayer.abort();
         let _ = stop.send(true);
         for mut task in tasks {
             if tokio::time::timeout(STOP_GRACE, &mut task).await.is_err() {

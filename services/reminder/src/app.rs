@@ -91,7 +91,7 @@ impl App {
         // process moved reminders of but never bumped are bumped now, or held by the cache.
         let invalidations = Replayer::new(db.clone(), cache.invalidator());
         invalidations.replay_all().await?;
-        let stale = StaleViews::new(&cache);
+        let stale = StaleViews::new(cache.invalidator());
         store::seed::defaults(db.conn(), clock.now())
             .await
             .map_err(Error::from)?;

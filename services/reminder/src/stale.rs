@@ -5,21 +5,23 @@
 //! ([`record`]); after the commit the tags are bumped and the record goes ([`StaleViews`]). A
 //! bump that never reached the cache (Redis down, the process killed after its commit) is
 //! replayed from the record at start-up or a few seconds later (`vipcare_storage::invalidation`).
+//! The bumping is shared with the complaint service ([`StaleViews`]); which moves make a view
+//! stale ([`is_listed`]) is the reminder's own.
 //!
 //! Batches record once: a claim or an ingested feed message writes one journal statement for
 //! its distinct customers (packed into few rows when there are many), and one bump after it.
 //! Moves that leave the set untouched (a receipt turning SENT into DELIVERED) record nothing.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
-use futures::FutureExt;
 use sea_orm::ConnectionTrait;
-use vipcare_cache::{Cache, tags};
-use vipcare_storage::invalidation::{self, Bump, Recorded};
+use vipcare_cache::tags;
+use vipcare_storage::invalidation::{self, Recorded};
 
 use crate::domain::ReminderState;
 use crate::store::StoreError;
+
+pub use vipcare_storage::invalidation::StaleViews;
 
 /// The tags of `customers`, each once.
 pub fn customer_tags<'a>(customers: impl IntoIterator<Item = &'a str>) -> Vec<String> {
@@ -46,56 +48,6 @@ pub async fn record<'a, C: ConnectionTrait>(
         return Ok(None);
     }
     Ok(Some(invalidation::record(txn, &tags).await?))
-}
-
-/// Bumps what writes recorded, after their commit. Cheap to clone.
-#[derive(Clone)]
-pub struct StaleViews {
-    bump: Arc<dyn Bump>,
-}
-
-impl std::fmt::Debug for StaleViews {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StaleViews").finish_non_exhaustive()
-    }
-}
-
-impl StaleViews {
-    /// Bumps in `cache`, the one the gateway reads views from (in the suite, the same one).
-    pub fn new(cache: &Cache) -> StaleViews {
-        StaleViews {
-            bump: Arc::new(cache.invalidator()),
-        }
-    }
-
-    /// Bumps nothing: every record stays for a `Replayer` (what a dispatcher or API built
-    /// without a cache, as in store-level tests, does).
-    pub fn unbumped() -> StaleViews {
-        let never = |_tags: Vec<String>| async { false }.boxed();
-        StaleViews {
-            bump: Arc::new(never),
-        }
-    }
-
-    /// After the commit of a write that [`record`]ed: bumps its tags and deletes its rows once
-    /// the bump is written. Never fails (the rows that stay are replayed).
-    pub async fn settle<C: ConnectionTrait>(&self, conn: &C, recorded: Option<Recorded>) {
-        if let Some(recorded) = recorded {
-            invalidation::settle(conn, recorded, self.bump.as_ref()).await;
-        }
-    }
-
-    /// As [`StaleViews::settle`], for a write whose record was made where it could not be kept
-    /// (inside a store function): the customers' committed rows are found by tag. Only for a
-    /// few customers: a batch's packed rows are not found by tag, use `settle` for those.
-    pub async fn settle_customers<'a, C: ConnectionTrait>(
-        &self,
-        conn: &C,
-        customers: impl IntoIterator<Item = &'a str>,
-    ) {
-        let tags = customer_tags(customers);
-        invalidation::settle_tags(conn, tags, self.bump.as_ref()).await;
-    }
 }
 
 #[cfg(test)]

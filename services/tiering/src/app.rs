@@ -27,6 +27,7 @@ use crate::domain::{Clock, SystemClock};
 use crate::error::Error;
 use crate::expiry::OverrideExpiry;
 use crate::grpc::TieringApi;
+use crate::service_history::ServiceHistory;
 use crate::settings::Settings;
 use crate::store::{self, Migrator};
 use crate::upstream::Profile;
@@ -44,6 +45,8 @@ pub enum AppError {
     ProfileUrl(String),
     #[error("services.reminder: {0}")]
     ReminderUrl(String),
+    #[error("services.complaint: {0}")]
+    ComplaintUrl(String),
     #[error(transparent)]
     Serve(#[from] ServeError),
 }
@@ -93,6 +96,12 @@ impl App {
         store::seed::defaults(db.conn(), clock.now()).await?;
         let profile = Profile::connect_lazy(&settings.services.profile, &credential)
             .map_err(|e| AppError::ProfileUrl(e.to_string()))?;
+        let history = ServiceHistory::connect_lazy(
+            &settings.services.complaint,
+            &settings.services.profile,
+            &credential,
+        )
+        .map_err(|e| AppError::ComplaintUrl(e.to_string()))?;
         let reminder = crate::reminder::connect_lazy(&settings.services.reminder, &credential)
             .map_err(|e| AppError::ReminderUrl(e.to_string()))?;
         let listener = server::bind(&settings.tiering.listen).await?;
@@ -109,7 +118,15 @@ impl App {
             clock.clone(),
         ));
         let relay = OutboxRelay::new(db.clone(), Arc::new(reminder));
-        let api = TieringApi::new(db, requests.clone(), cache, clock, profile, runner.clone());
+        let api = TieringApi::new(
+            db,
+            requests.clone(),
+            cache,
+            clock,
+            profile,
+            history,
+            runner.clone(),
+        );
         let server = GrpcServer::internal(&settings.server, credential)
             .add_service(api.into_server(settings.server.max_message_bytes));
         Ok(App {

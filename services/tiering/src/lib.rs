@@ -11,6 +11,7 @@ pub mod error;
 pub mod expiry;
 pub mod grpc;
 pub mod reminder;
+pub mod service_history;
 pub mod settings;
 mod stale;
 pub mod store;

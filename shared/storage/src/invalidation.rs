@@ -6,6 +6,9 @@
 //! seconds while it runs. A bump only makes entries stale, so bumping a tag twice, or two
 //! replicas replaying the same rows, is harmless.
 //!
+//! [`StaleViews`] is the settling every service shares: after a write's commit, or after any
+//! commit for writes that record deep inside their store.
+//!
 //! This crate does not know the cache: a service passes its cache's bump as a [`Bump`].
 
 use futures::future::BoxFuture;
@@ -19,8 +22,10 @@ use crate::outbox::now_ms;
 use crate::sql::statement;
 
 mod replayer;
+mod stale_views;
 
 pub use replayer::{Replayed, Replayer};
+pub use stale_views::StaleViews;
 
 const TABLE: &str = "cache_invalidations";
 /// Writes with more tags than this pack them into rows, joined by [`TAG_SEPARATOR`].

@@ -2,9 +2,19 @@
 //! opening entry; every later move only over the version it was made from, with the entry it
 //! added, in one conditional UPDATE: of two handlers acting on the same version one wins, and
 //! the other is told the version moved on and writes nothing.
+//!
+//! The gateway shows a customer's open complaints in the customer's view and raises the
+//! hotline priority while one is open, both cached under the customer's tag. So every write
+//! here that changes a complaint (opened, moved, rescheduled, or touched by a promise, a
+//! follow-up, an escalation or compensation) records that tag in its own transaction
+//! ([`views_stale`]); the service bumps it after the commit (the request_id flow settles it
+//! before the call answers) or its replayer does a moment later, so no caller is served a view
+//! the change made stale.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait, Value};
+use vipcare_cache::tags;
+use vipcare_storage::invalidation;
 
 use super::codec::{COMPLAINT_COLUMNS, complaint, complaint_values, select_complaints, version};
 use super::{Schedule, StoreError, ms, settle, statement, time, timeline};
@@ -53,7 +63,8 @@ pub async fn insert<C: ConnectionTrait + TransactionTrait>(
     let txn = conn.begin().await?;
     let result = async {
         txn.execute_raw(statement(&txn, &sql, values)).await?;
-        timeline::append(&txn, &new.complaint.id, 1, opening).await
+        timeline::append(&txn, &new.complaint.id, 1, opening).await?;
+        views_stale(&txn, &new.complaint.customer_id).await
     }
     .await;
     settle(txn, result).await
@@ -96,7 +107,8 @@ pub async fn save_move<C: ConnectionTrait + TransactionTrait>(
         if written.rows_affected() != 1 {
             return Err(mismatch(&txn, id, expected_version).await);
         }
-        timeline::append(&txn, id, moved.complaint.version, entry).await
+        timeline::append(&txn, id, moved.complaint.version, entry).await?;
+        views_stale(&txn, &moved.complaint.customer_id).await
     }
     .await;
     settle(txn, result).await
@@ -170,10 +182,10 @@ pub async fn reschedule<C: ConnectionTrait>(
     schedule: Schedule,
 ) -> Result<bool, StoreError> {
     let done = conn
-        .execute_raw(statement(
+        .query_one_raw(statement(
             conn,
             "UPDATE complaints SET overdue_ms = $3, next_check_ms = $4 \
-             WHERE complaint_id = $1 AND version = $2",
+             WHERE complaint_id = $1 AND version = $2 RETURNING customer_id",
             [
                 id.into(),
                 version(expected_version)?.into(),
@@ -182,7 +194,14 @@ pub async fn reschedule<C: ConnectionTrait>(
             ],
         ))
         .await?;
-    Ok(done.rows_affected() == 1)
+    match done {
+        // When it falls overdue may have moved (a policy change): the view counts overdue ones.
+        Some(row) => {
+            views_stale(conn, &row.try_get::<String>("", "customer_id")?).await?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
 }
 
 /// Marks the complaint changed at `at` (a promise, a follow-up, an escalation, compensation),
@@ -204,12 +223,20 @@ pub(super) async fn touch<C: ConnectionTrait>(
         values.push(version(expected)?.into());
         sql.push_str(" AND version = $3");
     }
-    let done = conn.execute_raw(statement(conn, &sql, values)).await?;
-    match (done.rows_affected(), expected_version) {
-        (1, _) => Ok(()),
-        (_, Some(expected)) => Err(mismatch(conn, id, expected).await),
-        (_, None) => Err(StoreError::not_found("complaint", id)),
+    sql.push_str(" RETURNING customer_id");
+    let done = conn.query_one_raw(statement(conn, &sql, values)).await?;
+    match (done, expected_version) {
+        (Some(row), _) => views_stale(conn, &row.try_get::<String>("", "customer_id")?).await,
+        (None, Some(expected)) => Err(mismatch(conn, id, expected).await),
+        (None, None) => Err(StoreError::not_found("complaint", id)),
     }
+}
+
+/// Records in `conn`'s transaction that the customer's cached view and caller look-up are
+/// stale once it commits (see the top of this file).
+async fn views_stale<C: ConnectionTrait>(conn: &C, customer_id: &str) -> Result<(), StoreError> {
+    invalidation::record(conn, &[tags::customer(customer_id)]).await?;
+    Ok(())
 }
 
 /// Why a write guarded by `expected` matched nothing: the complaint is gone (never was), or

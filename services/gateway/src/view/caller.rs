@@ -1,8 +1,11 @@
 //! The hotline's answer to "who is calling?": the masked customer from the profile service, the
-//! routing priority and tier from the tiering service. The priority only orders the queue, so
-//! a call is never refused for want of it: when tiering cannot answer, the caller is routed as
-//! a normal one (priority 0, no tier) and that answer is not cached, so the next call from the
-//! number asks tiering again.
+//! routing priority and tier from the tiering service, raised by one while the customer has an
+//! open complaint (complaint service): a customer waiting on an answer should reach an agent
+//! sooner, and the agent should take the call ready for it. The priority only orders the queue,
+//! so a call is never refused for want of it: when tiering cannot answer, the caller is routed
+//! as a normal one (priority 0, no tier); when the complaint service cannot, with the tier's
+//! priority alone. Either way that answer is not cached, so the next call from the number asks
+//! again.
 
 use vipcare_proto::gateway::v1::LookupCallerResponse;
 use vipcare_proto::profile::v1::Customer;
@@ -10,14 +13,23 @@ use vipcare_proto::profile::v1::Customer;
 use super::tiering::Routing;
 use crate::error::GatewayError;
 
-/// A caller answer and whether tiering contributed to it (only complete answers are cached).
+/// The highest routing priority.
+const TOP_PRIORITY: i32 = 9;
+
+/// A caller answer and whether tiering and the complaint service contributed to it (only
+/// complete answers are cached).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallerAnswer {
     pub response: LookupCallerResponse,
     pub complete: bool,
 }
 
-pub fn answer_caller(customer: Customer, routing: Result<Routing, GatewayError>) -> CallerAnswer {
+/// `has_open_complaint`: whether the customer has a complaint neither resolved nor closed.
+pub fn answer_caller(
+    customer: Customer,
+    routing: Result<Routing, GatewayError>,
+    has_open_complaint: Result<bool, GatewayError>,
+) -> CallerAnswer {
     let routing = match routing {
         Ok(routing) if routing.customer_id == customer.customer_id => Some(routing),
         // The number moved between customers while we asked: one of the two answers is already
@@ -35,8 +47,16 @@ pub fn answer_caller(customer: Customer, routing: Result<Routing, GatewayError>)
             None
         }
     };
-    let complete = routing.is_some();
+    let raise = match has_open_complaint {
+        Ok(open) => Some(i32::from(open)),
+        Err(err) => {
+            tracing::warn!(error = %err, "open complaints unknown; routed by the tier alone");
+            None
+        }
+    };
+    let complete = routing.is_some() && raise.is_some();
     let (priority, tier) = routing.map_or((0, String::new()), |r| (r.priority, r.tier));
+    let priority = (priority + raise.unwrap_or(0)).min(TOP_PRIORITY);
     CallerAnswer {
         response: LookupCallerResponse {
             customer_id: customer.customer_id,
@@ -72,7 +92,7 @@ mod tests {
 
     #[test]
     fn the_tier_sets_the_priority_of_a_complete_answer() {
-        let answer = answer_caller(customer(), Ok(routing("c-1")));
+        let answer = answer_caller(customer(), Ok(routing("c-1")), Ok(false));
         assert!(answer.complete);
         let r = answer.response;
         assert_eq!((r.priority, r.tier.as_str()), (4, "GOLD"));
@@ -82,7 +102,11 @@ mod tests {
 
     #[test]
     fn without_tiering_the_caller_is_normal_and_not_cached() {
-        let answer = answer_caller(customer(), Err(GatewayError::Unavailable("tiering")));
+        let answer = answer_caller(
+            customer(),
+            Err(GatewayError::Unavailable("tiering")),
+            Ok(false),
+        );
         assert!(!answer.complete);
         assert_eq!(answer.response.priority, 0);
         assert!(answer.response.tier.is_empty());
@@ -91,9 +115,50 @@ mod tests {
 
     #[test]
     fn a_priority_for_another_customer_is_not_shown() {
-        let answer = answer_caller(customer(), Ok(routing("c-2")));
+        let answer = answer_caller(customer(), Ok(routing("c-2")), Ok(false));
         assert!(!answer.complete);
         assert_eq!(answer.response.priority, 0);
         assert_eq!(answer.response.customer_id, "c-1");
+    }
+
+    #[test]
+    fn an_open_complaint_raises_the_priority_by_one() {
+        let answer = answer_caller(customer(), Ok(routing("c-1")), Ok(true));
+        assert!(answer.complete);
+        assert_eq!(answer.response.priority, 5);
+        assert_eq!(answer.response.tier, "GOLD");
+    }
+
+    #[test]
+    fn the_raise_stops_at_the_highest_priority() {
+        let top = Routing {
+            priority: 9,
+            ..routing("c-1")
+        };
+        let answer = answer_caller(customer(), Ok(top), Ok(true));
+        assert_eq!(answer.response.priority, 9);
+    }
+
+    #[test]
+    fn a_normal_caller_with_an_open_complaint_is_raised_without_tiering() {
+        let answer = answer_caller(
+            customer(),
+            Err(GatewayError::DeadlineExceeded("tiering")),
+            Ok(true),
+        );
+        assert!(!answer.complete);
+        assert_eq!(answer.response.priority, 1);
+    }
+
+    #[test]
+    fn without_the_complaint_service_the_tier_alone_routes_and_is_not_cached() {
+        let answer = answer_caller(
+            customer(),
+            Ok(routing("c-1")),
+            Err(GatewayError::Unavailable("complaint")),
+        );
+        assert!(!answer.complete);
+        assert_eq!(answer.response.priority, 4);
+        assert_eq!(answer.response.tier, "GOLD");
     }
 }

@@ -1,10 +1,11 @@
 //! Putting a CustomerView together from what the services answered. The customer is required;
 //! every other section degrades: it is left empty and named in `unavailable_sections`, so an
-//! agent still sees the customer while the value, tiering or reminder service is down.
+//! agent still sees the customer while the value, tiering, reminder or complaint service is
+//! down.
 
 use std::time::SystemTime;
 
-use vipcare_proto::gateway::v1::{CustomerView, UpcomingReminder};
+use vipcare_proto::gateway::v1::{CustomerView, OpenComplaints, UpcomingReminder};
 use vipcare_proto::profile::v1::{Customer, ServiceNote, ValueSummary};
 use vipcare_proto::tiering::v1::ChurnRisk;
 
@@ -33,6 +34,8 @@ pub struct Sections {
     pub churn_risk: Result<ChurnRisk, GatewayError>,
     /// Soonest first, as the reminder service lists them.
     pub next_reminders: Result<Vec<UpcomingReminder>, GatewayError>,
+    /// The section "complaints".
+    pub complaints: Result<OpenComplaints, GatewayError>,
 }
 
 pub fn assemble(sections: Sections, now: SystemTime) -> Result<Composed, GatewayError> {
@@ -43,6 +46,7 @@ pub fn assemble(sections: Sections, now: SystemTime) -> Result<Composed, Gateway
         tier,
         churn_risk,
         next_reminders,
+        complaints,
     } = sections;
     let customer = customer?;
     let mut unavailable_sections = Vec::new();
@@ -58,6 +62,7 @@ pub fn assemble(sections: Sections, now: SystemTime) -> Result<Composed, Gateway
     let mut next_reminders =
         section("next_reminders", next_reminders, &mut unavailable_sections).unwrap_or_default();
     next_reminders.truncate(NEXT_REMINDERS);
+    let complaints = section("complaints", complaints, &mut unavailable_sections);
     let complete = unavailable_sections.is_empty();
     Ok(Composed {
         view: CustomerView {
@@ -68,6 +73,7 @@ pub fn assemble(sections: Sections, now: SystemTime) -> Result<Composed, Gateway
             benefits,
             churn_risk,
             next_reminders,
+            complaints,
             compose_time: Some(now.into()),
             unavailable_sections,
         },

@@ -1,7 +1,8 @@
 //! The composed reads of ChannelService: the customer view and the hotline's caller look-up,
 //! served from the cache when they can be. A cached entry lives under the tag the services bump
 //! after every write to that customer (`customer:<id>`: profile on its writes, tiering on every
-//! tier change, the reminder service whenever the customer's waiting reminders change) or number
+//! tier change, the reminder service whenever the customer's waiting reminders change, the
+//! complaint service on every change of the customer's complaints) or number
 //! (`msisdn:<msisdn>`), so a write racing a read can never leave a stale entry that anyone is
 //! served. Entries are the encoded response messages, so a hit costs one
 //! cache round trip, no service call, and no decoding. Answers missing a section are served
@@ -15,6 +16,7 @@ use vipcare_proto::gateway::v1::{CustomerView, GetCustomerViewResponse};
 
 mod call;
 mod caller;
+mod complaints;
 mod compose;
 mod lookup;
 mod profile;
@@ -22,6 +24,7 @@ mod reminders;
 mod tiering;
 
 pub use call::{CallContext, Masking};
+pub use complaints::ComplaintReader;
 pub use compose::{Composed, RECENT_NOTES, Sections, assemble};
 pub use lookup::{CustomerId, Msisdn, ViewLookup};
 pub use profile::ProfileReader;
@@ -65,6 +68,7 @@ pub struct Views {
     profile: ProfileReader,
     tiering: TieringReader,
     reminders: ReminderReader,
+    complaints: ComplaintReader,
     cache: Cache,
     ttl: Duration,
 }
@@ -74,6 +78,7 @@ impl Views {
         profile: ProfileReader,
         tiering: TieringReader,
         reminders: ReminderReader,
+        complaints: ComplaintReader,
         cache: Cache,
         ttl: Duration,
     ) -> Views {
@@ -81,6 +86,7 @@ impl Views {
             profile,
             tiering,
             reminders,
+            complaints,
             cache,
             ttl,
         }
@@ -134,14 +140,16 @@ impl Views {
             .cache
             .get_or_load(&key, &customer_tag(&id), self.ttl, || async {
                 // Boxed: the miss path's futures are large, and a hit should not carry them.
-                let (customer, routing) = Box::pin(async {
+                let (customer, routing, complaints) = Box::pin(async {
                     tokio::join!(
                         self.profile.customer(ctx, &id, Masking::Always),
                         self.tiering.routing(ctx, msisdn),
+                        self.complaints.open_complaints(ctx, &id, Masking::Always),
                     )
                 })
                 .await;
-                let answer = answer_caller(customer?, routing);
+                let open = complaints.map(|open| open.count > 0);
+                let answer = answer_caller(customer?, routing, open);
                 if answer.complete {
                     Ok(answer.response.encode_to_vec())
                 } else {
@@ -179,13 +187,14 @@ impl Views {
 
     /// Asks for every section at once; the slowest answer sets the latency.
     async fn compose(&self, ctx: &CallContext, id: &CustomerId) -> Result<Composed, GatewayError> {
-        let (customer, value, recent_notes, tier, churn_risk, next_reminders) = tokio::join!(
+        let (customer, value, recent_notes, tier, churn_risk, next_reminders, complaints) = tokio::join!(
             self.profile.customer(ctx, id, Masking::AsClient),
             self.profile.value_summary(ctx, id),
             self.profile.recent_notes(ctx, id, RECENT_NOTES),
             self.tiering.customer_tier(ctx, id),
             self.tiering.churn_risk(ctx, id),
             self.reminders.next_reminders(ctx, id, NEXT_REMINDERS),
+            self.complaints.open_complaints(ctx, id, Masking::AsClient),
         );
         assemble(
             Sections {
@@ -195,13 +204,15 @@ impl Views {
                 tier,
                 churn_risk,
                 next_reminders,
+                complaints,
             },
             SystemTime::now(),
         )
     }
 }
 
-/// The tag the profile, tiering and reminder services bump when the customer changes.
+/// The tag the profile, tiering, reminder and complaint services bump when the customer
+/// changes.
 fn customer_tag(id: &CustomerId) -> String {
     vipcare_cache::tags::customer(id.as_str())
 }

@@ -1,9 +1,10 @@
 //! The gateway through its real gRPC server on 127.0.0.1:0, in front of the real profile,
-//! tiering and reminder services, on every backend the run is configured for (embedded always;
-//! PostgreSQL and Redis when set).
+//! tiering, reminder and complaint services, on every backend the run is configured for
+//! (embedded always; PostgreSQL and Redis when set).
 
 mod access;
 mod caller;
+mod complaints;
 mod garbage;
 mod next_reminders;
 mod reminders;

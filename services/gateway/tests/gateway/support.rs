@@ -1,5 +1,5 @@
-//! The profile, tiering and reminder services and a gateway in front of them, started for one
-//! test environment, and generated clients that present an API key.
+//! The profile, tiering, reminder and complaint services and a gateway in front of them,
+//! started for one test environment, and generated clients that present an API key.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -18,6 +18,7 @@ use vipcare_cache::Cache;
 use vipcare_gateway::App;
 use vipcare_gateway::edge::{ManualClock, MonotonicClock, RateClock};
 use vipcare_proto::common::v1::Date;
+use vipcare_proto::complaint::v1::complaint_service_client::ComplaintServiceClient;
 use vipcare_proto::gateway::v1::channel_service_client::ChannelServiceClient;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
 use vipcare_proto::profile::v1::{CreateCustomerRequest, Customer, Gender, UpdateCustomerRequest};
@@ -46,7 +47,7 @@ pub const LOUNGE_PARTNER: &str = "airport-lounges";
 const ALL_BUT_PII: &str = r#""customer:read", "customer:write", "customer:erase", "consumption:write",
     "batch:read", "note:write", "audit:read", "caller:lookup", "tier:read", "tier:admin",
     "benefit:verify", "churn:read", "reminder:read", "reminder:write", "reminder:admin",
-    "event:ingest""#;
+    "event:ingest", "complaint:read", "complaint:write", "complaint:admin""#;
 
 /// The `[[gateway.clients]]` of every test gateway.
 pub fn clients_toml() -> String {
@@ -112,6 +113,8 @@ pub struct Options {
     pub tiering_address: Option<String>,
     /// Where the gateway looks for the reminder service instead of the real one.
     pub reminder_address: Option<String>,
+    /// Where the gateway looks for the complaint service instead of the real one.
+    pub complaint_address: Option<String>,
     /// Puts a [`TcpProxy`] between the gateway and the tiering service (`Suite::tiering_link`).
     pub tiering_behind_proxy: bool,
     /// The clock the clients' rate limits refill by, instead of the real one.
@@ -120,7 +123,8 @@ pub struct Options {
     pub gateway_secret: Option<&'static str>,
 }
 
-/// Running profile, tiering and reminder services and a gateway; all stop when this is dropped.
+/// Running profile, tiering, reminder and complaint services and a gateway; all stop when this
+/// is dropped.
 pub struct Suite {
     pub label: &'static str,
     pub gateway: SocketAddr,
@@ -158,9 +162,12 @@ impl Suite {
         wait_serving(profile_addr, service_names::PROFILE).await;
 
         // Tiering reads value summaries from the real profile service and bumps the customer
-        // tags in the same cache the gateway reads.
+        // tags in the same cache the gateway reads; it reads complaints from the complaint
+        // service, which starts later (it needs tiering itself) on a port chosen now, as the
+        // suite binary does it.
+        let complaint_addr = free_address().await;
         let tiering_settings: vipcare_tiering::Settings = env.settings_with(&format!(
-            "[services]\nprofile = \"http://{profile_addr}\"\n"
+            "[services]\nprofile = \"http://{profile_addr}\"\ncomplaint = \"http://{complaint_addr}\"\n"
         ));
         let tiering = vipcare_tiering::App::build(&tiering_settings, cache.clone())
             .await
@@ -189,6 +196,19 @@ impl Suite {
         let stop_reminder = serve(|shutdown| reminder.run(shutdown));
         wait_serving(reminder_addr, service_names::REMINDER).await;
 
+        // The complaint service learns who the customer is and their tier from the real
+        // services, sends its notices to the real reminder service, and bumps the customer
+        // tags in the same cache the gateway reads.
+        let complaint_settings: vipcare_complaint::Settings = env.settings_with(&format!(
+            "[services]\nprofile = \"http://{profile_addr}\"\ntiering = \"http://{tiering_addr}\"\n\
+             reminder = \"http://{reminder_addr}\"\n[complaint]\nlisten = \"{complaint_addr}\"\n"
+        ));
+        let complaint = vipcare_complaint::App::build(&complaint_settings, cache.clone())
+            .await
+            .unwrap_or_else(|err| panic!("[{label}] complaint did not start: {err}"));
+        let stop_complaint = serve(|shutdown| complaint.run(shutdown));
+        wait_serving(complaint_addr, service_names::COMPLAINT).await;
+
         let profile_address = options
             .profile_address
             .unwrap_or_else(|| format!("http://{profile_addr}"));
@@ -199,9 +219,12 @@ impl Suite {
         let reminder_address = options
             .reminder_address
             .unwrap_or_else(|| format!("http://{reminder_addr}"));
+        let complaint_address = options
+            .complaint_address
+            .unwrap_or_else(|| format!("http://{complaint_addr}"));
         let settings: vipcare_gateway::Settings = env.settings_with(&format!(
             "[services]\nprofile = \"{profile_address}\"\ntiering = \"{tiering_address}\"\n\
-             reminder = \"{reminder_address}\"\n\
+             reminder = \"{reminder_address}\"\ncomplaint = \"{complaint_address}\"\n\
              [gateway]\ncors_origins = [\"{WEB_ORIGIN}\"]\n{}{}",
             clients_toml(),
             options
@@ -229,7 +252,13 @@ impl Suite {
             gateway: gateway_addr,
             channel,
             tiering_link,
-            _stop: vec![stop_gateway, stop_reminder, stop_tiering, stop_profile],
+            _stop: vec![
+                stop_gateway,
+                stop_complaint,
+                stop_reminder,
+                stop_tiering,
+                stop_profile,
+            ],
         }
     }
 
@@ -253,6 +282,14 @@ impl Suite {
         key: &str,
     ) -> ReminderServiceClient<InterceptedService<Channel, ApiKey>> {
         ReminderServiceClient::with_interceptor(self.channel(), ApiKey::new(key))
+    }
+
+    /// The complaint service through the gateway, calling with `key`.
+    pub fn complaint(
+        &self,
+        key: &str,
+    ) -> ComplaintServiceClient<InterceptedService<Channel, ApiKey>> {
+        ComplaintServiceClient::with_interceptor(self.channel(), ApiKey::new(key))
     }
 
     /// The proxy between the gateway and tiering, when the options asked for one.
@@ -350,6 +387,11 @@ impl Interceptor for ApiKey {
             .insert("authorization", self.0.clone());
         Ok(request)
     }
+}
+
+/// A port the OS had free a moment ago, for a service that must be named before it starts.
+async fn free_address() -> SocketAddr {
+    closed_address().await
 }
 
 /// An address nothing listens on.

@@ -136,7 +136,9 @@ pub async fn cancel(
     .await?;
     if let Some(cancelled) = &answer.reminder {
         let customer = cancelled.customer_id.as_str();
-        api.stale.settle_customers(api.db.conn(), [customer]).await;
+        api.stale
+            .settle_tags(api.db.conn(), stale::customer_tags([customer]))
+            .await;
     }
     Ok(Response::new(answer))
 }

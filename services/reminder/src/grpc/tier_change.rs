@@ -59,7 +59,9 @@ pub async fn notify(
     api.dispatcher.stored_for(prepared.reminder.planned_send_at);
     // The new notice shows in the customer's view (a redelivery bumps for nothing, harmlessly).
     let customer = notice.customer_id.as_str();
-    api.stale.settle_customers(conn, [customer]).await;
+    api.stale
+        .settle_tags(conn, crate::stale::customer_tags([customer]))
+        .await;
     tracing::info!(
         customer_id = %notice.customer_id,
         new_tier = %notice.new_tier,

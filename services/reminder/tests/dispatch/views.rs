@@ -51,7 +51,7 @@ fn ttl() -> std::time::Duration {
 
 fn dispatcher(w: &World, views: &Views) -> Dispatcher {
     w.dispatcher()
-        .with_stale_views(StaleViews::new(&views.cache))
+        .with_stale_views(StaleViews::new(views.cache.invalidator()))
 }
 
 async fn journal(w: &World) -> Vec<String> {

@@ -9,8 +9,9 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    Basis, ChurnAssessment, Decision, Outcome, Override, Period, PeriodBehind, Score, Standing,
-    TierChange, TierPolicy, TierRecord, ValueSummary, churn_risk, decide, score,
+    Basis, ChurnAssessment, Decision, Outcome, Override, Period, PeriodBehind, Score,
+    ServiceSignals, Standing, TierChange, TierPolicy, TierRecord, ValueSummary, churn_risk, decide,
+    score, with_service,
 };
 
 /// A decision and what it rests on.
@@ -73,6 +74,10 @@ impl Evaluated {
 /// Who made the change, as the history records it.
 pub const EVALUATION_ACTOR: &str = "evaluation";
 
+/// `service`: the customer's recent service, weighed into the churn risk when given (a single
+/// evaluation of the current period); runs decide from the value summary alone, since two peer
+/// calls per customer would not fit their pace, and a run's decisions must come out the same
+/// when explained again from what it kept.
 pub fn evaluate(
     policy: &TierPolicy,
     policy_version: i64,
@@ -80,6 +85,7 @@ pub fn evaluate(
     summary: &ValueSummary,
     period: Period,
     now: DateTime<Utc>,
+    service: Option<&ServiceSignals>,
 ) -> Result<Evaluated, PeriodBehind> {
     let fresh;
     let record = match existing {
@@ -93,6 +99,10 @@ pub fn evaluate(
     let inputs = summary.inputs();
     let score = score(policy, &inputs);
     let churn = churn_risk(&policy.churn, &inputs);
+    let churn = match service {
+        Some(service) => with_service(&policy.churn, &churn, service),
+        None => churn,
+    };
     let manual = record.manual.as_ref().filter(|o| o.in_force(now));
     let outcome = decide(policy, standing, &score, &churn, manual, now);
     let after = record.evaluated(period, &outcome, score.total, &churn, policy_version, now)?;

@@ -57,6 +57,7 @@ fn decide_batch(
             &summary,
             period,
             now,
+            None,
         ) {
             Ok(evaluated) => evaluated,
             Err(behind) => {

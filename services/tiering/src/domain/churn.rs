@@ -1,7 +1,8 @@
 //! Churn risk, 0–1: the weighted signals of the "churn information support system" in
 //! DOMAIN.md — spend falling (the last 3 months against the 3 before), a short tenure, a
-//! suspended line — each with the words that explain it. Complaints and low satisfaction join
-//! once those services exist; their weights are already in the policy.
+//! suspended line — each with the words that explain it. The customer's recent service
+//! (complaints, work-log problems) is weighed in by `service::with_service` where it is read;
+//! low satisfaction joins once the survey service exists (its weight is already in the policy).
 
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +12,8 @@ use super::{ChurnRule, Invalid, LineStatus, ValueInputs, round};
 /// One signal that raised the risk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RiskReason {
-    /// "SPEND_DECLINE", "SHORT_TENURE", "SUSPENDED".
+    /// "SPEND_DECLINE", "SHORT_TENURE", "SUSPENDED"; "COMPLAINTS" and
+    /// "COMPLAINTS_NOT_CONSIDERED" from `service`.
     pub code: String,
     pub description: String,
     pub contribution: f64,

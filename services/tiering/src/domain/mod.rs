@@ -18,6 +18,7 @@ mod policy;
 mod record;
 mod redemption;
 mod score;
+mod service;
 
 pub use benefit::{
     Balance, Benefit, Entitlement, Quota, QuotaCycle, Refusal, TierInUse, cycle_key,
@@ -33,6 +34,9 @@ pub use policy::{ChurnRule, Scales, Tier, TierPolicy, Weights, routing_priority}
 pub use record::{EXPIRY_ACTOR, PeriodBehind, TierChange, TierRecord};
 pub use redemption::{PartnerRefused, Redeemed, Redemption, acting_partner};
 pub use score::{ComponentKind, ComponentScore, Score, score};
+pub use service::{
+    COMPLAINTS, ComplaintFact, NOT_CONSIDERED, SERVICE_WINDOW_DAYS, ServiceSignals, with_service,
+};
 pub use vipcare_domain::{
     Clock, FixedClock, Invalid, Period, SystemClock, Violation, batch_ids, coded_enum, page_size,
 };

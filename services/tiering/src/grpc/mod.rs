@@ -25,6 +25,7 @@ use vipcare_storage::idempotency::Idempotency;
 
 use crate::batch::Runner;
 use crate::domain::Clock;
+use crate::service_history::ServiceHistory;
 use crate::upstream::Profile;
 
 /// Everything a handler needs. Cheap to clone.
@@ -36,6 +37,8 @@ pub struct TieringApi {
     cache: Cache,
     clock: Arc<dyn Clock>,
     profile: Profile,
+    /// The customer's complaints and work-log problems, for churn risk.
+    history: ServiceHistory,
     runner: Arc<Runner>,
 }
 
@@ -54,6 +57,7 @@ impl TieringApi {
         cache: Cache,
         clock: Arc<dyn Clock>,
         profile: Profile,
+        history: ServiceHistory,
         runner: Arc<Runner>,
     ) -> TieringApi {
         TieringApi {
@@ -62,6 +66,7 @@ impl TieringApi {
             cache,
             clock,
             profile,
+            history,
             runner,
         }
     }

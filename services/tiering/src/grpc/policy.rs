@@ -121,10 +121,27 @@ pub async fn evaluate_customer(
             (stored.policy, stored.version, !dry_run)
         }
     };
-    let summary = api.profile.value_summary(&customer_id, period).await?;
+    // The customer's service as of now belongs to the current period only: an earlier one is
+    // evaluated again as it stood, from its value summary.
+    let (summary, service) = tokio::join!(api.profile.value_summary(&customer_id, period), async {
+        if period == current {
+            Some(api.history.signals(&customer_id, now).await)
+        } else {
+            None
+        }
+    },);
+    let summary = summary?;
     let existing = records::get(conn, &customer_id).await?;
-    let evaluated = evaluate(&policy, version, existing.as_ref(), &summary, period, now)
-        .map_err(|behind| Error::Precondition(behind.to_string()))?;
+    let evaluated = evaluate(
+        &policy,
+        version,
+        existing.as_ref(),
+        &summary,
+        period,
+        now,
+        service.as_ref(),
+    )
+    .map_err(|behind| Error::Precondition(behind.to_string()))?;
     if apply {
         let txn = conn.begin().await.map_err(Error::from)?;
         records::upsert(

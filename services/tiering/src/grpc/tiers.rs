@@ -1,6 +1,8 @@
 //! GetCustomerTier, BatchGetCustomerTiers, ListTierHistory, OverrideTier, GetRoutingPriority, GetChurnRisk and
 //! ListAtRisk. The tier answer and the routing priority are cached under the customer's tag,
-//! which every change of the tier, override or quota use bumps after its commit.
+//! which every change of the tier, override or quota use bumps after its commit. The churn risk
+//! is the evaluation's with the customer's service (complaints, work-log problems) read now, so
+//! it is not cached; the retention list holds the risk as evaluated.
 
 use std::time::Duration;
 use vipcare_storage::page::next_token;
@@ -17,7 +19,7 @@ use super::request::Calling;
 use super::{Reply, TieringApi, benefits};
 use crate::domain::{
     CustomerRef, Period, TierRecord, churn_risk, customer_id, mobile_number, risk_floor,
-    routing_priority, tier_code,
+    routing_priority, tier_code, with_service,
 };
 use crate::error::Error;
 use crate::store::{history, policies, records};
@@ -181,19 +183,28 @@ pub async fn churn(
     let id = customer_id(&id).map_err(|e| e.at("customer_id"))?;
     let conn = api.db.conn();
     let stored = records::get(conn, id).await?;
-    let (risk, period) = match stored.as_ref().and_then(|r| Some((r, r.last_period?))) {
-        Some((record, period)) => (record.churn.clone(), period.to_string()),
-        None => {
-            // Never evaluated: computed now from the summary as of the current period.
-            let current = Period::of(api.clock.today());
-            let summary = api.profile.value_summary(id, current).await?;
+    let now = api.clock.now();
+    let (value, service) = tokio::join!(
+        async {
             let policy = policies::current(conn).await?;
-            (
-                churn_risk(&policy.policy.churn, &summary.inputs()),
-                String::new(),
-            )
-        }
-    };
+            match stored.as_ref().and_then(|r| Some((r, r.last_period?))) {
+                Some((record, period)) => {
+                    Ok::<_, Error>((record.churn.clone(), period.to_string(), policy))
+                }
+                None => {
+                    // Never evaluated: computed now from the summary as of the current period.
+                    let current = Period::of(api.clock.today());
+                    let summary = api.profile.value_summary(id, current).await?;
+                    let risk = churn_risk(&policy.policy.churn, &summary.inputs());
+                    Ok((risk, String::new(), policy))
+                }
+            }
+        },
+        api.history.signals(id, now),
+    );
+    let (risk, period, policy) = value?;
+    // The value signals as evaluated (or computed now), the service as it is now.
+    let risk = with_service(&policy.policy.churn, &risk, &service);
     let pb::ChurnRisk {
         score,
         reasons,

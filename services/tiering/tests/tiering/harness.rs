@@ -2,7 +2,8 @@
 //! reaching the profile through a link the test can cut), the calls the scenarios share and
 //! the assertions on what a caller is told. Both services read one clock the test can move.
 //! The reminder service does not exist: tiering's notices are sent to the profile server,
-//! which answers them as any server without that service would.
+//! which answers them as any server without that service would. The complaint service is a
+//! fake that lists what the test put in it (churn risk reads a customer's complaints).
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -22,6 +23,7 @@ use vipcare_tiering::Settings;
 use vipcare_tiering::domain::Clock;
 use vipcare_tiering::expiry::OverrideExpiry;
 
+pub use crate::complaints::FakeComplaints;
 pub use crate::customers::{Person, months};
 pub use vipcare_testkit::status::{assert_invalid, code, refusal};
 
@@ -57,6 +59,8 @@ pub struct Suite {
     pub clock: Arc<TestClock>,
     /// Tiering's pass that closes overrides that ran out.
     pub override_expiry: Arc<OverrideExpiry>,
+    /// The complaints tiering reads for churn risk (none unless a test adds some).
+    pub complaints: FakeComplaints,
     tiering_settings: Settings,
     /// Mobile numbers handed out so far.
     pub(crate) numbers: u32,
@@ -83,9 +87,12 @@ async fn start(env: TestEnv) -> Suite {
             .unwrap_or_else(|e| panic!("[{label}] profile service starts: {e}"));
     let profile_addr = profile_app.local_addr();
     let profile_link = TcpProxy::start(profile_addr).await.expect("proxy listens");
+    let complaints = FakeComplaints::start().await;
     let tiering_settings: Settings = env.settings_with(&format!(
-        "[services]\nprofile = \"http://{}\"\nreminder = \"http://{profile_addr}\"\n",
-        profile_link.addr()
+        "[services]\nprofile = \"http://{}\"\nreminder = \"http://{profile_addr}\"\n\
+         complaint = \"http://{}\"\n",
+        profile_link.addr(),
+        complaints.addr
     ));
     let tiering_app =
         vipcare_tiering::App::build_with_clock(&tiering_settings, cache, clock.clone())
@@ -106,6 +113,7 @@ async fn start(env: TestEnv) -> Suite {
         profile_link,
         clock,
         override_expiry,
+        complaints,
         tiering_settings,
         numbers: 0,
         _stops: stops,

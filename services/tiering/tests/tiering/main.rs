@@ -2,6 +2,7 @@
 //! generated clients, once per configured backend (embedded SQLite always; PostgreSQL and
 //! Redis when VIPCARE_TEST_DATABASE_URL and VIPCARE_TEST_REDIS_URL are set).
 
+mod complaints;
 mod customers;
 mod harness;
 
@@ -22,4 +23,5 @@ mod policy;
 mod priority;
 mod request_ids;
 mod runs;
+mod service_signals;
 mod trust;

@@ -11,6 +11,9 @@
 //! - A failed effect rolls its claim back with it, so a retry acts again.
 //! - Keys expire after a retention period (`database.idempotency_retention_hours`): an expired
 //!   key is treated as unused, and [`Idempotency::keep_pruned`] deletes them in the background.
+//! - A service whose store records cache invalidations inside its writes may have the flow
+//!   settle them ([`Idempotency::settling`]): after each commit, before the call answers, so the
+//!   caller's next read through the gateway sees the change.
 
 use std::time::Duration;
 
@@ -18,6 +21,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, Transact
 use sha2::{Digest, Sha256};
 use vipcare_domain::{Invalid, Violation};
 
+use crate::invalidation::StaleViews;
 use crate::sql::statement;
 use crate::{Database, StorageError};
 
@@ -128,6 +132,8 @@ pub enum Outcome<T> {
 pub struct Idempotency {
     conn: DatabaseConnection,
     retention: Duration,
+    /// Settles what effects recorded, after their commit (see [`Idempotency::settling`]).
+    stale: Option<StaleViews>,
 }
 
 /// What [`Idempotency::start`] found.
@@ -151,7 +157,16 @@ impl Idempotency {
         Idempotency {
             conn: db.conn().clone(),
             retention,
+            stale: None,
         }
+    }
+
+    /// After every effect's commit, settles the cache invalidations committed so far with
+    /// `stale` (the effect's own among them, recorded wherever its store writes), before the
+    /// call answers: the caller's next read never meets the view the effect made stale.
+    pub fn settling(mut self, stale: StaleViews) -> Idempotency {
+        self.stale = Some(stale);
+        self
     }
 
     /// Looks the key up before any work: a repeat is answered without checking or calling
@@ -264,6 +279,9 @@ impl Fresh<'_> {
             .map_err(StorageError::from)?;
         }
         txn.commit().await.map_err(StorageError::from)?;
+        if let Some(stale) = &flow.stale {
+            stale.settle_committed(&flow.conn).await;
+        }
         Ok(Outcome::Done(result))
     }
 }

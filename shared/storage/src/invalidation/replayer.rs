@@ -36,12 +36,14 @@ pub struct Replayer {
     db: Database,
     bump: Arc<dyn Bump>,
     left_after: Duration,
+    every: Duration,
 }
 
 impl std::fmt::Debug for Replayer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Replayer")
             .field("left_after", &self.left_after)
+            .field("every", &self.every)
             .finish()
     }
 }
@@ -52,12 +54,19 @@ impl Replayer {
             db,
             bump: Arc::new(bump),
             left_after: LEFT_AFTER,
+            every: EVERY,
         }
     }
 
     /// Counts a row as left behind after `age` instead of a few seconds (tests use zero).
     pub fn left_after(mut self, age: Duration) -> Replayer {
         self.left_after = age;
+        self
+    }
+
+    /// Looks for rows left behind every `every` instead of every few seconds.
+    pub fn every(mut self, every: Duration) -> Replayer {
+        self.every = every;
         self
     }
 
@@ -82,11 +91,11 @@ impl Replayer {
         self.replay(cutoff, true).await
     }
 
-    /// Replays rows left behind every few seconds, forever (the service aborts it at shutdown).
+    /// Replays rows left behind every few seconds (see [`Replayer::every`]), forever (the service aborts it at shutdown).
     /// Database trouble is logged and retried, never fatal.
     pub async fn run(self) {
         loop {
-            tokio::time::sleep(EVERY).await;
+            tokio::time::sleep(self.every).await;
             match self.replay_left_behind().await {
                 Ok(replayed) if replayed.written > 0 => tracing::info!(
                     written = replayed.written,
@@ -99,57 +108,73 @@ impl Replayer {
     }
 
     async fn replay(&self, cutoff_ms: i64, stop_when_kept: bool) -> Result<Replayed, StorageError> {
-        let mut done = Replayed::default();
-        let mut after = (-1_i64, String::new());
-        loop {
-            let rows = self.page(cutoff_ms, &after).await?;
-            let Some(last) = rows.last().cloned() else {
-                break;
-            };
-            let mut tags: Vec<String> = rows
-                .iter()
-                .flat_map(|(_, tag)| super::tags_in(tag))
-                .collect();
-            tags.sort_unstable();
-            tags.dedup();
-            // Read before the bump, so every row deleted was committed before it.
-            if self.bump.bump(tags).await {
-                forget(self.db.conn(), &rows).await?;
-                done.written += rows.len();
-            } else {
-                done.kept += rows.len();
-                if stop_when_kept {
-                    break;
-                }
-            }
-            if (rows.len() as u64) < PAGE {
-                break;
-            }
-            after = last;
-        }
-        Ok(done)
+        replay(
+            self.db.conn(),
+            self.bump.as_ref(),
+            cutoff_ms,
+            stop_when_kept,
+        )
+        .await
     }
+}
 
-    /// Rows recorded at or before `cutoff_ms`, after `after` in (write_id, tag) order.
-    async fn page(
-        &self,
-        cutoff_ms: i64,
-        after: &(i64, String),
-    ) -> Result<Vec<(i64, String)>, StorageError> {
-        let conn = self.db.conn();
-        let text = "SELECT write_id, tag FROM cache_invalidations WHERE created_ms <= $1 \
-                    AND (write_id > $2 OR (write_id = $2 AND tag > $3)) \
-                    ORDER BY write_id, tag LIMIT $4";
-        let values = [
-            cutoff_ms.into(),
-            after.0.into(),
-            after.1.as_str().into(),
-            (PAGE as i64).into(),
-        ];
-        let rows = conn.query_all_raw(statement(conn, text, values)).await?;
-        Ok(rows
+/// Bumps the rows recorded at or before `cutoff_ms`, a page at a time, and deletes each page
+/// once its bump is written. With `stop_when_kept`, stops at the first page the cache refuses.
+pub(super) async fn replay<C: ConnectionTrait>(
+    conn: &C,
+    bump: &dyn Bump,
+    cutoff_ms: i64,
+    stop_when_kept: bool,
+) -> Result<Replayed, StorageError> {
+    let mut done = Replayed::default();
+    let mut after = (-1_i64, String::new());
+    loop {
+        let rows = page(conn, cutoff_ms, &after).await?;
+        let Some(last) = rows.last().cloned() else {
+            break;
+        };
+        let mut tags: Vec<String> = rows
             .iter()
-            .map(|row| Ok((row.try_get("", "write_id")?, row.try_get("", "tag")?)))
-            .collect::<Result<_, sea_orm::DbErr>>()?)
+            .flat_map(|(_, tag)| super::tags_in(tag))
+            .collect();
+        tags.sort_unstable();
+        tags.dedup();
+        // Read before the bump, so every row deleted was committed before it.
+        if bump.bump(tags).await {
+            forget(conn, &rows).await?;
+            done.written += rows.len();
+        } else {
+            done.kept += rows.len();
+            if stop_when_kept {
+                break;
+            }
+        }
+        if (rows.len() as u64) < PAGE {
+            break;
+        }
+        after = last;
     }
+    Ok(done)
+}
+
+/// Rows recorded at or before `cutoff_ms`, after `after` in (write_id, tag) order.
+async fn page<C: ConnectionTrait>(
+    conn: &C,
+    cutoff_ms: i64,
+    after: &(i64, String),
+) -> Result<Vec<(i64, String)>, StorageError> {
+    let text = "SELECT write_id, tag FROM cache_invalidations WHERE created_ms <= $1 \
+                AND (write_id > $2 OR (write_id = $2 AND tag > $3)) \
+                ORDER BY write_id, tag LIMIT $4";
+    let values = [
+        cutoff_ms.into(),
+        after.0.into(),
+        after.1.as_str().into(),
+        (PAGE as i64).into(),
+    ];
+    let rows = conn.query_all_raw(statement(conn, text, values)).await?;
+    Ok(rows
+        .iter()
+        .map(|row| Ok((row.try_get("", "write_id")?, row.try_get("", "tag")?)))
+        .collect::<Result<_, sea_orm::DbErr>>()?)
 }

@@ -1,3 +1,5 @@
+use vipcare_proto::complaint::v1::ComplaintState;
+use vipcare_proto::gateway::v1::OpenComplaint;
 use vipcare_proto::reminder::v1::ReminderState;
 use vipcare_proto::tiering::v1::{BenefitBalance, CustomerTier, RiskReason};
 
@@ -54,6 +56,18 @@ fn upcoming(id: usize) -> UpcomingReminder {
     }
 }
 
+fn two_open() -> OpenComplaints {
+    OpenComplaints {
+        count: 2,
+        overdue: 1,
+        latest: Some(OpenComplaint {
+            complaint_id: "k-2".into(),
+            state: ComplaintState::InProgress as i32,
+            ..OpenComplaint::default()
+        }),
+    }
+}
+
 fn down(service: &'static str) -> GatewayError {
     GatewayError::Unavailable(service)
 }
@@ -69,6 +83,7 @@ fn all_answered() -> Sections {
         tier: Ok(gold()),
         churn_risk: Ok(risk()),
         next_reminders: Ok((0..3).map(upcoming).collect()),
+        complaints: Ok(two_open()),
     }
 }
 
@@ -94,6 +109,7 @@ fn a_full_answer_makes_a_complete_view_with_at_most_five_notes() {
         .map(|r| r.reminder_id.as_str())
         .collect();
     assert_eq!(next, ["r-0", "r-1", "r-2"], "in the service's order");
+    assert_eq!(view.complaints, Some(two_open()));
     assert!(view.unavailable_sections.is_empty());
     assert!(view.compose_time.is_some());
 }
@@ -191,4 +207,40 @@ fn without_the_customer_there_is_no_view() {
         SystemTime::now(),
     );
     assert!(matches!(result, Err(GatewayError::Unavailable("profile"))));
+}
+
+#[test]
+fn without_the_complaint_service_the_complaints_are_unset_and_named() {
+    let composed = assemble(
+        Sections {
+            complaints: Err(GatewayError::DeadlineExceeded("complaint")),
+            ..all_answered()
+        },
+        SystemTime::now(),
+    )
+    .unwrap();
+    assert!(
+        !composed.complete,
+        "a view without its complaints is never cached"
+    );
+    let view = composed.view;
+    assert_eq!(view.unavailable_sections, ["complaints"]);
+    assert!(view.complaints.is_none());
+    assert!(!view.next_reminders.is_empty() && view.tier.is_some());
+}
+
+#[test]
+fn no_open_complaint_is_a_section_with_a_count_of_zero() {
+    let composed = assemble(
+        Sections {
+            complaints: Ok(OpenComplaints::default()),
+            ..all_answered()
+        },
+        SystemTime::now(),
+    )
+    .unwrap();
+    assert!(composed.complete);
+    let shown = composed.view.complaints.expect("the section, though empty");
+    assert_eq!((shown.count, shown.overdue), (0, 0));
+    assert!(shown.latest.is_none());
 }
