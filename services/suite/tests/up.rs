@@ -101,6 +101,7 @@ async fn up_demo_prints_a_call_that_works_and_stops_on_sigterm() {
         .env("VIPCARE__PROFILE__LISTEN", "127.0.0.1:0")
         .env("VIPCARE__TIERING__LISTEN", "127.0.0.1:0")
         .env("VIPCARE__REMINDER__LISTEN", "127.0.0.1:0")
+        .env("VIPCARE__COMPLAINT__LISTEN", "127.0.0.1:0")
         .env("VIPCARE__DATA_DIR", dir.path())
         .env("VIPCARE__TELEMETRY__LOG_LEVEL", "warn")
         .stdout(Stdio::piped())
