@@ -1,15 +1,17 @@
 //! The invalidation journal against real databases: a write's tags are kept exactly when the
 //! write commits, until a bump reached the cache; settling deletes only rows its bump covers;
-//! a replay hands every row to the cache and keeps what it refused.
+//! a replay hands every row to the cache and keeps what it refused; a settling request flow
+//! bumps what its effect recorded before the call answers.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use vipcare_storage::Database;
-use vipcare_storage::invalidation::{self, Replayed, Replayer};
+use vipcare_storage::idempotency::{Idempotency, KeyReused};
+use vipcare_storage::invalidation::{self, Replayed, Replayer, StaleViews};
 use vipcare_storage::sea_orm::{DatabaseConnection, TransactionTrait};
 use vipcare_storage::sea_orm_migration::{MigrationTrait, MigratorTrait};
+use vipcare_storage::{Database, StorageError};
 use vipcare_testkit::TestEnv;
 
 struct NoOwnTables;
@@ -226,5 +228,86 @@ async fn while_running_only_rows_left_behind_are_replayed() {
         let replayed = replayer.replay_left_behind().await.unwrap();
         assert_eq!(replayed.written, 1, "[{label}]");
         assert_eq!(left(&db).await, Vec::<String>::new(), "[{label}]");
+    }
+}
+
+/// What a keyed call fails with here.
+#[derive(Debug, PartialEq)]
+enum CallFailed {
+    Storage(String),
+    Refused,
+}
+
+impl From<StorageError> for CallFailed {
+    fn from(err: StorageError) -> Self {
+        CallFailed::Storage(err.to_string())
+    }
+}
+
+impl From<KeyReused> for CallFailed {
+    fn from(_: KeyReused) -> Self {
+        CallFailed::Storage("key reused".into())
+    }
+}
+
+/// A call whose effect records `names` deep inside, as a store function does.
+async fn call_recording(flow: &Idempotency, names: &[&str], fail: bool) -> Result<(), CallFailed> {
+    let names: Vec<String> = tags(names);
+    flow.run::<(), CallFailed, _>(None, async |txn| {
+        invalidation::record(txn, &names).await?;
+        if fail {
+            return Err(CallFailed::Refused);
+        }
+        Ok(((), Vec::new()))
+    })
+    .await
+    .map(drop)
+}
+
+#[tokio::test]
+async fn a_settling_request_flow_bumps_what_its_effect_recorded_before_it_answers() {
+    for env in TestEnv::all().await {
+        let label = env.label;
+        let db = open(&env).await;
+        let cache = FakeCache::default();
+        let flow = Idempotency::new(&db, Duration::from_secs(3600))
+            .settling(StaleViews::new(cache.bump()));
+
+        call_recording(&flow, &["customer:1"], false).await.unwrap();
+        assert_eq!(cache.bumped(), tags(&["customer:1"]), "[{label}] bumped");
+        assert_eq!(
+            left(&db).await,
+            Vec::<String>::new(),
+            "[{label}] and forgotten"
+        );
+
+        // A failed effect rolls back its record: nothing to bump.
+        let refused = call_recording(&flow, &["customer:2"], true).await;
+        assert!(matches!(refused, Err(CallFailed::Refused)), "[{label}]");
+        assert_eq!(cache.bumped(), tags(&["customer:1"]), "[{label}]");
+        assert_eq!(left(&db).await, Vec::<String>::new(), "[{label}]");
+
+        // The cache down: the call still answers, its record stays for the replayer.
+        cache.set_down(true);
+        call_recording(&flow, &["customer:3"], false).await.unwrap();
+        assert_eq!(left(&db).await, tags(&["customer:3"]), "[{label}] kept");
+        cache.set_down(false);
+        // The next call's settling takes what an earlier one left, its own with it.
+        call_recording(&flow, &["customer:4"], false).await.unwrap();
+        assert_eq!(left(&db).await, Vec::<String>::new(), "[{label}]");
+        let mut bumped = cache.bumped();
+        bumped.dedup();
+        assert_eq!(
+            bumped,
+            tags(&["customer:1", "customer:3", "customer:4"]),
+            "[{label}]"
+        );
+
+        // A flow that does not settle leaves the record to the replayer, as before.
+        let plain = Idempotency::new(&db, Duration::from_secs(3600));
+        call_recording(&plain, &["customer:5"], false)
+            .await
+            .unwrap();
+        assert_eq!(left(&db).await, tags(&["customer:5"]), "[{label}]");
     }
 }
