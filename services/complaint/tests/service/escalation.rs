@@ -92,7 +92,12 @@ async fn an_overdue_promise_is_escalated_once_to_the_first_contact_owner() {
         assert_eq!(late.promises_escalated, 1, "[{label}]");
         let again = suite.advance_and_sweep(hours(1)).await;
         assert_eq!(again.promises_escalated, 0, "[{label}]");
-        let held = suite.reminders_of(&customer, 1).await;
+        // The relay delivers after the commit: wait for the task, not for any reminder.
+        let is_broken =
+            |r: &&vipcare_proto::reminder::v1::Reminder| r.dedupe_key.contains(":promise-broken:");
+        let held = suite
+            .reminders_until(&customer, |all| staff_tasks(all).iter().any(is_broken))
+            .await;
         let broken: Vec<_> = staff_tasks(&held)
             .into_iter()
             .filter(|r| r.dedupe_key.contains(":promise-broken:"))

@@ -138,9 +138,8 @@ impl Moves<'_> {
             c.propose_compensation(request)
                 .await
                 .map_err(at("ProposeCompensation"))?;
-            // The entry is the ledger's, not a move: the version is the resolution's.
-            return Ok(version + 1);
         }
+        // A ledger entry is not a move: the version stays the resolution's.
         Ok(version)
     }
 
