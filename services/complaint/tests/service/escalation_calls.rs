@@ -2,8 +2,6 @@
 //! of a tier at a severity, the moves that pause a clock, promising, escalating by hand, and
 //! reading back what the reminder service was asked to send.
 
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 use vipcare_proto::common::v1::Touchpoint;
 use vipcare_proto::complaint::v1 as pb;
@@ -148,22 +146,5 @@ impl Suite {
             .promise_to_customer(by_agent(request))
             .await
             .unwrap_or_else(|s| panic!("[{}] promise: {s:?}", self.label));
-    }
-
-    /// The reminders held for `customer_id` once `done` says they are what the test waits
-    /// for (the relay delivers after the commit, not with it); as they are after 10 s if not.
-    pub async fn reminders_until(
-        &mut self,
-        customer_id: &str,
-        done: impl Fn(&[reminder::Reminder]) -> bool,
-    ) -> Vec<reminder::Reminder> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let found = self.reminders_of(customer_id, 0).await;
-            if done(&found) || tokio::time::Instant::now() > deadline {
-                return found;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
     }
 }

@@ -266,12 +266,24 @@ impl Suite {
     }
 
     /// The reminders the reminder service holds for `customer_id` (notices to them and tasks
-    /// about them), once at least `at_least` arrived from the complaint outbox; the relay is
-    /// woken by every commit, so this waits for a delivery, not a poll. Panics after 10 s.
+    /// about them), once at least `at_least` arrived from the complaint outbox.
     pub async fn reminders_of(
         &mut self,
         customer_id: &str,
         at_least: usize,
+    ) -> Vec<reminder::Reminder> {
+        self.reminders_until(customer_id, |all| all.len() >= at_least)
+            .await
+    }
+
+    /// The reminders held for `customer_id` once `done` says they are what the test waits for;
+    /// as they are after 10 s if not. The one wait of these tests: the relay delivers after the
+    /// commit (woken by it, so this waits for a delivery, not a poll interval), in another task,
+    /// and nothing tells a client when it has.
+    pub async fn reminders_until(
+        &mut self,
+        customer_id: &str,
+        done: impl Fn(&[reminder::Reminder]) -> bool,
     ) -> Vec<reminder::Reminder> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
@@ -287,7 +299,7 @@ impl Suite {
                 .unwrap_or_else(|s| panic!("[{}] list reminders: {s:?}", self.label))
                 .into_inner()
                 .reminders;
-            if found.len() >= at_least || tokio::time::Instant::now() > deadline {
+            if done(&found) || tokio::time::Instant::now() > deadline {
                 return found;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;

@@ -1,8 +1,6 @@
 //! The calls the promise, follow-up and compensation scenarios share: a complaint to work on,
 //! the requests as the hotline agent sends them, the reminders a promise or follow-up led to.
 
-use std::time::Duration;
-
 use chrono::{DateTime, TimeDelta, Utc};
 use tonic::{Response, Status};
 use vipcare_domain::Clock;
@@ -152,25 +150,22 @@ impl Suite {
         about: &str,
         at_least: usize,
     ) -> Vec<reminder::Reminder> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let found: Vec<_> = self
-                .reminders_of(customer_id, 0)
-                .await
-                .into_iter()
-                .filter(|r| r.dedupe_key.ends_with(&format!(":{about}")))
-                .collect();
-            if found.len() >= at_least {
-                return found;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "[{}] {} reminders about {about}, not {at_least}: {found:?}",
-                self.label,
-                found.len()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let suffix = format!(":{about}");
+        let about_it = |all: &[reminder::Reminder]| -> Vec<reminder::Reminder> {
+            let about = all.iter().filter(|r| r.dedupe_key.ends_with(&suffix));
+            about.cloned().collect()
+        };
+        let held = self
+            .reminders_until(customer_id, |all| about_it(all).len() >= at_least)
+            .await;
+        let found = about_it(&held);
+        assert!(
+            found.len() >= at_least,
+            "[{}] {} reminders about {about}, not {at_least}: {found:?}",
+            self.label,
+            found.len()
+        );
+        found
     }
 }
 
