@@ -77,7 +77,11 @@ async fn load(prepared: &Prepared, args: &ComplaintsArgs) -> anyhow::Result<Load
         .await
         .context("the complaint schema")?;
     let now = vipcare_complaint::store::stored_time(Utc::now());
-    let seeded = seed::load(&db, args.count, now).await?;
+    let rules = settings
+        .complaint
+        .rules()
+        .context("the [complaint] rules")?;
+    let seeded = seed::load(&db, args.count, now, &rules.progress).await?;
     print_setup(prepared, &seeded);
     Ok(Loaded {
         db,

@@ -12,6 +12,11 @@
 //! that touched every open complaint would show in its time. Tier, severity, channel and
 //! category are drawn at random; the opening is drawn within the range its turn allows, found
 //! once per SLA target on the target's own clock (business hours or around the clock).
+//!
+//! Progress notices stand as a service that kept them would have left them: each complaint's
+//! next one is scheduled at the first interval of its tier after `now` (never while waiting
+//! for the customer, as the service does), so the pass sends none and the time it takes is the
+//! escalations'.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -21,8 +26,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use rand::Rng;
 use vipcare_complaint::domain::{
     BusinessCalendar, Category, Channel, ClockKind, Complaint, ComplaintDraft, Level, Move,
-    NewComplaint, Severity, SlaClock, SlaTarget, apply,
+    NewComplaint, ProgressIntervals, Severity, SlaClock, SlaTarget, apply,
 };
+use vipcare_complaint::store::progress::{self, NextNotice};
 use vipcare_complaint::store::{Schedule, StoredComplaint, import, policy, stored_time};
 use vipcare_storage::Database;
 
@@ -111,8 +117,14 @@ struct Bounds {
     far: DateTime<Utc>,
 }
 
-/// Loads `count` open complaints whose clocks stand as of `now` as the module says.
-pub(super) async fn load(db: &Database, count: u64, now: DateTime<Utc>) -> anyhow::Result<Seeded> {
+/// Loads `count` open complaints whose clocks and progress notices stand as of `now` as the
+/// module says, notices every `intervals` of their tier.
+pub(super) async fn load(
+    db: &Database,
+    count: u64,
+    now: DateTime<Utc>,
+    intervals: &ProgressIntervals,
+) -> anyhow::Result<Seeded> {
     let started = Instant::now();
     let now = stored_time(now);
     let stored = policy::get(db.conn()).await.context("the SLA policy")?;
@@ -141,9 +153,40 @@ pub(super) async fn load(db: &Database, count: u64, now: DateTime<Utc>) -> anyho
         import::insert_many(db.conn(), &batch)
             .await
             .context("importing complaints")?;
+        let next: Vec<_> = batch
+            .iter()
+            .map(|c| {
+                (
+                    c.complaint.id.as_str(),
+                    next_notice(&c.complaint, intervals, now),
+                )
+            })
+            .collect();
+        progress::schedule_first_many(db.conn(), &next)
+            .await
+            .context("scheduling progress notices")?;
     }
     seeded.seconds = started.elapsed().as_secs_f64();
     Ok(seeded)
+}
+
+/// The first notice of the complaint's tier after `now`, counted from its opening in whole
+/// intervals, as though every one before was sent on time: the last was at most `now`, so
+/// one interval on is past it.
+fn next_notice(
+    complaint: &Complaint,
+    intervals: &ProgressIntervals,
+    now: DateTime<Utc>,
+) -> NextNotice {
+    let tier = &complaint.tier_at_opening;
+    let last = intervals
+        .interval_for(tier)
+        .map_or(complaint.opened_at, |every| {
+            let elapsed = (now - complaint.opened_at).num_milliseconds();
+            let sent = elapsed / every.num_milliseconds().max(1);
+            complaint.opened_at + TimeDelta::milliseconds(every.num_milliseconds() * sent)
+        });
+    NextNotice::from(intervals.next_progress_notice(last, tier, complaint.state, now))
 }
 
 fn bounds_of(
@@ -339,6 +382,31 @@ mod tests {
                 _ => assert!(c.clock.responded_at().is_some(), "complaint {i}"),
             }
             assert_eq!(c.complaint.version as usize, c.complaint.timeline.len());
+        }
+    }
+
+    #[test]
+    fn progress_notices_are_next_due_after_now_and_never_while_waiting() {
+        let now: DateTime<Utc> = "2026-03-04T07:30:00Z".parse().unwrap();
+        let bounds = all_bounds(now);
+        let calendar = BusinessCalendar::default();
+        let intervals = ProgressIntervals::default();
+        for i in 0..200 {
+            let c = build(i, Stand::of(i), &bounds, &calendar, now).unwrap();
+            let tier = c.complaint.tier_at_opening.as_str();
+            match (
+                next_notice(&c.complaint, &intervals, now),
+                intervals.interval_for(tier),
+            ) {
+                (NextNotice::At(at), Some(every)) => {
+                    assert!(at > now && at <= now + every, "complaint {i}: {at}");
+                    let since = (at - c.complaint.opened_at).num_milliseconds();
+                    assert_eq!(since % every.num_milliseconds(), 0, "complaint {i}");
+                }
+                (NextNotice::Never, None) => {}
+                (NextNotice::Never, Some(_)) => assert_eq!(Stand::of(i), Stand::Waiting),
+                (at, None) => panic!("complaint {i} of {tier} scheduled at {at:?}"),
+            }
         }
     }
 }

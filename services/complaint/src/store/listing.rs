@@ -115,16 +115,32 @@ pub async fn list<C: ConnectionTrait>(
             "(opened_ms < {opened} OR (opened_ms = {opened} AND complaint_id < {id}))"
         ));
     }
+    let overdue = filter.overdue;
     let filter = if clauses.is_empty() {
         "TRUE".to_owned()
     } else {
         clauses.join(" AND ")
     };
-    let sql = format!(
-        "{} WHERE {filter} ORDER BY opened_ms DESC, complaint_id DESC LIMIT {}",
-        select_complaints(),
-        size.saturating_add(1)
-    );
+    let order = "ORDER BY opened_ms DESC, complaint_id DESC";
+    let limit = size.saturating_add(1);
+    let sql = if overdue {
+        // Overdue complaints are old ones: walking the opening order from the newest would
+        // pass over nearly every open complaint before the first. The overdue index finds the
+        // few (keys only, set apart so the planner cannot trade it for that walk), the page is
+        // cut from them, and only its rows are read whole.
+        format!(
+            "WITH hits AS MATERIALIZED \
+             (SELECT complaint_id, opened_ms FROM complaints WHERE {filter}), \
+             top AS (SELECT complaint_id FROM hits {order} LIMIT {limit}) \
+             {} WHERE complaint_id IN (SELECT complaint_id FROM top) {order}",
+            select_complaints()
+        )
+    } else {
+        format!(
+            "{} WHERE {filter} {order} LIMIT {limit}",
+            select_complaints()
+        )
+    };
     let rows = conn.query_all_raw(statement(conn, &sql, values)).await?;
     let mut complaints = rows.iter().map(complaint).collect::<Result<Vec<_>, _>>()?;
     let next_page_token = page::next_token(&mut complaints, size, |c| {
