@@ -9,6 +9,7 @@ const PROTOS: &[&str] = &[
     "vipcare/tiering/v1/tiering.proto",
     "vipcare/reminder/v1/reminder.proto",
     "vipcare/complaint/v1/complaint.proto",
+    "vipcare/survey/v1/survey.proto",
     "vipcare/gateway/v1/gateway.proto",
 ];
 

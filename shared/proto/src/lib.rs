@@ -38,6 +38,14 @@ pub mod complaint {
     }
 }
 
+/// The survey service: scenarios of key moments, invitations, responses scored by the peak-end
+/// rule, baselines, reports and follow-ups of unhappy customers.
+pub mod survey {
+    pub mod v1 {
+        tonic::include_proto!("vipcare.survey.v1");
+    }
+}
+
 /// The gateway's channel API.
 pub mod gateway {
     pub mod v1 {
@@ -54,6 +62,7 @@ pub mod service_names {
     pub const TIERING: &str = "vipcare.tiering.v1.TieringService";
     pub const REMINDER: &str = "vipcare.reminder.v1.ReminderService";
     pub const COMPLAINT: &str = "vipcare.complaint.v1.ComplaintService";
+    pub const SURVEY: &str = "vipcare.survey.v1.SurveyService";
     pub const CHANNEL: &str = "vipcare.gateway.v1.ChannelService";
 }
 
