@@ -118,7 +118,7 @@ async fn attempt_move<C: ConnectionTrait + TransactionTrait>(
     let notices = told.notices(&effects);
     notices::enqueue(conn, &notices).await?;
     if effects.invite_to_survey {
-        notices::invite_to_survey(conn, &stored.complaint, now).await?;
+        notices::invite_to_survey(conn, &stored.complaint).await?;
     }
     let notified = !notices.is_empty();
     Ok(Moved {

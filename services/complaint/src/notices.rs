@@ -7,8 +7,8 @@
 //!
 //! Each notice carries a dedupe key derived from what it is about (the complaint, the move's
 //! version, the promise, the escalation level), so a pass that runs twice tells once.
-//! Satisfaction-survey invitations go to the survey service the same way; until it exists
-//! they wait in the outbox (the relay delivers only to the reminder service).
+//! Satisfaction-survey invitations go to the survey service the same way, as `InviteToSurvey`
+//! calls.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Asia::Shanghai;
@@ -18,9 +18,10 @@ use vipcare_proto::common::v1::Touchpoint;
 use vipcare_proto::reminder::v1::{
     CancelReminderRequest, ScheduleReminderRequest, cancel_reminder_request,
 };
+use vipcare_proto::survey::v1::{InviteToSurveyRequest, SurveyChannel, SurveyContext};
 use vipcare_storage::outbox;
 
-use crate::domain::Complaint;
+use crate::domain::{Channel, Complaint};
 use crate::store::StoreError;
 
 /// The outbox destination and event of notices and tasks: the reminder service's
@@ -30,7 +31,7 @@ pub const SCHEDULE_EVENT: &str = "complaint-notice";
 /// A task no longer needed (a promise kept before its reminder went): `CancelReminder` by the
 /// task's dedupe key.
 pub const CANCEL_EVENT: &str = "complaint-notice-cancel";
-/// Satisfaction-survey invitations, for the survey service (issue 11).
+/// Satisfaction-survey invitations: the survey service's `InviteToSurvey`.
 pub const SURVEY_DESTINATION: &str = "survey";
 pub const SURVEY_EVENT: &str = "survey-invitation";
 
@@ -175,27 +176,44 @@ pub async fn withdraw<C: ConnectionTrait>(
 }
 
 /// Invites the customer to the satisfaction survey about a resolved complaint, inside the
-/// caller's transaction. The payload names the customer, the complaint and when it was
-/// resolved; the survey service (issue 11) settles its contract.
+/// caller's transaction: an `InviteToSurvey` call to the survey service, the complaint in its
+/// context and its first-contact owner as the staff member who follows up a low score (the one
+/// accountable to the end). The survey is the scenario whose moments hold complaint handling:
+/// the on-site visit for a complaint taken face to face by an account manager or on site, the
+/// phone/SMS journey (ending in the result's feedback) for every other channel.
 pub async fn invite_to_survey<C: ConnectionTrait>(
     conn: &C,
     complaint: &Complaint,
-    resolved_at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let payload = serde_json::json!({
-        "customer_id": complaint.customer_id,
-        "scenario": "COMPLAINT",
-        "context": { "complaint_id": complaint.id, "resolved_at": resolved_at.to_rfc3339() },
-        "request_id": dedupe_key(&complaint.id, "survey", complaint.version),
-    });
+    let request = InviteToSurveyRequest {
+        customer_id: complaint.customer_id.clone(),
+        scenario_code: survey_scenario(complaint.channel).to_owned(),
+        context: Some(SurveyContext {
+            complaint_id: complaint.id.clone(),
+            staff_id: complaint.first_contact_owner.clone(),
+            ..SurveyContext::default()
+        }),
+        channel: SurveyChannel::Sms as i32,
+        request_id: dedupe_key(&complaint.id, "survey", complaint.version),
+    };
     outbox::enqueue(
         conn,
         SURVEY_DESTINATION,
         SURVEY_EVENT,
-        payload.to_string().into_bytes(),
+        request.encode_to_vec(),
     )
     .await?;
     Ok(())
+}
+
+/// The survey scenario a complaint taken through `channel` is rated in.
+pub fn survey_scenario(channel: Channel) -> &'static str {
+    match channel {
+        Channel::OnSite | Channel::AccountManager => "ON_SITE_VISIT",
+        Channel::Hall | Channel::Hotline | Channel::Web | Channel::Sms | Channel::Partner => {
+            "PHONE_SMS"
+        }
+    }
 }
 
 /// Times in messages read as the customer's clock on the wall in China: "12月3日 14:00".
