@@ -1,1 +1,8 @@
 //! What a survey is and how a response is scored, free of transport and storage.
+
+pub mod codes;
+pub mod scenario;
+pub(crate) mod text;
+
+pub use codes::{GroupBy, Quadrant, Stage, SurveyChannel};
+pub use scenario::{Attribute, Moment, Scenario, ScenarioDraft};

@@ -1,0 +1,56 @@
+//! The values surveys are written with: codes of scenarios, moments and attributes, names,
+//! ids of halls, staff and records, and tier codes — each bounded, and free of what would make
+//! it show as something else on a report or in the customer's message.
+
+use vipcare_domain::{Invalid, bounded_text};
+
+/// Longest scenario, moment or attribute name, in characters.
+pub const MAX_NAME_CHARS: usize = 60;
+
+/// A code as `^[A-Z][A-Z0-9_]{1,39}$`: the scenario, moment and attribute codes that reports
+/// and stored responses refer to, so they must stay plain and stable.
+pub(crate) fn code(code: &str) -> Result<String, Invalid> {
+    let bytes = code.as_bytes();
+    let ok = (2..=40).contains(&bytes.len())
+        && bytes[0].is_ascii_uppercase()
+        && bytes[1..]
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_');
+    ok.then(|| code.to_owned()).ok_or_else(|| {
+        Invalid::new("must be a code: an upper-case letter, then 1-39 of A-Z, 0-9 and _")
+    })
+}
+
+/// A required one-line name of at most [`MAX_NAME_CHARS`] characters.
+pub(crate) fn name(name: &str) -> Result<String, Invalid> {
+    if name.trim().is_empty() {
+        return Err(Invalid::new("required"));
+    }
+    bounded_text(name, MAX_NAME_CHARS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_start_with_a_letter_and_are_upper_case_words() {
+        assert!(code("ON_SITE_VISIT").is_ok());
+        assert!(code("A1").is_ok());
+        assert!(code(&format!("A{}", "B".repeat(39))).is_ok());
+        assert!(code(&format!("A{}", "B".repeat(40))).is_err());
+        assert!(code("A").is_err());
+        assert!(code("1A").is_err());
+        assert!(code("_A").is_err());
+        assert!(code("on_site").is_err());
+        assert!(code("预约").is_err());
+    }
+
+    #[test]
+    fn names_are_required_bounded_and_plain() {
+        assert_eq!(name("预约"), Ok("预约".to_owned()));
+        assert!(name("  ").is_err());
+        assert!(name(&"约".repeat(MAX_NAME_CHARS + 1)).is_err());
+        assert!(name("预\u{202E}约").is_err());
+    }
+}
