@@ -2,6 +2,7 @@
 
 pub mod codes;
 pub mod scenario;
+pub mod seed;
 pub(crate) mod text;
 
 pub use codes::{GroupBy, Quadrant, Stage, SurveyChannel};
