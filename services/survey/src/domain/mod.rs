@@ -1,9 +1,11 @@
 //! What a survey is and how a response is scored, free of transport and storage.
 
 pub mod codes;
+pub mod response;
 pub mod scenario;
 pub mod seed;
 pub(crate) mod text;
 
 pub use codes::{GroupBy, Quadrant, Stage, SurveyChannel};
+pub use response::{AttributeScore, RatedMoment, Response};
 pub use scenario::{Attribute, Moment, Scenario, ScenarioDraft};

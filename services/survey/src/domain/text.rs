@@ -2,8 +2,10 @@
 //! ids of halls, staff and records, and tier codes — each bounded, and free of what would make
 //! it show as something else on a report or in the customer's message.
 
-use vipcare_domain::{Invalid, bounded_text};
+use vipcare_domain::{Invalid, bidi_refused, bounded_text, is_bidi_format};
 
+/// Longest free-text comment on a response, in characters.
+pub const MAX_COMMENT_CHARS: usize = 500;
 /// Longest scenario, moment or attribute name, in characters.
 pub const MAX_NAME_CHARS: usize = 60;
 
@@ -29,6 +31,26 @@ pub(crate) fn name(name: &str) -> Result<String, Invalid> {
     bounded_text(name, MAX_NAME_CHARS)
 }
 
+/// A customer's comment, possibly empty: line breaks and tabs are how people write, so only
+/// the other control characters are refused, with the hidden bidirectional ones. The complaint
+/// service checks its multi-line text the same way: a rule for `vipcare_domain`.
+pub(crate) fn comment(text: &str) -> Result<String, Invalid> {
+    if text.chars().count() > MAX_COMMENT_CHARS {
+        let reason = format!("must be at most {MAX_COMMENT_CHARS} characters");
+        return Err(Invalid::new(reason));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(Invalid::new("must not contain control characters"));
+    }
+    if text.chars().any(is_bidi_format) {
+        return Err(bidi_refused());
+    }
+    Ok(text.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,5 +74,15 @@ mod tests {
         assert!(name("  ").is_err());
         assert!(name(&"约".repeat(MAX_NAME_CHARS + 1)).is_err());
         assert!(name("预\u{202E}约").is_err());
+    }
+
+    #[test]
+    fn comments_may_span_lines_but_hide_nothing() {
+        assert_eq!(comment(""), Ok(String::new()));
+        assert!(comment("很好\n谢谢").is_ok());
+        assert!(comment("a\u{0007}b").is_err());
+        assert!(comment("a\u{202E}b").is_err());
+        assert!(comment(&"好".repeat(MAX_COMMENT_CHARS)).is_ok());
+        assert!(comment(&"好".repeat(MAX_COMMENT_CHARS + 1)).is_err());
     }
 }
