@@ -3,9 +3,11 @@
 pub mod codes;
 pub mod response;
 pub mod scenario;
+pub mod score;
 pub mod seed;
 pub(crate) mod text;
 
 pub use codes::{GroupBy, Quadrant, Stage, SurveyChannel};
 pub use response::{AttributeScore, RatedMoment, Response};
 pub use scenario::{Attribute, Moment, Scenario, ScenarioDraft};
+pub use score::{Gap, JourneyScore, Mean, MomentFigure, NoPeakEnd, PeakEnd, PeakWeight, Weighted};
