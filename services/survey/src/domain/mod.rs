@@ -1,5 +1,6 @@
 //! What a survey is and how a response is scored, free of transport and storage.
 
+pub mod baseline;
 pub mod codes;
 pub mod response;
 pub mod scenario;
@@ -7,6 +8,7 @@ pub mod score;
 pub mod seed;
 pub(crate) mod text;
 
+pub use baseline::{Alert, AlertRule, BaselineRule, Baselines, DEFAULT_BASELINE, Tally};
 pub use codes::{GroupBy, Quadrant, Stage, SurveyChannel};
 pub use response::{AttributeScore, RatedMoment, Response};
 pub use scenario::{Attribute, Moment, Scenario, ScenarioDraft};
