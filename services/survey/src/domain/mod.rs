@@ -2,7 +2,9 @@
 
 pub mod baseline;
 pub mod codes;
+pub mod report;
 pub mod response;
+pub mod rollup;
 pub mod scenario;
 pub mod score;
 pub mod seed;
@@ -10,6 +12,8 @@ pub(crate) mod text;
 
 pub use baseline::{Alert, AlertRule, BaselineRule, Baselines, DEFAULT_BASELINE, Tally};
 pub use codes::{GroupBy, Quadrant, Stage, SurveyChannel};
+pub use report::{MomentRow, Report};
 pub use response::{AttributeScore, RatedMoment, Response};
+pub use rollup::{EndTally, NpsTally, PeakEndTally, Rollup};
 pub use scenario::{Attribute, Moment, Scenario, ScenarioDraft};
 pub use score::{Gap, JourneyScore, Mean, MomentFigure, NoPeakEnd, PeakEnd, PeakWeight, Weighted};
