@@ -2,6 +2,8 @@
 
 pub mod baseline;
 pub mod codes;
+pub mod fatigue;
+pub mod invitation;
 pub mod report;
 pub mod response;
 pub mod rollup;
@@ -12,6 +14,8 @@ pub(crate) mod text;
 
 pub use baseline::{Alert, AlertRule, BaselineRule, Baselines, DEFAULT_BASELINE, Tally};
 pub use codes::{GroupBy, Quadrant, Stage, SurveyChannel};
+pub use fatigue::{FatigueRule, TooSoon};
+pub use invitation::{SurveyContext, TokenRefusal, usable};
 pub use report::{MomentRow, Report};
 pub use response::{AttributeScore, RatedMoment, Response};
 pub use rollup::{EndTally, NpsTally, PeakEndTally, Rollup};

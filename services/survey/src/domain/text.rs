@@ -4,6 +4,8 @@
 
 use vipcare_domain::{Invalid, bidi_refused, bounded_text, is_bidi_format};
 
+/// Longest hall, staff, complaint or event id, in characters.
+pub const MAX_ID_CHARS: usize = 64;
 /// Longest free-text comment on a response, in characters.
 pub const MAX_COMMENT_CHARS: usize = 500;
 /// Longest scenario, moment or attribute name, in characters.
@@ -29,6 +31,28 @@ pub(crate) fn name(name: &str) -> Result<String, Invalid> {
         return Err(Invalid::new("required"));
     }
     bounded_text(name, MAX_NAME_CHARS)
+}
+
+/// An id: 1-64 characters, no spaces, control or bidirectional characters.
+pub(crate) fn party_id(id: &str) -> Result<String, Invalid> {
+    if id.is_empty() {
+        return Err(Invalid::new("must not be empty: leave it out instead"));
+    }
+    if id.chars().any(char::is_whitespace) {
+        return Err(Invalid::new("must not contain spaces"));
+    }
+    bounded_text(id, MAX_ID_CHARS)
+}
+
+/// A tier code as the tiering service writes it, e.g. `DIAMOND`. The complaint and reminder
+/// services check the same rule with their own copies: it belongs in `vipcare_domain`.
+pub(crate) fn tier_code(code: &str) -> Result<String, Invalid> {
+    let ok = (1..=32).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    ok.then(|| code.to_owned())
+        .ok_or_else(|| Invalid::new("must be a tier code: 1-32 of A-Z, 0-9 and _"))
 }
 
 /// A customer's comment, possibly empty: line breaks and tabs are how people write, so only
@@ -84,5 +108,20 @@ mod tests {
         assert!(comment("a\u{202E}b").is_err());
         assert!(comment(&"好".repeat(MAX_COMMENT_CHARS)).is_ok());
         assert!(comment(&"好".repeat(MAX_COMMENT_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn ids_are_not_empty_without_spaces_and_bounded() {
+        assert!(party_id("hall-12").is_ok());
+        assert!(party_id("").is_err());
+        assert!(party_id("hall 12").is_err());
+        assert!(party_id(&"x".repeat(MAX_ID_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn tier_codes_are_upper_case_words() {
+        assert!(tier_code("DIAMOND").is_ok());
+        assert!(tier_code("diamond").is_err());
+        assert!(tier_code("").is_err());
     }
 }
