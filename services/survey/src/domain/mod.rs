@@ -3,6 +3,7 @@
 pub mod baseline;
 pub mod codes;
 pub mod fatigue;
+pub mod follow_up;
 pub mod invitation;
 pub mod report;
 pub mod response;
@@ -15,6 +16,7 @@ pub(crate) mod text;
 pub use baseline::{Alert, AlertRule, BaselineRule, Baselines, DEFAULT_BASELINE, Tally};
 pub use codes::{GroupBy, Quadrant, Stage, SurveyChannel};
 pub use fatigue::{FatigueRule, TooSoon};
+pub use follow_up::{Detraction, DetractionReason, Thresholds, follow_up_owner};
 pub use invitation::{SurveyContext, TokenRefusal, usable};
 pub use report::{MomentRow, Report};
 pub use response::{AttributeScore, RatedMoment, Response};
