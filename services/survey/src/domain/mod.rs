@@ -1,4 +1,9 @@
-//! What a survey is and how a response is scored, free of transport and storage.
+//! What a survey is and how a response is scored, free of transport and storage: scenarios of
+//! ordered key moments (`scenario`, the study's four in `seed`), checked responses
+//! (`response`), their peak-end journey score (`score`), baselines and drop alerts
+//! (`baseline`), daily roll-ups and the reports folded from them (`rollup`, `report`), survey
+//! fatigue (`fatigue`), the invitation's link and context (`invitation`), and who calls an
+//! unhappy customer back (`follow_up`).
 
 pub mod baseline;
 pub mod codes;
