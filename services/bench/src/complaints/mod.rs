@@ -24,6 +24,7 @@ use anyhow::Context;
 use chrono::Utc;
 use vipcare_complaint::settings::ComplaintSettings;
 use vipcare_storage::Database;
+use vipcare_storage::sea_orm::{ConnectionTrait, DbBackend};
 
 use crate::cli::ComplaintsArgs;
 use crate::target::{Prepared, Target};
@@ -82,12 +83,26 @@ async fn load(prepared: &Prepared, args: &ComplaintsArgs) -> anyhow::Result<Load
         .rules()
         .context("the [complaint] rules")?;
     let seeded = seed::load(&db, args.count, now, &rules.progress).await?;
+    settle_statistics(&db).await?;
     print_setup(prepared, &seeded);
     Ok(Loaded {
         db,
         now,
         count: seeded.count,
     })
+}
+
+/// On PostgreSQL, what autovacuum does within its first minute after a bulk load: the planner's
+/// statistics, and the visibility map that lets the overdue list read its index alone. A store
+/// that has stood a minute has both; one read the instant after loading would not.
+async fn settle_statistics(db: &Database) -> anyhow::Result<()> {
+    let conn = db.conn();
+    if conn.get_database_backend() == DbBackend::Postgres {
+        conn.execute_unprepared("VACUUM (ANALYZE) complaints")
+            .await
+            .context("vacuuming the loaded complaints")?;
+    }
+    Ok(())
 }
 
 fn print_setup(prepared: &Prepared, seeded: &Seeded) {

@@ -125,9 +125,10 @@ pub async fn list<C: ConnectionTrait>(
     let limit = size.saturating_add(1);
     let sql = if overdue {
         // Overdue complaints are old ones: walking the opening order from the newest would
-        // pass over nearly every open complaint before the first. The overdue index finds the
-        // few (keys only, set apart so the planner cannot trade it for that walk), the page is
-        // cut from them, and only its rows are read whole.
+        // pass over nearly every open complaint before the first. The overdue index (which
+        // carries the opening time, id and state: see m0004) finds the few, keys only, set
+        // apart so the planner cannot trade it for that walk; the page is cut from them, and
+        // only its rows are read whole.
         format!(
             "WITH hits AS MATERIALIZED \
              (SELECT complaint_id, opened_ms FROM complaints WHERE {filter}), \

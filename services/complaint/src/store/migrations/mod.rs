@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_complaints;
 mod m0002_progress;
 mod m0003_watch;
+mod m0004_overdue_list;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_complaints::Migration),
             Box::new(m0002_progress::Migration),
             Box::new(m0003_watch::Migration),
+            Box::new(m0004_overdue_list::Migration),
         ]
     }
 }
