@@ -5,6 +5,10 @@
 //! times are checked by `vipcare_domain::time`, the rule every service shares.
 
 pub mod codes;
+pub mod invitation;
+pub mod response;
+pub mod scenario;
+pub mod score;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use vipcare_domain::time::timestamp_in_range;
@@ -48,7 +52,6 @@ pub fn date(d: NaiveDate) -> common::Date {
 }
 
 /// Empty means "not given" for the contract's optional strings.
-#[allow(dead_code)]
 fn given(text: &str) -> Option<&str> {
     (!text.is_empty()).then_some(text)
 }
