@@ -8,7 +8,7 @@ use vipcare_domain::{Invalid, Violation};
 use vipcare_proto::survey::v1 as pb;
 
 use super::codes::{channel_from_proto, or_default};
-use super::invitation::{context_from_proto, context_to_proto, token};
+use super::invitation::{context_from_proto, token};
 use crate::domain::text::{code as scenario_code_of, party_id};
 use crate::domain::{SurveyChannel, SurveyContext};
 
@@ -114,7 +114,7 @@ fn respondent(
             }
         }
         // An empty context message is no context: some clients always send one.
-        if context.is_some_and(|c| *c != context_to_proto(&SurveyContext::default())) {
+        if context.is_some_and(|c| *c != pb::SurveyContext::default()) {
             let reason = "comes from the invitation: leave it out with invitation_token";
             refused.push(Invalid::new(reason).at("context"));
         }
