@@ -4,5 +4,8 @@
 //! - `domain`: the journey model (scenarios of ordered key moments), responses and their
 //!   journey score, baselines, alerts, reports' figures, survey fatigue and who is followed up —
 //!   free of transport and storage.
+//! - `grpc`: the contract's face; `grpc::convert` turns requests into checked domain inputs
+//!   (every refused field named as the contract spells it) and domain values into messages.
 
 pub mod domain;
+pub mod grpc;

@@ -63,6 +63,29 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// Where the follow-up of a response stands, as the store keeps it.
+    FollowUpState {
+        /// The response called for none.
+        None = "NONE",
+        /// Stored with the response, on its way to the complaint service.
+        Pending = "PENDING",
+        /// The complaint service opened the follow-up complaint.
+        Opened = "OPENED",
+        /// The complaint service refused it; the reason is kept.
+        Refused = "REFUSED",
+    }
+}
+
+coded_enum! {
+    /// The step of a score trend.
+    TrendInterval {
+        Daily = "DAILY",
+        /// Monday to Sunday.
+        Weekly = "WEEKLY",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,6 +117,12 @@ mod tests {
         }
         for c in SurveyChannel::ALL {
             assert_eq!(SurveyChannel::from_code(c.code()), Some(*c));
+        }
+        for f in FollowUpState::ALL {
+            assert_eq!(FollowUpState::from_code(f.code()), Some(*f));
+        }
+        for t in TrendInterval::ALL {
+            assert_eq!(TrendInterval::from_code(t.code()), Some(*t));
         }
         assert_eq!(
             SurveyChannel::from_code("ACCOUNT_MANAGER"),
