@@ -15,7 +15,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use contact::{ContactChannel, Touchpoint};
 pub use msisdn::Msisdn;
 pub use period::Period;
-pub use text::{bidi_refused, bounded_text, is_bidi_format};
+pub use text::{bidi_refused, bounded_text, is_bidi_format, tier_code};
 
 /// Why a single value was refused. The code that knows the field path turns it into a
 /// [`Violation`].

@@ -30,6 +30,18 @@ pub fn bounded_text(text: &str, max_chars: usize) -> Result<String, Invalid> {
     Ok(text.to_owned())
 }
 
+/// A tier code as every service names tiers (`DIAMOND`, `GOLD`, an operator's own): 1 to 32
+/// capital letters, digits or underscores. Tiers are tiering's to define, so the others check
+/// only the shape, and an unknown tier simply matches nothing.
+pub fn tier_code(code: &str) -> Result<&str, Invalid> {
+    let ok = (1..=32).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    ok.then_some(code)
+        .ok_or_else(|| Invalid::new("must be a tier code: 1-32 of A-Z, 0-9 and _"))
+}
+
 /// The refusal of a bidirectional formatting character, wherever text is checked.
 pub fn bidi_refused() -> Invalid {
     Invalid::new(
@@ -39,6 +51,15 @@ pub fn bidi_refused() -> Invalid {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tier_codes_are_upper_case_words_of_at_most_32() {
+        assert_eq!(tier_code("DIAMOND"), Ok("DIAMOND"));
+        assert_eq!(tier_code("VIP_2"), Ok("VIP_2"));
+        for bad in ["diamond", "", "GOLD CARD", &"A".repeat(33)] {
+            assert!(tier_code(bad).is_err(), "{bad:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -9,9 +9,9 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use vipcare_domain::{Invalid, Violation, coded_enum};
+use vipcare_domain::{Invalid, Violation, coded_enum, tier_code};
 
-use super::text::{MAX_REASON_CHARS, party_id, required_line, tier_code};
+use super::text::{MAX_REASON_CHARS, party_id, required_line};
 
 /// The largest single entry, in fen (5,000 yuan): beyond it a goodwill gesture has become a
 /// settlement, which goes through the operator's claims process, not this ledger.
@@ -88,7 +88,7 @@ impl CompensationLimits {
     /// Violations name `per_tier.<tier>`.
     pub fn with_tier(mut self, tier: &str, fen: i64) -> Result<CompensationLimits, Violation> {
         let field = format!("per_tier.{tier}");
-        let tier = tier_code(tier).map_err(|e| e.at(field.clone()))?;
+        let tier = tier_code(tier).map_err(|e| e.at(field.clone()))?.to_owned();
         self.per_tier
             .insert(tier, limit(fen).map_err(|e| e.at(field))?);
         Ok(self)

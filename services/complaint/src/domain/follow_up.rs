@@ -11,10 +11,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use vipcare_domain::{Invalid, Violation};
+use vipcare_domain::{Invalid, Violation, tier_code};
 
 use super::codes::ComplaintState;
-use super::text::{MAX_REASON_CHARS, required_line, tier_code};
+use super::text::{MAX_REASON_CHARS, required_line};
 
 /// The longest interval a tier may be given: beyond a month a notice reports nothing.
 pub const MAX_INTERVAL_HOURS: u32 = 720;
@@ -48,7 +48,7 @@ impl ProgressIntervals {
     /// `per_tier.<tier>`.
     pub fn with_tier(mut self, tier: &str, hours: u32) -> Result<ProgressIntervals, Violation> {
         let field = format!("per_tier.{tier}");
-        let tier = tier_code(tier).map_err(|e| e.at(field.clone()))?;
+        let tier = tier_code(tier).map_err(|e| e.at(field.clone()))?.to_owned();
         if !(1..=MAX_INTERVAL_HOURS).contains(&hours) {
             let refused = Invalid::new(format!("must be 1 to {MAX_INTERVAL_HOURS} hours"));
             return Err(refused.at(field));

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use vipcare_domain::{Invalid, Violation, coded_enum};
+use vipcare_domain::{Invalid, Violation, coded_enum, tier_code};
 
 use super::calendar::BusinessCalendar;
 use super::codes::Severity;
@@ -86,7 +86,7 @@ impl SlaPolicy {
     ) -> Result<SlaPolicy, Violation> {
         let mut rows = BTreeMap::new();
         for (tier, row) in targets {
-            if !is_tier_code(&tier) {
+            if tier_code(&tier).is_err() {
                 return Err(Invalid::new(format!(
                     "tier code {tier:?} must be 1 to 32 capital letters, digits or underscores"
                 ))
@@ -178,13 +178,6 @@ fn severity_index(severity: Severity) -> usize {
         Severity::High => 2,
         Severity::Critical => 3,
     }
-}
-
-fn is_tier_code(code: &str) -> bool {
-    (1..=32).contains(&code.len())
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
 fn check_target(target: SlaTarget) -> Result<SlaTarget, Violation> {

@@ -59,16 +59,6 @@ pub(crate) fn required_multiline(text: &str, max_chars: usize) -> Result<String,
     multiline(text, max_chars)
 }
 
-/// A tier code as the tiering service writes it, e.g. `DIAMOND`.
-pub(crate) fn tier_code(code: &str) -> Result<String, Invalid> {
-    let ok = (1..=32).contains(&code.len())
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
-    ok.then(|| code.to_owned())
-        .ok_or_else(|| Invalid::new("must be a tier code: 1-32 of A-Z, 0-9 and _"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,12 +81,5 @@ mod tests {
         assert!(multiline("a\u{202E}b", 10).is_err());
         assert!(multiline("四个汉字", 3).is_err());
         assert_eq!(multiline("", 3), Ok(String::new()));
-    }
-
-    #[test]
-    fn tier_codes_are_upper_case_words() {
-        assert!(tier_code("DIAMOND").is_ok());
-        assert!(tier_code("diamond").is_err());
-        assert!(tier_code("").is_err());
     }
 }

@@ -140,7 +140,8 @@ fn update_of(req: pb::UpdateSlaPolicyRequest) -> Result<Update, Error> {
     let masked = |part: &str| paths.iter().any(|p| p == part);
     let default_tier = masked("default_tier")
         .then(|| {
-            crate::domain::text::tier_code(&default_tier)
+            vipcare_domain::tier_code(&default_tier)
+                .map(str::to_owned)
                 .map_err(|e| refused.push(e.at("policy.default_tier")))
                 .ok()
         })

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Days, NaiveTime, Utc};
 use chrono_tz::Tz;
-use vipcare_domain::{Invalid, Violation};
+use vipcare_domain::{Invalid, Violation, tier_code};
 
 use super::quiet::{QuietHours, first_instant_at_or_after};
 
@@ -52,15 +52,6 @@ fn limit(n: u32) -> Result<u32, Invalid> {
             "must be 1 to {MAX_DAILY_CAP} messages a day"
         )))
     }
-}
-
-fn tier_code(code: &str) -> Result<&str, Invalid> {
-    let ok = (1..=32).contains(&code.len())
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
-    ok.then_some(code)
-        .ok_or_else(|| Invalid::new("must be a tier code: 1-32 of A-Z, 0-9 and _"))
 }
 
 impl DailyCap {

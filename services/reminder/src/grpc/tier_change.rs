@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use tonic::{Request, Response};
-use vipcare_domain::Invalid;
+use vipcare_domain::{Invalid, tier_code};
 use vipcare_proto::reminder::v1 as pb;
 use vipcare_proto::tiering::v1 as tiering;
 
@@ -159,18 +159,6 @@ impl Notice {
 }
 
 /// A tier code as tiering writes them: 1-32 of A-Z, 0-9 and _.
-fn tier_code(code: &str) -> Result<(), Invalid> {
-    let ok = (1..=32).contains(&code.len())
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
-    if ok {
-        Ok(())
-    } else {
-        Err(Invalid::new("must be a tier code: 1-32 of A-Z, 0-9 and _"))
-    }
-}
-
 fn name_or_code(name: String, code: String) -> String {
     if name.trim().is_empty() { code } else { name }
 }

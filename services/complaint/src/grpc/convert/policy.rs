@@ -114,7 +114,7 @@ pub fn targets_from_proto(
         }
     }
     for (tier, given) in &first_at {
-        if crate::domain::text::tier_code(tier).is_err() {
+        if vipcare_domain::tier_code(tier).is_err() {
             continue;
         }
         let missing: Vec<&str> = Severity::ALL
@@ -144,7 +144,8 @@ fn target_from_proto(
 ) -> Option<(String, Severity, SlaTarget)> {
     let before = refused.len();
     let mut note = |v: Violation| refused.push(v.under(field));
-    let tier = crate::domain::text::tier_code(&t.tier)
+    let tier = vipcare_domain::tier_code(&t.tier)
+        .map(str::to_owned)
         .map_err(|e| note(e.at("tier")))
         .ok();
     let severity = required(severity_from_proto(t.severity), "severity")
