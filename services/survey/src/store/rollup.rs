@@ -129,7 +129,7 @@ async fn write<C: ConnectionTrait>(
         &[&key[..], &["moment_code", "n", "score_sum"]].concat(),
     )
     .then(
-        "ON CONFLICT (scenario_code, day, dim, grp, moment_code) DO UPDATE SET \
+        "ON CONFLICT (scenario_code, dim, day, grp, moment_code) DO UPDATE SET \
          n = moment_days.n + excluded.n, score_sum = moment_days.score_sum + excluded.score_sum",
     );
     let sums = [
@@ -150,7 +150,7 @@ async fn write<C: ConnectionTrait>(
         .collect();
     let mut journeys =
         BulkInsert::new("journey_days", &[&key[..], &sums[..]].concat()).then(&format!(
-            "ON CONFLICT (scenario_code, day, dim, grp) DO UPDATE SET {}",
+            "ON CONFLICT (scenario_code, dim, day, grp) DO UPDATE SET {}",
             adds.join(", ")
         ));
     let int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);

@@ -26,6 +26,9 @@ fn maybe_real(name: &'static str) -> ColumnDef {
 
 /// The key of a roll-up row: a scenario's day, cut by a dimension (`ALL`, `HALL`, `STAFF`,
 /// `TIER`, `CHANNEL`) into groups (`''` for `ALL`, and for a hall or staff member not known).
+/// Keyed (scenario, dimension, day, ...): a report reads one scenario's one dimension over a
+/// range of days, so a 90-day report of the whole reads ~90 × moments rows, never the far
+/// more numerous staff rows of those days.
 fn day_group(table: &'static str) -> TableCreateStatement {
     Table::create()
         .table(table)
@@ -126,8 +129,8 @@ fn tables() -> Vec<TableCreateStatement> {
             .primary_key(
                 Index::create()
                     .col("scenario_code")
-                    .col("day")
                     .col("dim")
+                    .col("day")
                     .col("grp")
                     .col("moment_code"),
             )
@@ -148,8 +151,8 @@ fn tables() -> Vec<TableCreateStatement> {
             .primary_key(
                 Index::create()
                     .col("scenario_code")
-                    .col("day")
                     .col("dim")
+                    .col("day")
                     .col("grp"),
             )
             .to_owned(),
@@ -192,6 +195,10 @@ impl MigrationTrait for Migration {
                 "responses_submitted",
                 &["submit_ms", "response_id"],
             ),
+            // Alerts over every scenario: the halls' or staff's last 7 days.
+            index("moment_days", "moment_days_recent", &["dim", "day"]),
+            // A trend over every scenario, whole or of one hall or staff member.
+            index("journey_days", "journey_days_trend", &["dim", "grp", "day"]),
         ] {
             manager.create_index(idx).await?;
         }
