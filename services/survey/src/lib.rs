@@ -6,6 +6,10 @@
 //!   free of transport and storage.
 //! - `grpc`: the contract's face; `grpc::convert` turns requests into checked domain inputs
 //!   (every refused field named as the contract spells it) and domain values into messages.
+//! - `store`: scenario versions, invitations, responses and their follow-ups, each customer's
+//!   latest satisfaction, the daily roll-ups reports read (and the roller that fills them), and
+//!   the policy, on SQLite or PostgreSQL.
 
 pub mod domain;
 pub mod grpc;
+pub mod store;

@@ -3,13 +3,15 @@
 //! (`response`), their peak-end journey score (`score`), baselines and drop alerts
 //! (`baseline`), daily roll-ups and the reports folded from them (`rollup`, `report`), survey
 //! fatigue (`fatigue`), the invitation's link and context (`invitation`), and who calls an
-//! unhappy customer back (`follow_up`).
+//! unhappy customer back (`follow_up`); the policy holding the figures of all of these
+//! (`policy`).
 
 pub mod baseline;
 pub mod codes;
 pub mod fatigue;
 pub mod follow_up;
 pub mod invitation;
+pub mod policy;
 pub mod report;
 pub mod response;
 pub mod rollup;
@@ -23,6 +25,7 @@ pub use codes::{GroupBy, Quadrant, Stage, SurveyChannel};
 pub use fatigue::{FatigueRule, TooSoon};
 pub use follow_up::{Detraction, DetractionReason, Thresholds, follow_up_owner};
 pub use invitation::{SurveyContext, TokenRefusal, usable};
+pub use policy::{PolicyValues, SurveyPolicy};
 pub use report::{MomentRow, Report};
 pub use response::{AttributeScore, RatedMoment, Response};
 pub use rollup::{EndTally, NpsTally, PeakEndTally, Rollup};

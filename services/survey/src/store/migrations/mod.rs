@@ -1,0 +1,14 @@
+//! The survey schema's history. Applied after the shared tables (outbox, idempotency keys,
+//! cache invalidations) by `Database::migrate`, which puts them in front.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_survey;
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_survey::Migration)]
+    }
+}
