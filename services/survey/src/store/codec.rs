@@ -3,15 +3,17 @@
 //! reasons are JSON: read and written whole, never queried. What is queried or rolled up (the
 //! context, the day, NPS, mean, peak-end, the end score, the follow-up state) has columns.
 
+mod follow_up;
+
 use sea_orm::{QueryResult, Value};
 use serde::{Deserialize, Serialize};
 
 use super::error::{corrupt, unencodable};
-use super::responses::{FollowUp, FollowUpState, StoredResponse};
+use super::responses::{FollowUpState, StoredResponse};
 use super::{StoreError, day_key, day_of, ms, time};
 use crate::domain::{
-    AttributeScore, Detraction, DetractionReason, Gap, JourneyScore, Mean, MomentFigure, NoPeakEnd,
-    PeakEnd, RatedMoment, SurveyChannel, SurveyContext, Weighted,
+    AttributeScore, Gap, JourneyScore, Mean, MomentFigure, NoPeakEnd, PeakEnd, RatedMoment,
+    SurveyChannel, SurveyContext, Weighted,
 };
 
 /// The response columns, in the order [`response_values`] binds them; the id first.
@@ -75,15 +77,6 @@ struct ScoreJson {
     gaps: Vec<(f64, f64)>,
 }
 
-#[derive(Serialize, Deserialize, Default)]
-struct FollowUpJson {
-    /// (code, figure, end moment) per reason: the figure is the peak-end, the end's score or
-    /// the NPS as the code says.
-    reasons: Vec<(String, f64, String)>,
-    worst: Option<(String, String, u8)>,
-    owner: Option<String>,
-}
-
 fn json(what: &str, v: Result<String, serde_json::Error>) -> Result<String, StoreError> {
     v.map_err(|e| unencodable(what, e))
 }
@@ -127,7 +120,7 @@ pub(super) fn response_values(r: &StoredResponse) -> Result<[Value; RESPONSE_WID
         FollowUpState::Opened { complaint_id } => ("OPENED", Some(complaint_id.clone()), None),
         FollowUpState::Refused { reason } => ("REFUSED", None, Some(reason.clone())),
     };
-    let follow_up = follow_up_json(&r.follow_up);
+    let follow_up = follow_up::encode(&r.follow_up);
     let c = &r.context;
     Ok([
         r.response_id.clone().into(),
@@ -159,38 +152,10 @@ pub(super) fn response_values(r: &StoredResponse) -> Result<[Value; RESPONSE_WID
     ])
 }
 
-fn follow_up_json(f: &FollowUp) -> FollowUpJson {
-    let Some(d) = &f.detraction else {
-        return FollowUpJson {
-            owner: f.owner.clone(),
-            ..FollowUpJson::default()
-        };
-    };
-    let reasons = d
-        .reasons
-        .iter()
-        .map(|r| match r {
-            DetractionReason::PeakEndLow { peak_end } => {
-                (r.code().into(), *peak_end, String::new())
-            }
-            DetractionReason::EndLow { end_moment, score } => {
-                (r.code().into(), f64::from(*score), end_moment.clone())
-            }
-            DetractionReason::NpsLow { nps } => (r.code().into(), f64::from(*nps), String::new()),
-        })
-        .collect();
-    FollowUpJson {
-        reasons,
-        worst: Some((
-            d.worst_moment.clone(),
-            d.worst_moment_name.clone(),
-            d.worst_score,
-        )),
-        owner: f.owner.clone(),
-    }
-}
-
-fn decode<T: for<'de> Deserialize<'de>>(what: &str, text: &str) -> Result<T, StoreError> {
+pub(super) fn decode<T: for<'de> Deserialize<'de>>(
+    what: &str,
+    text: &str,
+) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|e| corrupt(what, e))
 }
 
@@ -290,59 +255,9 @@ pub(super) fn response(row: &QueryResult) -> Result<StoredResponse, StoreError> 
             .collect(),
         nps,
         comment: row.try_get("", "comment")?,
-        follow_up: follow_up(row, &score, nps)?,
+        follow_up: follow_up::decode(row, &score, nps)?,
         score,
         response_id: id,
-    })
-}
-
-fn follow_up(
-    row: &QueryResult,
-    score: &JourneyScore,
-    nps: Option<u8>,
-) -> Result<FollowUp, StoreError> {
-    let state: String = row.try_get("", "follow_up_state")?;
-    let complaint_id: Option<String> = row.try_get("", "follow_up_complaint_id")?;
-    let refusal: Option<String> = row.try_get("", "follow_up_refusal")?;
-    let state = match state.as_str() {
-        "NONE" => FollowUpState::None,
-        "PENDING" => FollowUpState::Pending,
-        "OPENED" => FollowUpState::Opened {
-            complaint_id: complaint_id.unwrap_or_default(),
-        },
-        "REFUSED" => FollowUpState::Refused {
-            reason: refusal.unwrap_or_default(),
-        },
-        other => return Err(corrupt("follow-up state", other)),
-    };
-    let json: FollowUpJson = decode("follow-up", &row.try_get::<String>("", "follow_up")?)?;
-    let reasons = json
-        .reasons
-        .into_iter()
-        .map(|(code, figure, end_moment)| match code.as_str() {
-            "PEAK_END_LOW" => Ok(DetractionReason::PeakEndLow { peak_end: figure }),
-            "END_LOW" => Ok(DetractionReason::EndLow {
-                end_moment,
-                score: figure as u8,
-            }),
-            "NPS_LOW" => Ok(DetractionReason::NpsLow { nps: figure as u8 }),
-            other => Err(corrupt("detraction reason", other)),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let detraction = json.worst.map(
-        |(worst_moment, worst_moment_name, worst_score)| Detraction {
-            reasons,
-            worst_moment,
-            worst_moment_name,
-            worst_score,
-            peak_end: score.peak_end.as_ref().ok().map(|pe| pe.value),
-            nps,
-        },
-    );
-    Ok(FollowUp {
-        state,
-        detraction,
-        owner: json.owner,
     })
 }
 
