@@ -1,6 +1,7 @@
 //! Start-up: open the database (SQLite file or the PostgreSQL schema "complaint"), bring the
 //! schema up to date, connect lazily to the profile and tiering (who the customer is) and to
-//! the reminder service (where the outbox relay sends notices), bind the listener and assemble
+//! the reminder service (where the outbox relay sends notices) and the survey service (where a
+//! second relay sends resolved complaints' survey invitations), bind the listener and assemble
 //! the server. While it serves, the background pass escalates clocks, closes resolved
 //! complaints left unanswered, and sends progress notices; the relay delivers the outbox; expired
 //! request keys are pruned. The suite binary builds every service this way in one process.
@@ -41,7 +42,7 @@ pub enum AppError {
     Setting(#[from] SettingsError),
     #[error("complaint database: {0}")]
     Storage(#[from] StorageError),
-    #[error("services.profile, services.tiering or services.reminder: {0}")]
+    #[error("services.profile, services.tiering, services.reminder or services.survey: {0}")]
     PeerUrl(String),
     #[error(transparent)]
     Serve(#[from] ServeError),
@@ -55,6 +56,8 @@ pub struct App {
     sweep: Arc<Sweep>,
     sweep_every: Option<Duration>,
     relay: OutboxRelay,
+    /// Survey invitations, to the survey service.
+    invitations: OutboxRelay,
     invalidations: Replayer,
 }
 
@@ -106,6 +109,12 @@ impl App {
             .map_err(|e| AppError::PeerUrl(e.to_string()))?;
         let relay =
             OutboxRelay::new(db.clone(), Arc::new(reminder)).only_to(&[notices::DESTINATION]);
+        let survey = crate::relay::connect_survey_lazy(&peers.survey, &credential)
+            .map_err(|e| AppError::PeerUrl(e.to_string()))?;
+        // Invitations wait for the next poll (half a second), not a wake-up: nobody waits on
+        // them, and the reminder relay's rows are never held behind them.
+        let invitations =
+            OutboxRelay::new(db.clone(), Arc::new(survey)).only_to(&[notices::SURVEY_DESTINATION]);
         let listener = server::bind(&settings.complaint.listen).await?;
         let requests = Idempotency::new(&db, settings.database.idempotency_retention())
             .settling(StaleViews::new(cache.invalidator()));
@@ -126,6 +135,7 @@ impl App {
             sweep,
             sweep_every: settings.complaint.sweep_every(),
             relay,
+            invitations,
             invalidations,
         })
     }
@@ -157,7 +167,10 @@ impl App {
                 let _ = stopping.wait_for(|stop| *stop).await;
             }
         };
-        let mut tasks = vec![tokio::spawn(self.relay.run(until_stopped()))];
+        let mut tasks = vec![
+            tokio::spawn(self.relay.run(until_stopped())),
+            tokio::spawn(self.invitations.run(until_stopped())),
+        ];
         match self.sweep_every {
             Some(every) => tasks.push(tokio::spawn(self.sweep.run(every, until_stopped()))),
             None => {
