@@ -200,4 +200,6 @@ fn the_survey_link_scope_opens_the_customer_calls_and_nothing_else() {
             "/vipcare.survey.v1.SurveyService/SubmitResponse",
         ]
     );
+    // The keyless path is exactly what the link client's scope opens.
+    assert_eq!(opened, crate::edge::survey_link::PATHS);
 }
