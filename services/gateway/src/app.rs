@@ -44,7 +44,12 @@ impl App {
         cache: Cache,
         clock: Arc<dyn RateClock>,
     ) -> Result<App, AppError> {
-        let clients = Clients::from_settings_with_clock(&settings.gateway.clients, clock)?;
+        let clients = Clients::from_settings_with_clock(&settings.gateway.clients, clock.clone())?
+            .with_survey_link(
+                settings.gateway.survey_link_per_second,
+                settings.gateway.survey_link_burst,
+                clock,
+            );
         let credential = settings.internal.credential()?;
         let peers = Peers::connect_lazy(&settings.services, credential)?;
         let max_message_bytes = settings.server.max_message_bytes;

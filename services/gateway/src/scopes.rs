@@ -32,6 +32,20 @@ pub const COMPLAINT_READ: &str = "complaint:read";
 pub const COMPLAINT_WRITE: &str = "complaint:write";
 /// Changes the SLA policy and its calendar, approves and rejects compensation: supervisors.
 pub const COMPLAINT_ADMIN: &str = "complaint:admin";
+/// Reads scenarios, responses, satisfaction, moment reports, score trends, alerts, detractors
+/// and the survey policy (dashboards, account managers).
+pub const SURVEY_READ: &str = "survey:read";
+/// Invites a customer to a survey (sent as a reminder with a one-time token): hall, hotline,
+/// account managers.
+pub const SURVEY_WRITE: &str = "survey:write";
+/// Changes scenarios and the scoring and follow-up policy, and reads satisfaction in bulk
+/// (BatchGetSatisfaction, for the tiering run): operators' consoles and services only.
+pub const SURVEY_ADMIN: &str = "survey:admin";
+/// Opens an invitation and answers it (GetInvitation, SubmitResponse). The built-in
+/// `survey-link` client holds it alone, for customers answering from the link without a key,
+/// and the survey service takes only the one-time token from that client; a counter that takes
+/// the answer for the customer (by customer, scenario and context) holds it with `survey:write`.
+pub const SURVEY_RESPOND: &str = "survey:respond";
 
 /// Every scope the gateway knows; a client configured with another name is refused at start.
 pub const ALL: &[&str] = &[
@@ -55,6 +69,10 @@ pub const ALL: &[&str] = &[
     COMPLAINT_READ,
     COMPLAINT_WRITE,
     COMPLAINT_ADMIN,
+    SURVEY_READ,
+    SURVEY_WRITE,
+    SURVEY_ADMIN,
+    SURVEY_RESPOND,
 ];
 
 #[cfg(test)]

@@ -28,13 +28,27 @@ pub struct GatewaySettings {
     /// Browser origins (`https://host[:port]`) allowed to call over gRPC-Web; empty: none.
     #[serde(default)]
     pub cors_origins: Vec<String>,
+    /// Calls per second of the built-in `survey-link` client: customers opening and answering
+    /// an invitation from its link, with no API key. 0: no call goes through without a key.
+    pub survey_link_per_second: f64,
+    /// How many calls the `survey-link` client may make at once above its rate.
+    pub survey_link_burst: u32,
 }
 
 impl GatewaySettings {
-    /// Checks what serde cannot: the address, each client, each origin.
+    /// Checks what serde cannot: the address, each client, each origin, the survey link.
     pub fn check(&self) -> Result<(), SettingsError> {
         settings::check_listen("gateway.listen", &self.listen)?;
         check_cors_origins(&self.cors_origins)?;
+        if !(self.survey_link_per_second.is_finite() && self.survey_link_per_second >= 0.0) {
+            return Err(invalid(
+                "gateway.survey_link_per_second",
+                "must be 0 (no survey link without a key) or above",
+            ));
+        }
+        if self.survey_link_burst == 0 {
+            return Err(invalid("gateway.survey_link_burst", "must be at least 1"));
+        }
         clients::check(&self.clients)
     }
 }

@@ -1,6 +1,8 @@
 //! API-key authentication. A known client's request continues with the client in its extensions
 //! and the gateway's own caller headers; whatever `x-vipcare-*` the client sent is dropped first,
-//! so nobody can claim scopes they were not given. The key itself is not passed on.
+//! so nobody can claim scopes they were not given. The key itself is not passed on. A request
+//! with no `authorization` header to one of the survey link's methods continues as the link's
+//! built-in client (see [`super::survey_link`]); any other keyless request is refused.
 
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -64,11 +66,16 @@ where
         let client = match self.clients.authenticate(req.headers()) {
             Ok(client) => client,
             Err(Unauthenticated::Missing) => {
-                return Either::Left(ready(Ok(reject(status::with_reason(
-                    Code::Unauthenticated,
-                    "API_KEY_MISSING",
-                    "missing API key: send authorization: Bearer <key>",
-                )))));
+                match self.clients.keyless(req.uri().path(), req.headers()) {
+                    Some(link) => link,
+                    None => {
+                        return Either::Left(ready(Ok(reject(status::with_reason(
+                            Code::Unauthenticated,
+                            "API_KEY_MISSING",
+                            "missing API key: send authorization: Bearer <key>",
+                        )))));
+                    }
+                }
             }
             Err(Unauthenticated::Unknown) => {
                 return Either::Left(ready(Ok(reject(status::with_reason(

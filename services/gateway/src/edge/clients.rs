@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use vipcare_runtime::Caller;
 
 use super::rate_limit::{MonotonicClock, RateClock, TokenBucket};
+use super::survey_link;
 use crate::error::AppError;
 use crate::scopes;
 
@@ -69,10 +70,12 @@ impl Client {
     }
 }
 
-/// Every configured client by the digest of its key.
+/// Every configured client by the digest of its key, and the built-in client of the survey
+/// link when it is on.
 #[derive(Debug, Default)]
 pub struct Clients {
     by_digest: HashMap<[u8; 32], Arc<Client>>,
+    survey_link: Option<Arc<Client>>,
 }
 
 impl Clients {
@@ -123,7 +126,29 @@ impl Clients {
                 ));
             }
         }
-        Ok(Clients { by_digest })
+        Ok(Clients {
+            by_digest,
+            survey_link: None,
+        })
+    }
+
+    /// Opens the survey link: keyless GetInvitation and SubmitResponse pass as the built-in
+    /// `survey-link` client at `rate_per_second` (0 keeps them closed), refilling by `clock`.
+    pub fn with_survey_link(
+        mut self,
+        rate_per_second: f64,
+        burst: u32,
+        clock: Arc<dyn RateClock>,
+    ) -> Clients {
+        self.survey_link = survey_link::client(rate_per_second, burst, clock).map(Arc::new);
+        self
+    }
+
+    /// The survey link's client for a request to `path` that sent no `authorization` at all,
+    /// when the link is on and `path` is one of its methods.
+    pub fn keyless(&self, path: &str, headers: &HeaderMap) -> Option<Arc<Client>> {
+        let link = self.survey_link.as_ref()?;
+        survey_link::admits(path, headers).then(|| link.clone())
     }
 
     /// The client whose key the request presents as `authorization: Bearer <key>`.

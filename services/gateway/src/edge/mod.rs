@@ -1,6 +1,7 @@
 //! The edge: what every request that is not health or reflection passes through. A tower stack
-//! of authentication (API key), the per-client rate limit and the policy table, then dispatch to
-//! the gateway's own ChannelService or the proxy. Rejections are plain gRPC statuses.
+//! of authentication (API key, or the survey link's built-in client for a customer's keyless
+//! answer), the per-client rate limit and the policy table, then dispatch to the gateway's own
+//! ChannelService or the proxy. Rejections are plain gRPC statuses.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -14,6 +15,7 @@ mod clients;
 mod dispatch;
 pub mod policy;
 mod rate_limit;
+pub mod survey_link;
 
 pub use auth::{Authenticate, AuthenticateLayer};
 pub use clients::{Client, Clients};

@@ -18,7 +18,7 @@ use crate::scopes::{
     AUDIT_READ, BATCH_READ, BENEFIT_VERIFY, CALLER_LOOKUP, CHURN_READ, COMPLAINT_ADMIN,
     COMPLAINT_READ, COMPLAINT_WRITE, CONSUMPTION_WRITE, CUSTOMER_ERASE, CUSTOMER_READ,
     CUSTOMER_WRITE, EVENT_INGEST, NOTE_WRITE, REMINDER_ADMIN, REMINDER_READ, REMINDER_WRITE,
-    TIER_ADMIN, TIER_READ,
+    SURVEY_ADMIN, SURVEY_READ, SURVEY_RESPOND, SURVEY_WRITE, TIER_ADMIN, TIER_READ,
 };
 
 /// Full method path and the scope it requires. Later services add their methods here.
@@ -102,6 +102,26 @@ pub const POLICY: &[(&str, &str)] = &[
     ("/vipcare.complaint.v1.ComplaintService/GetSlaReport",       COMPLAINT_READ),
     // Hall dashboards: a server stream of changes.
     ("/vipcare.complaint.v1.ComplaintService/WatchComplaints",    COMPLAINT_READ),
+    ("/vipcare.survey.v1.SurveyService/GetScenario",            SURVEY_READ),
+    ("/vipcare.survey.v1.SurveyService/ListScenarios",          SURVEY_READ),
+    ("/vipcare.survey.v1.SurveyService/UpsertScenario",         SURVEY_ADMIN),
+    ("/vipcare.survey.v1.SurveyService/InviteToSurvey",         SURVEY_WRITE),
+    // The customer's own two calls, by one-time token: also open without a key as the built-in
+    // `survey-link` client (edge::survey_link). A counter answering for the customer needs
+    // `survey:write` besides, which the survey service checks for the form without a token.
+    ("/vipcare.survey.v1.SurveyService/GetInvitation",          SURVEY_RESPOND),
+    ("/vipcare.survey.v1.SurveyService/SubmitResponse",         SURVEY_RESPOND),
+    ("/vipcare.survey.v1.SurveyService/GetResponse",            SURVEY_READ),
+    ("/vipcare.survey.v1.SurveyService/ListResponses",          SURVEY_READ),
+    ("/vipcare.survey.v1.SurveyService/GetSatisfaction",        SURVEY_READ),
+    // In bulk for the tiering run, not for screens.
+    ("/vipcare.survey.v1.SurveyService/BatchGetSatisfaction",   SURVEY_ADMIN),
+    ("/vipcare.survey.v1.SurveyService/GetMomentReport",        SURVEY_READ),
+    ("/vipcare.survey.v1.SurveyService/GetScoreTrend",          SURVEY_READ),
+    ("/vipcare.survey.v1.SurveyService/ListAlerts",             SURVEY_READ),
+    ("/vipcare.survey.v1.SurveyService/ListDetractors",         SURVEY_READ),
+    ("/vipcare.survey.v1.SurveyService/GetSurveyPolicy",        SURVEY_READ),
+    ("/vipcare.survey.v1.SurveyService/UpdateSurveyPolicy",     SURVEY_ADMIN),
     ("/vipcare.gateway.v1.ChannelService/GetCustomerView",      CUSTOMER_READ),
     ("/vipcare.gateway.v1.ChannelService/LookupCaller",         CALLER_LOOKUP),
 ];

@@ -46,6 +46,16 @@ pub(super) fn check(clients: &[ClientSettings]) -> Result<(), SettingsError> {
         if client.name.trim().is_empty() {
             return Err(invalid(key("name"), "must not be empty"));
         }
+        if client.name == crate::edge::survey_link::CLIENT_NAME {
+            // Services trust this name to mean a customer with a one-time token, nothing more.
+            return Err(invalid(
+                key("name"),
+                format!(
+                    "'{}' is the gateway's built-in client of the survey link",
+                    client.name
+                ),
+            ));
+        }
         if !names.insert(client.name.as_str()) {
             return Err(invalid(
                 key("name"),

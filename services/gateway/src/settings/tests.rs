@@ -96,3 +96,32 @@ fn the_gateway_checks_its_own_sections_only() {
     // [database] is the services' to judge: the gateway has none.
     assert!(load("[database]\nurl = \"\"").is_ok());
 }
+
+#[test]
+fn the_survey_link_is_open_by_default_and_checked() {
+    let s = load("").unwrap();
+    assert_eq!(s.gateway.survey_link_per_second, 50.0);
+    assert_eq!(s.gateway.survey_link_burst, 100);
+    let off = load("[gateway]\nsurvey_link_per_second = 0").unwrap();
+    assert_eq!(off.gateway.survey_link_per_second, 0.0);
+    for bad in ["-1.0", "inf", "nan"] {
+        assert_eq!(
+            refusal(&format!("[gateway]\nsurvey_link_per_second = {bad}")).0,
+            "gateway.survey_link_per_second",
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        refusal("[gateway]\nsurvey_link_burst = 0").0,
+        "gateway.survey_link_burst"
+    );
+}
+
+#[test]
+fn no_configured_client_may_pass_for_the_survey_link() {
+    let (key, reason) = refusal(&format!(
+        "[[gateway.clients]]\nname = \"survey-link\"\nchannel = \"web\"\napi_key_sha256 = \"{DIGEST}\""
+    ));
+    assert_eq!(key, "gateway.clients[0].name");
+    assert!(reason.contains("survey link"), "{reason}");
+}

@@ -1,6 +1,7 @@
 //! The gateway through its real gRPC server on 127.0.0.1:0, in front of the real profile,
-//! tiering, reminder and complaint services, on every backend the run is configured for
-//! (embedded always; PostgreSQL and Redis when set).
+//! tiering, reminder and complaint services (and a stand-in for the survey service, not written
+//! yet), on every backend the run is configured for (embedded always; PostgreSQL and Redis when
+//! set).
 
 mod access;
 mod caller;
@@ -11,6 +12,7 @@ mod reminders;
 mod routing;
 mod streams;
 mod support;
+mod survey;
 mod tiering;
 mod view;
 mod web;

@@ -1,5 +1,6 @@
 //! The profile, tiering, reminder and complaint services and a gateway in front of them,
-//! started for one test environment, and generated clients that present an API key.
+//! started for one test environment, and generated clients that present an API key. The survey
+//! service is not written yet: a stand-in answers for it when a test asks for one.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -24,6 +25,7 @@ use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
 use vipcare_proto::profile::v1::{CreateCustomerRequest, Customer, Gender, UpdateCustomerRequest};
 use vipcare_proto::reminder::v1::reminder_service_client::ReminderServiceClient;
 use vipcare_proto::service_names;
+use vipcare_proto::survey::v1::survey_service_client::SurveyServiceClient;
 use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
 use vipcare_testkit::tcp_proxy::TcpProxy;
 use vipcare_testkit::{TestEnv, wait_serving};
@@ -47,7 +49,8 @@ pub const LOUNGE_PARTNER: &str = "airport-lounges";
 const ALL_BUT_PII: &str = r#""customer:read", "customer:write", "customer:erase", "consumption:write",
     "batch:read", "note:write", "audit:read", "caller:lookup", "tier:read", "tier:admin",
     "benefit:verify", "churn:read", "reminder:read", "reminder:write", "reminder:admin",
-    "event:ingest", "complaint:read", "complaint:write", "complaint:admin""#;
+    "event:ingest", "complaint:read", "complaint:write", "complaint:admin", "survey:read",
+    "survey:write", "survey:admin", "survey:respond""#;
 
 /// The `[[gateway.clients]]` of every test gateway.
 pub fn clients_toml() -> String {
@@ -115,6 +118,11 @@ pub struct Options {
     pub reminder_address: Option<String>,
     /// Where the gateway looks for the complaint service instead of the real one.
     pub complaint_address: Option<String>,
+    /// Starts the survey stand-in ([`serve_survey_stand_in`]) for the gateway to route to;
+    /// otherwise nothing listens at `services.survey`.
+    pub survey_stand_in: bool,
+    /// `[gateway]` lines for the survey link (`survey_link_per_second`, `survey_link_burst`).
+    pub survey_link: Option<&'static str>,
     /// Puts a [`TcpProxy`] between the gateway and the tiering service (`Suite::tiering_link`).
     pub tiering_behind_proxy: bool,
     /// The clock the clients' rate limits refill by, instead of the real one.
@@ -222,10 +230,18 @@ impl Suite {
         let complaint_address = options
             .complaint_address
             .unwrap_or_else(|| format!("http://{complaint_addr}"));
+        let (survey_addr, stop_survey) = if options.survey_stand_in {
+            let (addr, stop) = serve_survey_stand_in(env).await;
+            (addr, Some(stop))
+        } else {
+            (closed_address().await, None)
+        };
         let settings: vipcare_gateway::Settings = env.settings_with(&format!(
             "[services]\nprofile = \"{profile_address}\"\ntiering = \"{tiering_address}\"\n\
              reminder = \"{reminder_address}\"\ncomplaint = \"{complaint_address}\"\n\
-             [gateway]\ncors_origins = [\"{WEB_ORIGIN}\"]\n{}{}",
+             survey = \"http://{survey_addr}\"\n\
+             [gateway]\ncors_origins = [\"{WEB_ORIGIN}\"]\n{}\n{}{}",
+            options.survey_link.unwrap_or_default(),
             clients_toml(),
             options
                 .gateway_secret
@@ -252,13 +268,16 @@ impl Suite {
             gateway: gateway_addr,
             channel,
             tiering_link,
-            _stop: vec![
+            _stop: [
                 stop_gateway,
                 stop_complaint,
                 stop_reminder,
                 stop_tiering,
                 stop_profile,
-            ],
+            ]
+            .into_iter()
+            .chain(stop_survey)
+            .collect(),
         }
     }
 
@@ -290,6 +309,16 @@ impl Suite {
         key: &str,
     ) -> ComplaintServiceClient<InterceptedService<Channel, ApiKey>> {
         ComplaintServiceClient::with_interceptor(self.channel(), ApiKey::new(key))
+    }
+
+    /// The survey service through the gateway, calling with `key`.
+    pub fn survey(&self, key: &str) -> SurveyServiceClient<InterceptedService<Channel, ApiKey>> {
+        SurveyServiceClient::with_interceptor(self.channel(), ApiKey::new(key))
+    }
+
+    /// The survey service through the gateway with no key: a customer's page from the link.
+    pub fn survey_link(&self) -> SurveyServiceClient<Channel> {
+        SurveyServiceClient::new(self.channel())
     }
 
     /// The proxy between the gateway and tiering, when the options asked for one.
@@ -387,6 +416,41 @@ impl Interceptor for ApiKey {
             .insert("authorization", self.0.clone());
         Ok(request)
     }
+}
+
+/// What the survey stand-in puts before the caller it was told about, in every answer.
+pub const STAND_IN_SAW: &str = "survey stand-in saw";
+
+/// A stand-in for the survey service until it exists: a service port like the others (only
+/// calls signed with the env's internal secret get in), answering every method NOT_FOUND with
+/// the caller headers it received, as `survey stand-in saw client=… channel=… scopes=…`.
+pub async fn serve_survey_stand_in(env: &TestEnv) -> (SocketAddr, oneshot::Sender<()>) {
+    let settings: vipcare_gateway::Settings = env.settings();
+    let listener = vipcare_runtime::server::bind("127.0.0.1:0").await.unwrap();
+    let addr = vipcare_runtime::server::local_addr(&listener);
+    let answer = tower::service_fn(|req: http::Request<tonic::body::Body>| async move {
+        let header = |name: &str| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let seen = format!(
+            "{STAND_IN_SAW} client={} channel={} scopes={}",
+            header("x-vipcare-client"),
+            header("x-vipcare-channel"),
+            header("x-vipcare-scopes"),
+        );
+        Ok::<_, std::convert::Infallible>(Status::not_found(seen).into_http::<tonic::body::Body>())
+    });
+    let server =
+        vipcare_runtime::server::GrpcServer::internal(&settings.server, env.internal_credential())
+            .serving(service_names::SURVEY)
+            .fallback(answer);
+    let stop = serve(|shutdown| server.serve(listener, shutdown));
+    wait_serving(addr, service_names::SURVEY).await;
+    (addr, stop)
 }
 
 /// A port the OS had free a moment ago, for a service that must be named before it starts.

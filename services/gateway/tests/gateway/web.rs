@@ -10,7 +10,9 @@ use vipcare_proto::gateway::v1::{
 use vipcare_proto::profile::v1::{GetCustomerRequest, GetCustomerResponse, get_customer_request};
 use vipcare_testkit::TestEnv;
 
-use crate::support::{AGENT, Suite, WEB_ORIGIN};
+use vipcare_proto::survey::v1::{GetInvitationRequest, InviteToSurveyRequest};
+
+use crate::support::{AGENT, Options, STAND_IN_SAW, Suite, WEB_ORIGIN};
 
 /// What came back: the response head, the messages and the trailer block.
 struct WebAnswer {
@@ -21,13 +23,24 @@ struct WebAnswer {
 
 /// POSTs one gRPC-Web message and reads the whole answer (the connection is closed after it).
 async fn post(suite: &Suite, path: &str, key: &str, message: &impl Message) -> WebAnswer {
+    let authorization = format!("Authorization: Bearer {key}\r\n");
+    post_as(suite, path, &authorization, message).await
+}
+
+/// [`post`] with `authorization` as the whole header line, or nothing (a page with no key).
+async fn post_as(
+    suite: &Suite,
+    path: &str,
+    authorization: &str,
+    message: &impl Message,
+) -> WebAnswer {
     let body = message.encode_to_vec();
     let mut frame = vec![0_u8];
     frame.extend_from_slice(&u32::try_from(body.len()).unwrap().to_be_bytes());
     frame.extend_from_slice(&body);
     let head = format!(
         "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/grpc-web+proto\r\n\
-         X-Grpc-Web: 1\r\nOrigin: {WEB_ORIGIN}\r\nAuthorization: Bearer {key}\r\n\
+         X-Grpc-Web: 1\r\nOrigin: {WEB_ORIGIN}\r\n{authorization}\
          Content-Length: {len}\r\nConnection: close\r\n\r\n",
         addr = suite.gateway,
         len = frame.len()
@@ -210,4 +223,42 @@ async fn only_the_configured_origin_passes_the_cors_preflight() {
             "{origin} must get no CORS grant: {refused}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_customer_s_page_opens_its_invitation_over_grpc_web_without_a_key() {
+    let env = TestEnv::embedded().await;
+    let options = Options {
+        survey_stand_in: true,
+        ..Options::default()
+    };
+    let suite = Suite::start_with(&env, options).await;
+    let path = "/vipcare.survey.v1.SurveyService/GetInvitation";
+    let answer = post_as(&suite, path, "", &GetInvitationRequest::default()).await;
+    assert!(answer.head.starts_with("http/1.1 200"), "{}", answer.head);
+    assert!(
+        answer
+            .head
+            .contains(&format!("access-control-allow-origin: {WEB_ORIGIN}")),
+        "CORS: {}",
+        answer.head
+    );
+    // Past the edge: the survey service (its stand-in, answering NOT_FOUND) saw the link client.
+    // grpc-message may come percent-encoded.
+    let status = format!("{} {}", answer.head, answer.trailers).replace("%20", " ");
+    assert!(
+        status.contains("grpc-status: 5") || status.contains("grpc-status:5"),
+        "{status}"
+    );
+    let seen = format!("{STAND_IN_SAW} client=survey-link channel=web").to_ascii_lowercase();
+    assert!(status.contains(&seen), "{status}");
+
+    // Inviting is no customer's call: without a key the gateway refuses it.
+    let path = "/vipcare.survey.v1.SurveyService/InviteToSurvey";
+    let answer = post_as(&suite, path, "", &InviteToSurveyRequest::default()).await;
+    let status = format!("{} {}", answer.head, answer.trailers);
+    assert!(
+        status.contains("grpc-status: 16") || status.contains("grpc-status:16"),
+        "{status}"
+    );
 }

@@ -26,11 +26,12 @@ fn methods_of(service: &str) -> Vec<String> {
 }
 
 /// Every service the gateway routes or serves.
-const ROUTED: [&str; 5] = [
+const ROUTED: [&str; 6] = [
     service_names::PROFILE,
     service_names::TIERING,
     service_names::REMINDER,
     service_names::COMPLAINT,
+    service_names::SURVEY,
     service_names::CHANNEL,
 ];
 
@@ -129,4 +130,76 @@ fn methods_without_an_entry_are_denied_even_to_a_client_with_every_scope() {
         policy.decide("/vipcare.billing.v1.BillingService/Charge", &admin),
         Decision::UnknownService
     );
+}
+
+/// Each survey method with the scope the issue gives it.
+const SURVEY_METHODS: [(&str, &str); 16] = [
+    ("GetScenario", scopes::SURVEY_READ),
+    ("ListScenarios", scopes::SURVEY_READ),
+    ("GetResponse", scopes::SURVEY_READ),
+    ("ListResponses", scopes::SURVEY_READ),
+    ("GetSatisfaction", scopes::SURVEY_READ),
+    ("GetMomentReport", scopes::SURVEY_READ),
+    ("GetScoreTrend", scopes::SURVEY_READ),
+    ("ListAlerts", scopes::SURVEY_READ),
+    ("ListDetractors", scopes::SURVEY_READ),
+    ("GetSurveyPolicy", scopes::SURVEY_READ),
+    ("InviteToSurvey", scopes::SURVEY_WRITE),
+    ("UpsertScenario", scopes::SURVEY_ADMIN),
+    ("BatchGetSatisfaction", scopes::SURVEY_ADMIN),
+    ("UpdateSurveyPolicy", scopes::SURVEY_ADMIN),
+    ("GetInvitation", scopes::SURVEY_RESPOND),
+    ("SubmitResponse", scopes::SURVEY_RESPOND),
+];
+
+#[test]
+fn every_survey_method_needs_its_own_scope_and_no_other_survey_scope_opens_it() {
+    let policy = Policy::default();
+    let contract = methods_of(service_names::SURVEY);
+    assert_eq!(contract.len(), SURVEY_METHODS.len(), "{contract:?}");
+    let survey_scopes = [
+        scopes::SURVEY_READ,
+        scopes::SURVEY_WRITE,
+        scopes::SURVEY_ADMIN,
+        scopes::SURVEY_RESPOND,
+    ];
+    for (method, scope) in SURVEY_METHODS {
+        let path = format!("/vipcare.survey.v1.SurveyService/{method}");
+        assert!(contract.contains(&path), "{path} is not in the contract");
+        assert_eq!(
+            policy.decide(&path, &client(&[scope])),
+            Decision::Allow,
+            "{method}"
+        );
+        let others: Vec<&str> = survey_scopes
+            .iter()
+            .copied()
+            .filter(|s| *s != scope)
+            .collect();
+        assert_eq!(
+            policy.decide(&path, &client(&others)),
+            Decision::MissingScope(scope),
+            "{method} with every other survey scope"
+        );
+    }
+}
+
+#[test]
+fn the_survey_link_scope_opens_the_customer_calls_and_nothing_else() {
+    let policy = Policy::default();
+    let link = client(&[scopes::SURVEY_RESPOND]);
+    let opened: Vec<&str> = POLICY
+        .iter()
+        .filter(|(path, _)| policy.decide(path, &link) == Decision::Allow)
+        .map(|(path, _)| *path)
+        .collect();
+    assert_eq!(
+        opened,
+        [
+            "/vipcare.survey.v1.SurveyService/GetInvitation",
+            "/vipcare.survey.v1.SurveyService/SubmitResponse",
+        ]
+    );
+    // The keyless path is exactly what the link client's scope opens.
+    assert_eq!(opened, crate::edge::survey_link::PATHS);
 }
