@@ -3,6 +3,9 @@
 //! another service), then in one transaction stored with the hash of a new one-time token and
 //! its SURVEY_INVITATION reminder written to the outbox for the reminder service.
 //!
+//! Two invitations of one customer at once are taken one after the other (the store holds the
+//! customer for the transaction), so the second meets the first under the fatigue rule.
+//!
 //! The token is returned once, by the call that made it: the answer a repeated request_id gets
 //! is the invitation without it, since only the token's hash may be kept (the link reached the
 //! customer in the message either way).
@@ -65,6 +68,7 @@ pub async fn invite(
     );
     let outcome = fresh
         .run::<_, Error, _>(async |txn| {
+            invitations::hold_customer(txn, &customer.customer_id).await?;
             let last = invitations::last_invited(txn, &customer.customer_id).await?;
             policy.fatigue().decide(last, &customer.tier, now)?;
             invitations::insert(txn, &invitation, &token_hash(&token)).await?;

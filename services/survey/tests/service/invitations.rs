@@ -134,3 +134,24 @@ async fn the_tokens_page_shows_the_scenario_as_sent_until_it_expires() {
         assert_eq!(code(never), Code::NotFound, "[{label}]");
     }
 }
+
+#[tokio::test]
+async fn of_two_invitations_at_once_one_is_sent() {
+    for mut suite in suites().await {
+        let label = suite.label;
+        let customer = suite.customer("", "").await;
+        let (mut a, mut b) = (suite.surveys.clone(), suite.surveys.clone());
+        let (ra, rb) = tokio::join!(
+            a.invite_to_survey(by_staff(invitation(&customer))),
+            b.invite_to_survey(by_staff(invitation(&customer)))
+        );
+        let sent = [ra.is_ok(), rb.is_ok()].iter().filter(|ok| **ok).count();
+        assert_eq!(sent, 1, "[{label}] the fatigue rule holds under a race");
+        let refused = ra.err().or(rb.err()).unwrap();
+        assert_eq!(
+            refused.code(),
+            Code::FailedPrecondition,
+            "[{label}] {refused:?}"
+        );
+    }
+}

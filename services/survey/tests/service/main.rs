@@ -5,6 +5,7 @@
 
 mod harness;
 
+mod binary;
 mod follow_up;
 mod invitations;
 mod reports;

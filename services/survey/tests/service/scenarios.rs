@@ -6,7 +6,7 @@ use prost_types::FieldMask;
 use tonic::Code;
 use vipcare_proto::survey::v1 as pb;
 
-use crate::harness::{by_staff, code, suites};
+use crate::harness::{by_staff, by_token, code, invitation, scores, suites, survey_link};
 
 #[tokio::test]
 async fn the_seeded_scenarios_are_readable_and_an_upsert_makes_the_next_version() {
@@ -153,5 +153,45 @@ async fn the_policy_changes_only_under_its_etag() {
             .update_survey_policy(by_staff(update(&updated.etag, 1.5)))
             .await;
         assert_eq!(code(refused), Code::InvalidArgument, "[{label}]");
+    }
+}
+
+#[tokio::test]
+async fn a_token_answers_the_version_it_was_sent_with() {
+    for mut suite in suites().await {
+        let label = suite.label;
+        let customer = suite.customer("", "").await;
+        let token = suite.invite(invitation(&customer)).await.invitation_token;
+        let first = suite
+            .surveys
+            .get_scenario(by_staff(pb::GetScenarioRequest {
+                scenario_code: "ON_SITE_VISIT".into(),
+                version: 0,
+            }))
+            .await
+            .unwrap()
+            .into_inner()
+            .scenario
+            .unwrap();
+        let mut changed = first.clone();
+        changed.moments[0].importance = 1.0;
+        suite
+            .surveys
+            .upsert_scenario(by_staff(pb::UpsertScenarioRequest {
+                scenario: Some(changed),
+                expected_version: 1,
+                request_id: String::new(),
+            }))
+            .await
+            .unwrap();
+        let score = suite
+            .submit(
+                &survey_link(),
+                by_token(&token, scores(&[("APPOINTMENT", 5)])),
+            )
+            .await;
+        assert_eq!(score.scenario_version, 1, "[{label}] as sent");
+        let weight = &score.weighted.unwrap().weights[0];
+        assert_eq!(weight.importance, first.moments[0].importance, "[{label}]");
     }
 }
