@@ -29,7 +29,8 @@ pub const COMPLAINT: &str = "complaint";
 pub const FOLLOW_UP_EVENT: &str = "survey-follow-up";
 
 /// The reminder service's seeded SURVEY_INVITATION template. Its one placeholder, `SERVICE`,
-/// reads "感谢您%SERVICE%。请回复数字1到5…": the service rated and the survey's link go there.
+/// reads "感谢您%SERVICE%。请回复数字1到5…": the service rated and the survey's link go there
+/// ("感谢您接受本次上门服务(问卷:https://…/s/<token>)"), as the template has no link of its own.
 const INVITATION_TEMPLATE: &str = "survey_invitation.rate_service.sms.zh-cn";
 
 /// An invitation as the reminder service is asked to send it.
@@ -46,7 +47,7 @@ pub fn invitation(
         template_code: INVITATION_TEMPLATE.to_owned(),
         variables: [(
             "SERVICE".to_owned(),
-            format!("本次{scenario_name}服务(问卷:{link})"),
+            format!("接受本次{scenario_name}(问卷:{link})"),
         )]
         .into_iter()
         .collect(),

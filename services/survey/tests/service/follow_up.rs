@@ -125,3 +125,38 @@ async fn an_unhappy_answer_opens_a_follow_up_complaint_owned_by_who_served_the_c
         assert_eq!(only_opened[0].response_id, score.response_id, "[{label}]");
     }
 }
+
+#[tokio::test]
+async fn a_follow_up_the_complaint_service_refuses_is_recorded_refused_with_its_reason() {
+    for mut suite in suites().await {
+        let label = suite.label;
+        // The profile keeps account managers as free text; the complaint service takes no
+        // owner with a space, so it refuses this follow-up for good.
+        let customer = suite.customer("", "王 经理").await;
+        let unhappy = at_hall(
+            &customer,
+            "HALL_VISIT",
+            "H01",
+            "",
+            scores(&[("LEAVING_HALL", 1)]),
+        );
+        let score = suite.submit(&staff(), unhappy).await;
+        assert_eq!(score.follow_up.unwrap().owner, "王 经理", "[{label}]");
+        let refused = |all: &[pb::Detractor]| {
+            all.iter()
+                .any(|d| d.follow_up.as_ref().unwrap().state() == pb::FollowUpState::Refused)
+        };
+        let all = suite
+            .detractors_until(pb::ListDetractorsRequest::default(), refused)
+            .await;
+        assert_eq!(all.len(), 1, "[{label}] {all:?}");
+        let follow_up = all[0].follow_up.as_ref().unwrap();
+        assert_eq!(follow_up.state(), pb::FollowUpState::Refused, "[{label}]");
+        assert!(
+            follow_up.refusal.contains("first_contact_owner"),
+            "[{label}] the reason is kept: {}",
+            follow_up.refusal
+        );
+        assert_eq!(follow_up.complaint_id, "", "[{label}]");
+    }
+}
