@@ -69,7 +69,8 @@ pub struct SurveySettings {
     /// Days between two invitations of a customer whose tier is not listed, until a policy is
     /// stored.
     pub min_days_between: u32,
-    /// `[survey.tier_fatigue]`: days between invitations by tier, until a policy is stored.
+    /// `[survey.tier_fatigue]`: days between invitations by tier, until a policy is stored; the
+    /// tiers named here are added to the defaults (DIAMOND 30, PLATINUM 21) or replace theirs.
     pub tier_fatigue: BTreeMap<String, u32>,
     pub follow_up: FollowUpSettings,
 }
