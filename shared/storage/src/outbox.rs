@@ -7,7 +7,7 @@
 pub mod grpc;
 mod receiver;
 
-pub use receiver::{Receiver, Route, Settled};
+pub use receiver::{OnAnswer, Receiver, Route, Settled};
 
 use std::sync::Arc;
 use std::time::Duration;

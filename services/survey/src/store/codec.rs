@@ -114,11 +114,11 @@ pub(super) fn response_values(r: &StoredResponse) -> Result<[Value; RESPONSE_WID
         no_peak_end,
         gaps: s.gaps.iter().map(|g| (g.baseline, g.gap)).collect(),
     };
-    let (state, opened, refusal) = match &r.follow_up.state {
-        FollowUpState::None => ("NONE", None, None),
-        FollowUpState::Pending => ("PENDING", None, None),
-        FollowUpState::Opened { complaint_id } => ("OPENED", Some(complaint_id.clone()), None),
-        FollowUpState::Refused { reason } => ("REFUSED", None, Some(reason.clone())),
+    let state = r.follow_up.state.code();
+    let (opened, refusal) = match &r.follow_up.state {
+        FollowUpState::None | FollowUpState::Pending => (None, None),
+        FollowUpState::Opened { complaint_id } => (Some(complaint_id.clone()), None),
+        FollowUpState::Refused { reason } => (None, Some(reason.clone())),
     };
     let follow_up = follow_up::encode(&r.follow_up);
     let c = &r.context;

@@ -114,6 +114,22 @@ pub async fn last_invited<C: ConnectionTrait>(
     }
 }
 
+/// Holds back every other transaction that calls this for `customer` until the caller's
+/// transaction ends, so two invitations of one customer at once cannot both pass the fatigue
+/// rule: the second reads the first's row. A transaction-scoped advisory lock on PostgreSQL;
+/// SQLite has one writer, which serializes them already.
+pub async fn hold_customer<C: ConnectionTrait>(conn: &C, customer: &str) -> Result<(), StoreError> {
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        conn.query_one_raw(statement(
+            conn,
+            "SELECT 1 AS held FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 11))) AS l",
+            [customer.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// Marks the invitation answered by `response_id` at `at`, unless it was answered already;
 /// whether this call marked it.
 pub async fn mark_answered<C: ConnectionTrait>(

@@ -9,7 +9,8 @@ use sea_orm::{ConnectionTrait, Value};
 use vipcare_storage::page;
 
 use super::codec::{response, select_responses};
-use super::{FollowUpState, StoreError, StoredResponse, ms, statement};
+use super::{StoreError, StoredResponse, ms, statement};
+use crate::domain::codes::FollowUpState;
 
 /// What to list; `None` matches everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,8 +25,8 @@ pub struct ResponseFilter {
     pub before: Option<DateTime<Utc>>,
 }
 
-/// Which detractors to list: those of `responses`, whose follow-up stands at `state` (its code
-/// is compared, not the complaint or reason it carries); `None`: every detractor.
+/// Which detractors to list: those of `responses`, whose follow-up stands at `state`; `None`:
+/// every detractor.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DetractorFilter {
     pub responses: ResponseFilter,
@@ -60,7 +61,7 @@ pub async fn detractors<C: ConnectionTrait>(
     let mut query = Query::of(&filter.responses);
     // Spelled as the partial index is, so PostgreSQL reads only the detractors.
     query.clauses.push("follow_up_state <> 'NONE'".to_owned());
-    let state = filter.state.as_ref().map(FollowUpState::code);
+    let state = filter.state.map(FollowUpState::code);
     if let Some(code) = state {
         let mark = query.bind(code.into());
         query.clauses.push(format!("follow_up_state = {mark}"));

@@ -1,6 +1,6 @@
 //! The survey policy in force: one row holding its figures as JSON, with a version the etag is
-//! made from. Until an update is stored the defaults are in force (nothing is written to read
-//! them); an update is written only over the version the caller read, so of two concurrent
+//! made from. Until an update is stored the starting values the caller gives are in force (the
+//! service's settings; nothing is written to read them), after which the stored one rules; an update is written only over the version the caller read, so of two concurrent
 //! updates one wins and the other learns its etag is stale, and nothing of it is written.
 
 use std::collections::BTreeMap;
@@ -17,7 +17,7 @@ use crate::domain::{PolicyValues, SurveyPolicy};
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredPolicy {
     pub policy: SurveyPolicy,
-    /// 0 for the defaults never stored, bumped by every update.
+    /// 0 for the starting values (never stored), bumped by every update.
     pub version: i64,
     /// `None` for the defaults.
     pub updated_by: Option<String>,
@@ -34,8 +34,11 @@ impl StoredPolicy {
 /// The one row's key.
 const ROW: i64 = 1;
 
-/// The policy in force: the stored one, or the defaults.
-pub async fn get<C: ConnectionTrait>(conn: &C) -> Result<StoredPolicy, StoreError> {
+/// The policy in force: the stored one, or `starting` while none was stored.
+pub async fn get<C: ConnectionTrait>(
+    conn: &C,
+    starting: &SurveyPolicy,
+) -> Result<StoredPolicy, StoreError> {
     let row = conn
         .query_one_raw(statement(
             conn,
@@ -46,7 +49,7 @@ pub async fn get<C: ConnectionTrait>(conn: &C) -> Result<StoredPolicy, StoreErro
     match row {
         Some(row) => stored(&row),
         None => Ok(StoredPolicy {
-            policy: SurveyPolicy::default(),
+            policy: starting.clone(),
             version: 0,
             updated_by: None,
             update_time: None,
@@ -63,7 +66,8 @@ pub async fn update<C: ConnectionTrait>(
     updated_by: &str,
     now: DateTime<Utc>,
 ) -> Result<StoredPolicy, StoreError> {
-    let current = get(conn).await?;
+    // Only the version matters here: the etag is made of it.
+    let current = get(conn, policy).await?;
     if etag != current.etag() {
         return Err(StoreError::StaleEtag {
             given: etag.to_owned(),
@@ -93,7 +97,7 @@ pub async fn update<C: ConnectionTrait>(
         // Another update landed between the read and the write.
         return Err(StoreError::StaleEtag {
             given: etag.to_owned(),
-            current: get(conn).await?.etag(),
+            current: get(conn, policy).await?.etag(),
         });
     }
     Ok(StoredPolicy {

@@ -9,9 +9,11 @@ use sea_orm::ConnectionTrait;
 
 use super::codec::{RESPONSE_COLUMNS, response, response_values, select_responses};
 use super::{StoreError, satisfaction, statement};
+use crate::domain::codes::FollowUpState as FollowUpCode;
 use crate::domain::{AttributeScore, Detraction, JourneyScore, SurveyChannel, SurveyContext};
 
-/// Where the follow-up of a response stands.
+/// Where the follow-up of a response stands, with what it settled to. Its code (and the row's
+/// `follow_up_state` column) is the domain's [`FollowUpCode`]: one mapping of states to codes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FollowUpState {
     /// Not a detraction: nobody calls back.
@@ -25,14 +27,19 @@ pub enum FollowUpState {
 }
 
 impl FollowUpState {
-    /// The stored code.
-    pub fn code(&self) -> &'static str {
+    /// The state without what it settled to.
+    pub fn kind(&self) -> FollowUpCode {
         match self {
-            FollowUpState::None => "NONE",
-            FollowUpState::Pending => "PENDING",
-            FollowUpState::Opened { .. } => "OPENED",
-            FollowUpState::Refused { .. } => "REFUSED",
+            FollowUpState::None => FollowUpCode::None,
+            FollowUpState::Pending => FollowUpCode::Pending,
+            FollowUpState::Opened { .. } => FollowUpCode::Opened,
+            FollowUpState::Refused { .. } => FollowUpCode::Refused,
         }
+    }
+
+    /// The stored code: the domain's.
+    pub fn code(&self) -> &'static str {
+        self.kind().code()
     }
 }
 
@@ -133,12 +140,13 @@ pub async fn set_follow_up<C: ConnectionTrait>(
         .execute_raw(statement(
             conn,
             "UPDATE responses SET follow_up_state = $2, follow_up_complaint_id = $3, \
-             follow_up_refusal = $4 WHERE response_id = $1 AND follow_up_state = 'PENDING'",
+             follow_up_refusal = $4 WHERE response_id = $1 AND follow_up_state = $5",
             [
                 response_id.into(),
                 outcome.code().into(),
                 complaint_id.into(),
                 refusal.into(),
+                FollowUpCode::Pending.code().into(),
             ],
         ))
         .await?;

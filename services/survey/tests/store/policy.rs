@@ -18,7 +18,9 @@ fn with_weight(w: f64) -> SurveyPolicy {
 async fn an_update_with_a_stale_etag_is_refused_and_changes_nothing() {
     for store in stores().await {
         let (label, db) = (store.label, &store.db);
-        let defaults = policy::get(db.conn()).await.unwrap();
+        let defaults = policy::get(db.conn(), &SurveyPolicy::default())
+            .await
+            .unwrap();
         assert_eq!(defaults.policy, SurveyPolicy::default(), "{label}");
         assert_eq!(defaults.updated_by, None, "{label}");
 
@@ -39,14 +41,22 @@ async fn an_update_with_a_stale_etag_is_refused_and_changes_nothing() {
             matches!(&late, Err(StoreError::StaleEtag { current, .. }) if *current == won.etag()),
             "{label}: {late:?}"
         );
-        let read = policy::get(db.conn()).await.unwrap();
+        let read = policy::get(db.conn(), &SurveyPolicy::default())
+            .await
+            .unwrap();
         assert_eq!(read, won, "{label}: the first update stands whole");
         assert_eq!(read.policy.peak_weight().get(), 0.7, "{label}");
 
         let next = policy::update(db.conn(), &with_weight(0.6), &won.etag(), "ops-b", now())
             .await
             .unwrap();
-        assert_eq!(policy::get(db.conn()).await.unwrap(), next, "{label}");
+        assert_eq!(
+            policy::get(db.conn(), &SurveyPolicy::default())
+                .await
+                .unwrap(),
+            next,
+            "{label}"
+        );
         assert_eq!(next.updated_by.as_deref(), Some("ops-b"), "{label}");
     }
 }

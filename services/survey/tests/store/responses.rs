@@ -186,7 +186,7 @@ async fn detractors_are_listed_with_their_follow_up_state() {
         };
         let mut states = Vec::new();
         for state in [FollowUpState::Pending, opened.clone(), refused.clone()] {
-            let page = listing::detractors(db.conn(), &by_state(state), "", 50)
+            let page = listing::detractors(db.conn(), &by_state(state.kind()), "", 50)
                 .await
                 .unwrap();
             for r in page.responses {

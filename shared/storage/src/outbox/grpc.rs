@@ -19,6 +19,15 @@ use super::{DeliveryError, OutboxMessage};
 /// on every retry and from every replica, so a repeat does nothing twice.
 pub const REQUEST_ID_HEADER: &str = "x-vipcare-request-id";
 
+/// How the receiver ended a row's delivery, when it did.
+#[derive(Debug, Clone)]
+pub enum Answered {
+    /// It took the row: its response message, encoded.
+    Accepted(Vec<u8>),
+    /// It answered one of the row's settled codes (see [`deliver_unary`]).
+    Settled(Status),
+}
+
 /// Sends `msg`'s payload as a unary call of `path` (e.g. `/vipcare.x.v1.XService/Method`)
 /// over `transport` (a `Channel`, or one wrapped to add headers), waiting at most `timeout`.
 /// An answer with one of the `settled` codes means the effect is already as the row wants it
@@ -29,7 +38,7 @@ pub async fn deliver_unary<T>(
     msg: &OutboxMessage,
     timeout: Duration,
     settled: &[Code],
-) -> Result<(), DeliveryError>
+) -> Result<Answered, DeliveryError>
 where
     T: GrpcService<tonic::body::Body>,
     T::Error: Into<StdError>,
@@ -45,9 +54,9 @@ where
         DeliveryError::Retry(format!("connection not ready: {e}"))
     })?;
     match grpc.unary(request(msg, timeout), path, Passthrough).await {
-        Ok(_) => Ok(()),
-        Err(status) if settled.contains(&status.code()) => Ok(()),
-        Err(status) => verdict(&status),
+        Ok(answer) => Ok(Answered::Accepted(answer.into_inner())),
+        Err(status) if settled.contains(&status.code()) => Ok(Answered::Settled(status)),
+        Err(status) => verdict(&status).map(|()| Answered::Settled(status)),
     }
 }
 
@@ -93,13 +102,13 @@ pub fn verdict(status: &Status) -> Result<(), DeliveryError> {
     }
 }
 
-/// Sends an already encoded request as it is; the answer's body is read and not kept.
+/// Sends an already encoded request as it is and hands the answer back as it came, encoded.
 #[derive(Debug, Clone, Copy, Default)]
 struct Passthrough;
 
 impl Codec for Passthrough {
     type Encode = Vec<u8>;
-    type Decode = ();
+    type Decode = Vec<u8>;
     type Encoder = Passthrough;
     type Decoder = Passthrough;
 
@@ -123,12 +132,11 @@ impl Encoder for Passthrough {
 }
 
 impl Decoder for Passthrough {
-    type Item = ();
+    type Item = Vec<u8>;
     type Error = Status;
 
-    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<()>, Status> {
-        src.advance(src.remaining());
-        Ok(Some(()))
+    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<Vec<u8>>, Status> {
+        Ok(Some(src.copy_to_bytes(src.remaining()).to_vec()))
     }
 }
 

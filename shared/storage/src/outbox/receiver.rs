@@ -3,7 +3,12 @@
 //! goes away and one when it is back (not one per retry of every waiting row). Rows name the
 //! event they carry, not the call, so rows written today stay deliverable whatever the
 //! receiver's contract settles on; the mapping lives here, in the sender's code.
+//!
+//! A sender that must learn what the receiver answered (the survey records the complaint a
+//! follow-up opened, or why it was refused) gives the receiver an [`OnAnswer`] hook; others
+//! never see the answer.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -11,7 +16,7 @@ use futures::future::BoxFuture;
 use tonic::client::GrpcService;
 use tonic::codegen::{Body, Bytes, StdError};
 
-use super::grpc::deliver_unary;
+use super::grpc::{Answered, deliver_unary};
 use super::{Deliver, DeliveryError, OutboxMessage};
 
 /// Bound on one delivery, so a receiver that hangs holds the relay this long at most.
@@ -22,12 +27,24 @@ pub type Route = (&'static str, &'static str);
 /// An event and the status codes that mean its effect already holds.
 pub type Settled = (&'static str, &'static [tonic::Code]);
 
+/// What the sender does with the receiver's answer to a row it ended (accepted, or settled by
+/// one of the row's settled codes), before the row is marked delivered. An error leaves the row
+/// undelivered: `Retry` sends it again later (the receiver's idempotency answers the same), so a
+/// hook that could not record the answer gets it again.
+pub trait OnAnswer: Send + Sync + 'static {
+    fn answered<'a>(
+        &'a self,
+        msg: &'a OutboxMessage,
+        answer: &'a Answered,
+    ) -> BoxFuture<'a, Result<(), DeliveryError>>;
+}
+
 /// Delivers the rows for `destination` as unary calls over `transport`.
-#[derive(Debug)]
 pub struct Receiver<T> {
     destination: &'static str,
     routes: &'static [Route],
     settled: &'static [Settled],
+    on_answer: Option<Arc<dyn OnAnswer>>,
     transport: T,
     /// Whether the last delivery got through, so an outage is logged when it starts and
     /// when it ends.
@@ -41,9 +58,16 @@ impl<T> Receiver<T> {
             destination,
             routes,
             settled: &[],
+            on_answer: None,
             transport,
             reachable: AtomicBool::new(true),
         }
+    }
+
+    /// Hands every answer that ends a row to `hook` (see [`OnAnswer`]).
+    pub fn on_answer(mut self, hook: Arc<dyn OnAnswer>) -> Receiver<T> {
+        self.on_answer = Some(hook);
+        self
     }
 
     /// Answers that settle a row of an event: a withdrawal told NOT_FOUND (never there) or
@@ -114,15 +138,96 @@ where
                 }
                 Err(unknown) => Err(unknown),
             };
-            self.note(&result);
-            result
+            let delivered = result.as_ref().map(|_| ()).map_err(Clone::clone);
+            self.note(&delivered);
+            after(self.on_answer.as_deref(), msg, result).await
         })
+    }
+}
+
+impl<T> std::fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Receiver")
+            .field("destination", &self.destination)
+            .field("on_answer", &self.on_answer.is_some())
+            .finish()
+    }
+}
+
+/// The row's fate once the receiver answered: the hook's, when there is one.
+async fn after(
+    hook: Option<&dyn OnAnswer>,
+    msg: &OutboxMessage,
+    result: Result<Answered, DeliveryError>,
+) -> Result<(), DeliveryError> {
+    let answer = result?;
+    match hook {
+        Some(hook) => hook.answered(msg, &answer).await,
+        None => Ok(()),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+
     use super::*;
+
+    /// Records what it was handed; fails the first `failures` calls.
+    #[derive(Default)]
+    struct Recorder {
+        seen: Mutex<Vec<(i64, Option<Vec<u8>>)>>,
+        failures: Mutex<u32>,
+    }
+
+    impl OnAnswer for Recorder {
+        fn answered<'a>(
+            &'a self,
+            msg: &'a OutboxMessage,
+            answer: &'a Answered,
+        ) -> BoxFuture<'a, Result<(), DeliveryError>> {
+            Box::pin(async move {
+                let body = match answer {
+                    Answered::Accepted(bytes) => Some(bytes.clone()),
+                    Answered::Settled(_) => None,
+                };
+                self.seen.lock().unwrap().push((msg.id, body));
+                let mut failures = self.failures.lock().unwrap();
+                if *failures > 0 {
+                    *failures -= 1;
+                    return Err(DeliveryError::Retry("store down".into()));
+                }
+                Ok(())
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn the_hook_sees_every_answer_that_ends_a_row_and_can_keep_it_undelivered() {
+        let hook = Recorder {
+            failures: Mutex::new(1),
+            ..Recorder::default()
+        };
+        let msg = row("y", "vipcare.x.v1.Event");
+        let accepted = || Ok(Answered::Accepted(vec![10, 2]));
+        // Its failure keeps the row for another delivery; then it records and the row is done.
+        assert!(matches!(
+            after(Some(&hook), &msg, accepted()).await,
+            Err(DeliveryError::Retry(_))
+        ));
+        assert_eq!(after(Some(&hook), &msg, accepted()).await, Ok(()));
+        let settled = Ok(Answered::Settled(tonic::Status::not_found("gone")));
+        assert_eq!(after(Some(&hook), &msg, settled).await, Ok(()));
+        // A refusal or an outage never reaches it.
+        let refused = Err(DeliveryError::Permanent("bad".into()));
+        assert!(after(Some(&hook), &msg, refused).await.is_err());
+        assert_eq!(
+            *hook.seen.lock().unwrap(),
+            [(1, Some(vec![10, 2])), (1, Some(vec![10, 2])), (1, None)]
+        );
+        // Without a hook the answer ends the row as before.
+        assert_eq!(after(None, &msg, accepted()).await, Ok(()));
+    }
 
     const ROUTES: &[Route] = &[("vipcare.x.v1.Event", "/vipcare.y.v1.YService/Take")];
 

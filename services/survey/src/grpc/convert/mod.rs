@@ -6,6 +6,7 @@
 
 pub mod codes;
 pub mod invitation;
+pub mod policy;
 pub mod report;
 pub mod response;
 pub mod scenario;

@@ -4,6 +4,7 @@
 use sea_orm::QueryResult;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::codes::FollowUpState as FollowUpCode;
 use crate::domain::{Detraction, DetractionReason, JourneyScore};
 use crate::store::StoreError;
 use crate::store::error::corrupt;
@@ -59,16 +60,16 @@ pub(super) fn decode(
     let state: String = row.try_get("", "follow_up_state")?;
     let complaint_id: Option<String> = row.try_get("", "follow_up_complaint_id")?;
     let refusal: Option<String> = row.try_get("", "follow_up_refusal")?;
-    let state = match state.as_str() {
-        "NONE" => FollowUpState::None,
-        "PENDING" => FollowUpState::Pending,
-        "OPENED" => FollowUpState::Opened {
+    let state = match FollowUpCode::from_code(&state) {
+        Some(FollowUpCode::None) => FollowUpState::None,
+        Some(FollowUpCode::Pending) => FollowUpState::Pending,
+        Some(FollowUpCode::Opened) => FollowUpState::Opened {
             complaint_id: complaint_id.unwrap_or_default(),
         },
-        "REFUSED" => FollowUpState::Refused {
+        Some(FollowUpCode::Refused) => FollowUpState::Refused {
             reason: refusal.unwrap_or_default(),
         },
-        other => return Err(corrupt("follow-up state", other)),
+        None => return Err(corrupt("follow-up state", state)),
     };
     let json: FollowUpJson = super::decode("follow-up", &row.try_get::<String>("", "follow_up")?)?;
     let reasons = json

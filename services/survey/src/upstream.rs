@@ -1,0 +1,190 @@
+//! Who the customer is, as the services that own them tell it: the profile knows whether the
+//! customer exists and who their account manager is (who follows up an unhappy answer when the
+//! survey names no staff member), tiering their tier (how often they may be asked, and the tier
+//! a response is reported under). Handlers read them through [`Directory`], so tests may stand
+//! a fixed map in for both services.
+//!
+//! A directory that cannot answer says so ([`UpstreamError`]) rather than guessing: an
+//! invitation held to the wrong tier's fatigue rule is worse than one sent a moment later.
+
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use tonic::transport::Endpoint;
+use tonic::{Code, Status};
+use vipcare_proto::profile::v1 as profile_pb;
+use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
+use vipcare_proto::tiering::v1 as tiering_pb;
+use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
+use vipcare_runtime::{InternalChannel, InternalCredential};
+
+/// Bound on one look-up, so a slow peer answers UNAVAILABLE instead of holding the call.
+const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The tier of a customer tiering has not placed yet.
+pub const BASE_TIER: &str = "STANDARD";
+
+/// A customer as a survey needs them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Customer {
+    pub customer_id: String,
+    /// The tier code in force ("DIAMOND"); [`BASE_TIER`] when tiering knows none.
+    pub tier: String,
+    /// `None` when the customer has none.
+    pub account_manager: Option<String>,
+}
+
+/// Why the directory could not answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UpstreamError {
+    /// The profile or tiering is down, slow or overloaded: ask again later.
+    #[error("{service} unavailable: {reason}")]
+    Unavailable {
+        service: &'static str,
+        reason: String,
+    },
+    /// It answered, but not as the contract says it would: a fault to log.
+    #[error("{service} answered unexpectedly: {reason}")]
+    Unexpected {
+        service: &'static str,
+        reason: String,
+    },
+}
+
+/// Where handlers learn who a customer is.
+pub trait Directory: Send + Sync + Debug {
+    /// `Ok(None)` for a customer the profile does not know.
+    fn customer(&self, customer_id: &str)
+    -> BoxFuture<'_, Result<Option<Customer>, UpstreamError>>;
+}
+
+/// The profile and tiering services, over their contracts.
+#[derive(Debug, Clone)]
+pub struct Peers {
+    profile: ProfileServiceClient<InternalChannel>,
+    tiering: TieringServiceClient<InternalChannel>,
+}
+
+/// A channel to `url` that connects on first use, signed like every internal call.
+pub fn lazy_channel(
+    url: &str,
+    credential: &InternalCredential,
+) -> Result<InternalChannel, tonic::transport::Error> {
+    Endpoint::from_shared(url.to_owned()).map(|e| {
+        credential.channel(
+            e.tcp_nodelay(true)
+                .connect_timeout(Duration::from_secs(2))
+                .connect_lazy(),
+        )
+    })
+}
+
+impl Peers {
+    /// Connects on first use, so the service starts while its peers are still coming up.
+    pub fn connect_lazy(
+        profile_url: &str,
+        tiering_url: &str,
+        credential: &InternalCredential,
+    ) -> Result<Peers, tonic::transport::Error> {
+        Ok(Peers {
+            profile: ProfileServiceClient::new(lazy_channel(profile_url, credential)?),
+            tiering: TieringServiceClient::new(lazy_channel(tiering_url, credential)?),
+        })
+    }
+
+    async fn profile(&self, id: &str) -> Result<Option<profile_pb::Customer>, Status> {
+        let mut request = tonic::Request::new(profile_pb::GetCustomerRequest {
+            lookup: Some(profile_pb::get_customer_request::Lookup::CustomerId(
+                id.to_owned(),
+            )),
+        });
+        request.set_timeout(CALL_TIMEOUT);
+        match self.profile.clone().get_customer(request).await {
+            Ok(answer) => Ok(answer.into_inner().customer),
+            // The profile refuses an id that cannot be one of its customers' (not a UUID): a
+            // customer it does not know.
+            Err(s) if matches!(s.code(), Code::NotFound | Code::InvalidArgument) => Ok(None),
+            Err(s) => Err(s),
+        }
+    }
+
+    async fn tier(&self, id: &str) -> Result<String, Status> {
+        let mut request = tonic::Request::new(tiering_pb::GetCustomerTierRequest {
+            customer: Some(tiering_pb::get_customer_tier_request::Customer::CustomerId(
+                id.to_owned(),
+            )),
+        });
+        request.set_timeout(CALL_TIMEOUT);
+        match self.tiering.clone().get_customer_tier(request).await {
+            Ok(answer) => Ok(answer.into_inner().tier.map(|t| t.tier).unwrap_or_default()),
+            // A customer tiering has not evaluated yet is in the base tier.
+            Err(s) if s.code() == Code::NotFound => Ok(String::new()),
+            Err(s) => Err(s),
+        }
+    }
+}
+
+impl Directory for Peers {
+    fn customer(
+        &self,
+        customer_id: &str,
+    ) -> BoxFuture<'_, Result<Option<Customer>, UpstreamError>> {
+        let id = customer_id.to_owned();
+        Box::pin(async move {
+            let (profile, tier) = futures::join!(self.profile(&id), self.tier(&id));
+            let Some(found) = profile.map_err(|s| failure("profile", &s))? else {
+                return Ok(None);
+            };
+            let tier = tier.map_err(|s| failure("tiering", &s))?;
+            Ok(Some(Customer {
+                customer_id: id,
+                tier: if tier.is_empty() {
+                    BASE_TIER.to_owned()
+                } else {
+                    tier
+                },
+                account_manager: Some(found.account_manager_id).filter(|m| !m.is_empty()),
+            }))
+        })
+    }
+}
+
+/// What a refused call means here: the peer's trouble (retry) or a broken contract (ours).
+fn failure(service: &'static str, status: &Status) -> UpstreamError {
+    let reason = format!("{:?}: {}", status.code(), status.message());
+    match status.code() {
+        Code::Unavailable
+        | Code::DeadlineExceeded
+        | Code::ResourceExhausted
+        | Code::Aborted
+        | Code::Cancelled
+        | Code::Unknown => UpstreamError::Unavailable { service, reason },
+        _ => UpstreamError::Unexpected { service, reason },
+    }
+}
+
+/// A fixed set of customers, for tests and demos without peers.
+#[derive(Debug, Default, Clone)]
+pub struct FixedDirectory {
+    customers: HashMap<String, Customer>,
+}
+
+impl FixedDirectory {
+    pub fn with(mut self, customer: Customer) -> FixedDirectory {
+        self.customers
+            .insert(customer.customer_id.clone(), customer);
+        self
+    }
+}
+
+impl Directory for FixedDirectory {
+    fn customer(
+        &self,
+        customer_id: &str,
+    ) -> BoxFuture<'_, Result<Option<Customer>, UpstreamError>> {
+        let found = self.customers.get(customer_id).cloned();
+        Box::pin(async move { Ok(found) })
+    }
+}
