@@ -1,8 +1,7 @@
 //! The services the suite runs, in start order. The services call each other both ways (tiering
 //! and the profile tell the reminder service; the reminder service reads both), so every
 //! address must be known before any member is built: a listener given port 0 is first given a
-//! free port of its own, and `settings.services` points at it. The survey issue adds its
-//! service here: a variant, its build arm and its peer setting.
+//! free port of its own, and `settings.services` points at it.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 
@@ -20,6 +19,7 @@ pub enum Member {
     Tiering,
     Reminder,
     Complaint,
+    Survey,
     Gateway,
 }
 
@@ -30,6 +30,7 @@ impl Member {
         Member::Tiering,
         Member::Reminder,
         Member::Complaint,
+        Member::Survey,
         Member::Gateway,
     ];
 
@@ -39,6 +40,7 @@ impl Member {
             Member::Tiering => "tiering",
             Member::Reminder => "reminder",
             Member::Complaint => "complaint",
+            Member::Survey => "survey",
             Member::Gateway => "gateway",
         }
     }
@@ -50,6 +52,7 @@ impl Member {
             Member::Tiering => service_names::TIERING,
             Member::Reminder => service_names::REMINDER,
             Member::Complaint => service_names::COMPLAINT,
+            Member::Survey => service_names::SURVEY,
             Member::Gateway => service_names::CHANNEL,
         }
     }
@@ -74,6 +77,10 @@ impl Member {
                 &mut settings.complaint.listen,
                 Some(&mut settings.services.complaint),
             ),
+            Member::Survey => (
+                &mut settings.survey.listen,
+                Some(&mut settings.services.survey),
+            ),
             Member::Gateway => (&mut settings.gateway.listen, None),
         }
     }
@@ -82,7 +89,11 @@ impl Member {
     /// addresses, peers, the database, the internal secret) `Settings::validate` has checked.
     fn check(self, settings: &Settings) -> Result<(), SuiteError> {
         match self {
-            Member::Profile | Member::Tiering | Member::Reminder | Member::Complaint => Ok(()),
+            Member::Profile
+            | Member::Tiering
+            | Member::Reminder
+            | Member::Complaint
+            | Member::Survey => Ok(()),
             // Scopes and keys used twice are the gateway's to judge.
             Member::Gateway => {
                 vipcare_gateway::edge::Clients::from_settings(&settings.gateway.clients)?;
@@ -133,6 +144,18 @@ impl Member {
             }
             Member::Complaint => {
                 let app = vipcare_complaint::App::build(&settings.complaint(), cache.clone())
+                    .await
+                    .map_err(|err| SuiteError::Start {
+                        service,
+                        reason: err.to_string(),
+                    })?;
+                let addr = app.local_addr();
+                Ok(Built::new(self, addr, move |stop| {
+                    Box::pin(async move { app.run(stop).await.map_err(|e| e.to_string()) })
+                }))
+            }
+            Member::Survey => {
+                let app = vipcare_survey::App::build(&settings.survey())
                     .await
                     .map_err(|err| SuiteError::Start {
                         service,
@@ -266,6 +289,7 @@ mod tests {
             Member::Tiering,
             Member::Reminder,
             Member::Complaint,
+            Member::Survey,
         ] {
             let (listen, peer) = member.addresses(&mut settings);
             let listen: SocketAddr = listen.parse().unwrap();

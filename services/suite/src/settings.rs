@@ -16,18 +16,8 @@ use vipcare_runtime::settings::{
     TelemetrySettings,
 };
 use vipcare_storage::DatabaseSettings;
+use vipcare_survey::settings::SurveySettings;
 use vipcare_tiering::settings::TieringSettings;
-
-/// Defaults of the sections of services not built yet: where they will listen.
-const UPCOMING_DEFAULTS: &str = "[survey]\nlisten = \"127.0.0.1:50065\"\n";
-
-/// The section of a service the suite does not run yet: its address is reserved and checked,
-/// so a file written for a later version is judged the same way now.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UpcomingSettings {
-    pub listen: String,
-}
 
 /// Every section of the settings file.
 #[derive(Debug, Clone, Deserialize)]
@@ -42,7 +32,7 @@ pub struct Settings {
     pub tiering: TieringSettings,
     pub reminder: ReminderSettings,
     pub complaint: ComplaintSettings,
-    pub survey: UpcomingSettings,
+    pub survey: SurveySettings,
     pub gateway: GatewaySettings,
     pub services: PeerSettings,
     pub internal: InternalSettings,
@@ -57,16 +47,16 @@ impl Sections for Settings {
         vipcare_tiering::settings::DEFAULTS,
         vipcare_reminder::settings::DEFAULTS,
         vipcare_complaint::settings::DEFAULTS,
+        vipcare_survey::settings::DEFAULTS,
         vipcare_gateway::settings::DEFAULTS,
-        UPCOMING_DEFAULTS,
     ];
 
     fn check(&mut self) -> Result<(), SettingsError> {
         settings::check_listen("profile.listen", &self.profile.listen)?;
         settings::check_listen("tiering.listen", &self.tiering.listen)?;
-        settings::check_listen("survey.listen", &self.survey.listen)?;
         self.reminder.check()?;
         self.complaint.check()?;
+        self.survey.check()?;
         self.gateway.check()?;
         self.database.check()?;
         self.cache.check()?;
@@ -153,6 +143,19 @@ impl Settings {
             internal: self.internal.clone(),
             services: self.services.clone(),
             complaint: self.complaint.clone(),
+        }
+    }
+
+    /// What the survey service runs on.
+    pub fn survey(&self) -> vipcare_survey::Settings {
+        vipcare_survey::Settings {
+            data_dir: self.data_dir.clone(),
+            database: self.database.clone(),
+            telemetry: self.telemetry.clone(),
+            server: self.server.clone(),
+            internal: self.internal.clone(),
+            services: self.services.clone(),
+            survey: self.survey.clone(),
         }
     }
 

@@ -153,6 +153,11 @@ impl Suite {
             .expect("the complaint service is a member of every suite")
     }
 
+    pub fn survey_addr(&self) -> SocketAddr {
+        self.addr(Member::Survey)
+            .expect("the survey service is a member of every suite")
+    }
+
     /// Signs calls straight to a member (the demo loader, tests), as the gateway signs its own.
     pub fn internal_credential(&self) -> &InternalCredential {
         &self.credential
