@@ -96,6 +96,10 @@ impl ApiClient {
                 "complaint:read",
                 "complaint:write",
                 "complaint:admin",
+                "survey:read",
+                "survey:write",
+                "survey:admin",
+                "survey:respond",
             ],
             ApiClient::Hall => &[
                 "customer:read",

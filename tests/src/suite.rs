@@ -10,6 +10,7 @@ use vipcare_proto::gateway::v1::channel_service_client::ChannelServiceClient;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
 use vipcare_proto::reminder::v1::reminder_service_client::ReminderServiceClient;
 use vipcare_proto::service_names;
+use vipcare_proto::survey::v1::survey_service_client::SurveyServiceClient;
 use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
 use vipcare_testkit::{Launch, SpawnedBinary, TestEnv, workspace_binary};
 
@@ -25,6 +26,8 @@ pub type TieringApi = TieringServiceClient<InterceptedService<Channel, Credentia
 pub type ReminderApi = ReminderServiceClient<InterceptedService<Channel, Credentials>>;
 /// The complaint service through the gateway.
 pub type ComplaintApi = ComplaintServiceClient<InterceptedService<Channel, Credentials>>;
+/// The survey service through the gateway, as one client.
+pub type SurveyApi = SurveyServiceClient<InterceptedService<Channel, Credentials>>;
 
 /// What `vipcare up` serves: a flow may start once each of them answers SERVING.
 const SERVICES: [&str; 5] = [
@@ -163,6 +166,11 @@ impl Suite {
     /// The complaint API as `client`.
     pub fn complaint(&self, client: ApiClient) -> ComplaintApi {
         ComplaintServiceClient::with_interceptor(self.channel.clone(), client.credentials())
+    }
+
+    /// The survey API as `client` (`ApiClient::NoKey`: the customer's page, by token).
+    pub fn survey(&self, client: ApiClient) -> SurveyApi {
+        SurveyServiceClient::with_interceptor(self.channel.clone(), client.credentials())
     }
 
     /// The process log so far.

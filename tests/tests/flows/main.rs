@@ -9,4 +9,5 @@ mod customers;
 mod household;
 mod lifecycle;
 mod reminders;
+mod surveys;
 mod tiers;
