@@ -100,8 +100,18 @@ pub async fn save_move<C: ConnectionTrait + TransactionTrait>(
         )));
     }
     let expected = version(expected_version)?;
-    let (schedule_sql, schedule) = guarded("complaint_schedules", &SCHEDULE_COLUMNS, schedule_values(moved)?.into(), expected);
-    let (sql, values) = guarded("complaints", &COMPLAINT_COLUMNS, complaint_values(moved)?.into(), expected);
+    let (schedule_sql, schedule) = guarded(
+        "complaint_schedules",
+        &SCHEDULE_COLUMNS,
+        schedule_values(moved)?.into(),
+        expected,
+    );
+    let (sql, values) = guarded(
+        "complaints",
+        &COMPLAINT_COLUMNS,
+        complaint_values(moved)?.into(),
+        expected,
+    );
     let txn = conn.begin().await?;
     let result = async {
         // The schedule first (see the top of this file). On PostgreSQL a concurrent writer's

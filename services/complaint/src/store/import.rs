@@ -155,7 +155,13 @@ mod tests {
         assert_eq!(mask, (1 << 15) | (1 << 16));
         let null: Vec<&str> = columns(&COMPLAINT_COLUMNS, mask, true).collect();
         assert_eq!(null, ["resolved_ms", "resolution_text"]);
-        assert_eq!(columns(&COMPLAINT_COLUMNS, mask, false).count(), COMPLAINT_WIDTH - 2);
-        assert_eq!(columns(&COMPLAINT_COLUMNS, 0, false).next(), Some("complaint_id"));
+        assert_eq!(
+            columns(&COMPLAINT_COLUMNS, mask, false).count(),
+            COMPLAINT_WIDTH - 2
+        );
+        assert_eq!(
+            columns(&COMPLAINT_COLUMNS, 0, false).next(),
+            Some("complaint_id")
+        );
     }
 }

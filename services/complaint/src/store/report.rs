@@ -57,7 +57,9 @@ pub async fn page<C: ConnectionTrait>(
         values.extend([(*opened).into(), id.clone().into()]);
         sql.push_str(" AND (c.opened_ms > $3 OR (c.opened_ms = $3 AND c.complaint_id > $4))");
     }
-    sql.push_str(&format!(" ORDER BY c.opened_ms, c.complaint_id LIMIT {limit}"));
+    sql.push_str(&format!(
+        " ORDER BY c.opened_ms, c.complaint_id LIMIT {limit}"
+    ));
     let rows = conn.query_all_raw(statement(conn, &sql, values)).await?;
     let complaints = rows.iter().map(complaint).collect::<Result<Vec<_>, _>>()?;
     let next = match complaints.last() {

@@ -147,7 +147,9 @@ pub async fn changed_since<C: ConnectionTrait>(
         values.extend([(*at).into(), id.clone().into()]);
         sql.push_str(" AND (c.update_ms > $2 OR (c.update_ms = $2 AND c.complaint_id > $3))");
     }
-    sql.push_str(&format!(" ORDER BY c.update_ms, c.complaint_id LIMIT {limit}"));
+    sql.push_str(&format!(
+        " ORDER BY c.update_ms, c.complaint_id LIMIT {limit}"
+    ));
     let rows = conn.query_all_raw(statement(conn, &sql, values)).await?;
     rows.iter()
         .map(|row| {

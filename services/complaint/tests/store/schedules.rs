@@ -5,7 +5,9 @@
 //! neither row.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use vipcare_complaint::domain::{BusinessCalendar, ClockKind, Level, Move, RootCauseGap, SlaTarget};
+use vipcare_complaint::domain::{
+    BusinessCalendar, ClockKind, Level, Move, RootCauseGap, SlaTarget,
+};
 use vipcare_complaint::store::listing::{self, ComplaintFilter};
 use vipcare_complaint::store::{Schedule, StoreError, StoredComplaint, complaints, reschedule};
 use vipcare_storage::sea_orm::ConnectionTrait;
@@ -41,10 +43,19 @@ fn ms(t: Option<DateTime<Utc>>) -> Option<i64> {
 
 /// Reads the complaint back and checks its schedule row agrees with it, and that it is
 /// scheduled as `wanted`; the complaint as read.
-async fn agrees(db: &Database, label: &str, step: &str, id: &str, wanted: Schedule) -> StoredComplaint {
+async fn agrees(
+    db: &Database,
+    label: &str,
+    step: &str,
+    id: &str,
+    wanted: Schedule,
+) -> StoredComplaint {
     let read = complaints::get(db.conn(), id).await.unwrap();
     let k = &read.complaint;
-    assert_eq!(read.schedule, wanted, "{label}, {step}: the schedule read back");
+    assert_eq!(
+        read.schedule, wanted,
+        "{label}, {step}: the schedule read back"
+    );
     assert_eq!(
         schedule_row(db, id).await,
         (
@@ -79,10 +90,20 @@ async fn the_schedule_row_follows_its_complaint_through_every_kind_of_write() {
         let pass = Pass::over(db, 500);
         let l1 = TimeDelta::minutes(19 * 60 + 12);
         assert_eq!(pass.at(l1).await.escalated, 1, "{label}");
-        let after_l1 = schedule_of(&acknowledged.complaint, &acknowledged.clock, &[Level::Level1]);
-        assert_ne!(after_l1.next_check, acknowledged.schedule.next_check, "{label}");
+        let after_l1 = schedule_of(
+            &acknowledged.complaint,
+            &acknowledged.clock,
+            &[Level::Level1],
+        );
+        assert_ne!(
+            after_l1.next_check, acknowledged.schedule.next_check,
+            "{label}"
+        );
         let escalated = agrees(db, label, "an escalation", &id, after_l1).await;
-        assert_eq!(escalated.complaint.version, 2, "{label}: escalation is no move");
+        assert_eq!(
+            escalated.complaint.version, 2,
+            "{label}: escalation is no move"
+        );
 
         // A policy change (48 h to resolve) reschedules over the version read, as the service
         // does: with the levels already fired on the clock.
@@ -112,7 +133,7 @@ async fn the_schedule_row_follows_its_complaint_through_every_kind_of_write() {
                 .unwrap(),
             "{label}: a stale reschedule is refused"
         );
-        let (stale, _) = moved(&c, Move::StartWork, "staff-1", now() + hours(20));
+        let (stale, _) = moved(&c, Move::Acknowledge, "staff-1", now() + hours(20));
         let entry = stale.complaint.timeline.last().unwrap().clone();
         let refused = complaints::save_move(db.conn(), &stale, 1, &entry).await;
         assert!(
@@ -136,7 +157,9 @@ async fn the_schedule_row_follows_its_complaint_through_every_kind_of_write() {
         let listed = |at: DateTime<Utc>| {
             let overdue = overdue.clone();
             async move {
-                let page = listing::list(db.conn(), &overdue, at, "", 10).await.unwrap();
+                let page = listing::list(db.conn(), &overdue, at, "", 10)
+                    .await
+                    .unwrap();
                 page.complaints
                     .iter()
                     .map(|c| c.complaint.id.clone())
