@@ -167,7 +167,11 @@ async fn the_schedule_row_follows_its_complaint_through_every_kind_of_write() {
             }
         };
         assert!(listed(now() + hours(30)).await.is_empty(), "{label}");
-        assert_eq!(listed(now() + hours(49)).await, [id.clone()], "{label}");
+        assert_eq!(
+            listed(now() + hours(49)).await,
+            std::slice::from_ref(&id),
+            "{label}"
+        );
 
         let working = save(db, &escalated, Move::StartWork, now() + hours(20)).await;
         agrees(db, label, "another move", &id, working.schedule).await;
