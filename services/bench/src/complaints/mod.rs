@@ -98,7 +98,7 @@ async fn load(prepared: &Prepared, args: &ComplaintsArgs) -> anyhow::Result<Load
 async fn settle_statistics(db: &Database) -> anyhow::Result<()> {
     let conn = db.conn();
     if conn.get_database_backend() == DbBackend::Postgres {
-        conn.execute_unprepared("VACUUM (ANALYZE) complaints")
+        conn.execute_unprepared("VACUUM (ANALYZE) complaints, complaint_schedules")
             .await
             .context("vacuuming the loaded complaints")?;
     }

@@ -2,8 +2,8 @@
 //! ([`Sweep::pass`]), built over the same database with the service's rules and batch size and
 //! a clock stopped at the instant the store was seeded for, so it finds exactly the complaints
 //! seeded due, however long loading took. The floor reads those same rows and nothing more: a
-//! keyset walk of the due index in batches of the pass's size, every column fetched, nothing
-//! decoded, decided or written. The floor runs first: the pass moves what it escalates off the
+//! keyset walk of the schedules' due index in batches of the pass's size, each with its
+//! complaint row, every column the pass reads fetched, nothing decoded, decided or written. The floor runs first: the pass moves what it escalates off the
 //! due index.
 //!
 //! Peak memory is the kernel's high-water mark of resident memory, reset just before the pass,
@@ -44,9 +44,11 @@ pub(super) struct Passed {
 pub(super) async fn floor(db: &Database, now: DateTime<Utc>, batch: u32) -> anyhow::Result<Floor> {
     let conn = db.conn();
     let sql = format!(
-        "SELECT * FROM complaints WHERE next_check_ms IS NOT NULL AND next_check_ms <= $1 \
-         AND (next_check_ms > $2 OR (next_check_ms = $2 AND complaint_id > $3)) \
-         ORDER BY next_check_ms, complaint_id LIMIT {batch}"
+        "SELECT c.*, s.overdue_ms, s.next_check_ms FROM complaint_schedules s \
+         JOIN complaints c ON c.complaint_id = s.complaint_id \
+         WHERE s.next_check_ms IS NOT NULL AND s.next_check_ms <= $1 \
+         AND (s.next_check_ms > $2 OR (s.next_check_ms = $2 AND s.complaint_id > $3)) \
+         ORDER BY s.next_check_ms, s.complaint_id LIMIT {batch}"
     );
     let started = Instant::now();
     let (mut after_check, mut after_id) = (i64::MIN, String::new());

@@ -173,8 +173,9 @@ async fn held(
         {
             return Err(Error::VersionMismatch { expected, current });
         }
-        // Writing its own schedule back over the version read takes the row on PostgreSQL,
-        // and finds out whether a move slipped in since the read.
+        // Writing its own schedule back over the version read takes the schedule row on
+        // PostgreSQL (which every move takes first), and finds out whether a move slipped in
+        // since the read.
         if complaints::reschedule(txn, id, current, c.schedule).await? {
             return Ok(c);
         }

@@ -1,6 +1,10 @@
 //! Complaint rows to stored complaints and back, and the decoding every table shares. Codes
 //! are the domain's stable text codes; a row that does not decode is corrupt data, an internal
 //! error, never a half-read complaint.
+//!
+//! A stored complaint is two rows: the complaint's (`complaints`, read as `c`) and its
+//! schedule's (`complaint_schedules`, read as `s`; see migration m0005 for why apart). Every
+//! read joins them, so queries name their columns by those aliases.
 
 use sea_orm::{QueryResult, Value};
 use serde::{Deserialize, Serialize};
@@ -38,14 +42,33 @@ pub(super) const COMPLAINT_COLUMNS: [&str; COMPLAINT_WIDTH] = [
     "clock_pauses",
     "clock_responded_ms",
     "clock_resolved_ms",
+];
+pub(super) const COMPLAINT_WIDTH: usize = 25;
+
+/// The schedule columns, in the order [`schedule_values`] binds them; the id first.
+pub(super) const SCHEDULE_COLUMNS: [&str; SCHEDULE_WIDTH] = [
+    "complaint_id",
+    "version",
+    "opened_ms",
+    "state",
     "overdue_ms",
     "next_check_ms",
 ];
-pub(super) const COMPLAINT_WIDTH: usize = 27;
+pub(super) const SCHEDULE_WIDTH: usize = 6;
 
-/// `SELECT <every complaint column> FROM complaints`.
+/// `SELECT <every complaint column> FROM <complaint and schedule>`.
 pub(super) fn select_complaints() -> String {
-    format!("SELECT {} FROM complaints", COMPLAINT_COLUMNS.join(", "))
+    select_complaints_with("")
+}
+
+/// [`select_complaints`] with `extra` (`, c.column, …`) selected too.
+pub(super) fn select_complaints_with(extra: &str) -> String {
+    let columns: Vec<String> = COMPLAINT_COLUMNS.iter().map(|c| format!("c.{c}")).collect();
+    format!(
+        "SELECT {}, s.overdue_ms, s.next_check_ms{extra} FROM complaints c \
+         JOIN complaint_schedules s ON s.complaint_id = c.complaint_id",
+        columns.join(", ")
+    )
 }
 
 /// One pause of the clock as the `clock_pauses` JSON holds it.
@@ -64,7 +87,7 @@ pub(super) fn complaint_values(
         complaint: k,
         clock,
         pause_reasons,
-        schedule,
+        schedule: _,
         update_time,
     } = c;
     if pause_reasons.len() != clock.pauses().len() {
@@ -117,8 +140,19 @@ pub(super) fn complaint_values(
         pauses.into(),
         clock.responded_at().map(ms).into(),
         clock.resolved_at().map(ms).into(),
-        schedule.overdue_at.map(ms).into(),
-        schedule.next_check.map(ms).into(),
+    ])
+}
+
+/// The schedule row of `c`: at its version, with the opening and state the overdue list reads.
+pub(super) fn schedule_values(c: &StoredComplaint) -> Result<[Value; SCHEDULE_WIDTH], StoreError> {
+    let k = &c.complaint;
+    Ok([
+        k.id.clone().into(),
+        version(k.version)?.into(),
+        ms(k.opened_at).into(),
+        k.state.code().into(),
+        c.schedule.overdue_at.map(ms).into(),
+        c.schedule.next_check.map(ms).into(),
     ])
 }
 
@@ -127,8 +161,8 @@ pub(super) fn version(v: u64) -> Result<i64, StoreError> {
     i64::try_from(v).map_err(|_| StoreError::Internal(format!("version {v} out of range")))
 }
 
-/// A stored complaint read by name from a row holding [`COMPLAINT_COLUMNS`]. It carries no
-/// timeline: that is read by pages.
+/// A stored complaint read by name from a row holding [`COMPLAINT_COLUMNS`] and the schedule's
+/// instants ([`select_complaints`]). It carries no timeline: that is read by pages.
 pub(super) fn complaint(row: &QueryResult) -> Result<StoredComplaint, StoreError> {
     let at = |column: &str| row.try_get::<i64>("", column).map(time);
     let maybe_at = |column: &str| row.try_get::<Option<i64>>("", column).map(|t| t.map(time));
@@ -217,5 +251,11 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), COMPLAINT_WIDTH, "no column twice");
         assert_eq!(COMPLAINT_COLUMNS[0], "complaint_id");
+        assert_eq!(SCHEDULE_COLUMNS[0], "complaint_id");
+        // The schedule's instants are read from the schedule alone.
+        for instant in ["overdue_ms", "next_check_ms"] {
+            assert!(!COMPLAINT_COLUMNS.contains(&instant));
+            assert!(SCHEDULE_COLUMNS.contains(&instant));
+        }
     }
 }

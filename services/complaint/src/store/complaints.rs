@@ -3,6 +3,11 @@
 //! added, in one conditional UPDATE: of two handlers acting on the same version one wins, and
 //! the other is told the version moved on and writes nothing.
 //!
+//! The schedule row (see [`codec`](super::codec)) is written with every move, in the same
+//! transaction, at the version the move made. Whoever writes a complaint's schedule takes that
+//! row first and the complaint's after (a move, the escalation pass, a held escalation), so two
+//! such writers queue on the schedule instead of deadlocking on the pair.
+//!
 //! The gateway shows a customer's open complaints in the customer's view and raises the
 //! hotline priority while one is open, both cached under the customer's tag. So every write
 //! here that changes a complaint (opened, moved, rescheduled, or touched by a promise, a
@@ -16,7 +21,10 @@ use sea_orm::{ConnectionTrait, TransactionTrait, Value};
 use vipcare_cache::tags;
 use vipcare_storage::invalidation;
 
-use super::codec::{COMPLAINT_COLUMNS, complaint, complaint_values, select_complaints, version};
+use super::codec::{
+    COMPLAINT_COLUMNS, SCHEDULE_COLUMNS, complaint, complaint_values, schedule_values,
+    select_complaints, version,
+};
 use super::{Schedule, StoreError, ms, settle, statement, time, timeline};
 use crate::domain::{Category, Complaint, EarlierComplaint, SlaClock, TimelineEntry};
 
@@ -51,18 +59,23 @@ pub async fn insert<C: ConnectionTrait + TransactionTrait>(
             )));
         }
     };
-    let marks: Vec<String> = (1..=COMPLAINT_COLUMNS.len())
-        .map(|n| format!("${n}"))
-        .collect();
-    let sql = format!(
-        "INSERT INTO complaints ({}) VALUES ({})",
-        COMPLAINT_COLUMNS.join(", "),
-        marks.join(", ")
-    );
+    let insert = |table: &str, columns: &[&str]| {
+        let marks: Vec<String> = (1..=columns.len()).map(|n| format!("${n}")).collect();
+        format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            columns.join(", "),
+            marks.join(", ")
+        )
+    };
+    let sql = insert("complaints", &COMPLAINT_COLUMNS);
+    let schedule_sql = insert("complaint_schedules", &SCHEDULE_COLUMNS);
     let values = complaint_values(new)?;
+    let schedule = schedule_values(new)?;
     let txn = conn.begin().await?;
     let result = async {
         txn.execute_raw(statement(&txn, &sql, values)).await?;
+        txn.execute_raw(statement(&txn, &schedule_sql, schedule))
+            .await?;
         timeline::append(&txn, &new.complaint.id, 1, opening).await?;
         views_stale(&txn, &new.complaint.customer_id).await
     }
@@ -86,26 +99,29 @@ pub async fn save_move<C: ConnectionTrait + TransactionTrait>(
             moved.complaint.version
         )));
     }
-    let mut values: Vec<Value> = complaint_values(moved)?.into();
-    values.push(version(expected_version)?.into());
-    let sets: Vec<String> = COMPLAINT_COLUMNS
-        .iter()
-        .enumerate()
-        .skip(1)
-        .map(|(i, column)| format!("{column} = ${}", i + 1))
-        .collect();
-    let sql = format!(
-        "UPDATE complaints SET {} WHERE complaint_id = $1 AND version = ${}",
-        sets.join(", "),
-        values.len()
+    let expected = version(expected_version)?;
+    let (schedule_sql, schedule) = guarded(
+        "complaint_schedules",
+        &SCHEDULE_COLUMNS,
+        schedule_values(moved)?.into(),
+        expected,
+    );
+    let (sql, values) = guarded(
+        "complaints",
+        &COMPLAINT_COLUMNS,
+        complaint_values(moved)?.into(),
+        expected,
     );
     let txn = conn.begin().await?;
     let result = async {
-        // On PostgreSQL a concurrent writer's UPDATE waits on the row, then finds the version
-        // moved on and matches nothing: the loser learns it here, not by a lost write.
-        let written = txn.execute_raw(statement(&txn, &sql, values)).await?;
-        if written.rows_affected() != 1 {
-            return Err(mismatch(&txn, id, expected_version).await);
+        // The schedule first (see the top of this file). On PostgreSQL a concurrent writer's
+        // UPDATE waits on the row, then finds the version moved on and matches nothing: the
+        // loser learns it here, not by a lost write.
+        for (sql, values) in [(schedule_sql, schedule), (sql, values)] {
+            let written = txn.execute_raw(statement(&txn, &sql, values)).await?;
+            if written.rows_affected() != 1 {
+                return Err(mismatch(&txn, id, expected_version).await);
+            }
         }
         timeline::append(&txn, id, moved.complaint.version, entry).await?;
         views_stale(&txn, &moved.complaint.customer_id).await
@@ -114,9 +130,32 @@ pub async fn save_move<C: ConnectionTrait + TransactionTrait>(
     settle(txn, result).await
 }
 
+/// `UPDATE table SET <columns but the id> WHERE complaint_id = $1 AND version = <expected>`,
+/// with its values (`values` binds `columns` in order, the id first).
+fn guarded(
+    table: &str,
+    columns: &[&str],
+    mut values: Vec<Value>,
+    expected: i64,
+) -> (String, Vec<Value>) {
+    values.push(expected.into());
+    let sets: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(i, column)| format!("{column} = ${}", i + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE {table} SET {} WHERE complaint_id = $1 AND version = ${}",
+        sets.join(", "),
+        values.len()
+    );
+    (sql, values)
+}
+
 /// The complaint, or NOT_FOUND.
 pub async fn get<C: ConnectionTrait>(conn: &C, id: &str) -> Result<StoredComplaint, StoreError> {
-    let sql = format!("{} WHERE complaint_id = $1", select_complaints());
+    let sql = format!("{} WHERE c.complaint_id = $1", select_complaints());
     let row = conn
         .query_one_raw(statement(conn, &sql, [id.into()]))
         .await?;
@@ -162,8 +201,8 @@ pub async fn unresolved<C: ConnectionTrait>(
     limit: u64,
 ) -> Result<Vec<StoredComplaint>, StoreError> {
     let sql = format!(
-        "{} WHERE clock_resolved_ms IS NULL AND complaint_id > $1 \
-         ORDER BY complaint_id LIMIT {limit}",
+        "{} WHERE c.clock_resolved_ms IS NULL AND c.complaint_id > $1 \
+         ORDER BY c.complaint_id LIMIT {limit}",
         select_complaints()
     );
     let rows = conn
@@ -174,7 +213,8 @@ pub async fn unresolved<C: ConnectionTrait>(
 
 /// Replaces the schedule of a complaint still at `expected_version` (a policy change, an
 /// escalation pass after firing). `false` when it moved meanwhile: the move wrote a schedule
-/// from fresher facts, which must stand.
+/// from fresher facts, which must stand. Only the schedule row is written (and held until the
+/// transaction ends on PostgreSQL, which keeps moves of the complaint waiting).
 pub async fn reschedule<C: ConnectionTrait>(
     conn: &C,
     id: &str,
@@ -184,8 +224,10 @@ pub async fn reschedule<C: ConnectionTrait>(
     let done = conn
         .query_one_raw(statement(
             conn,
-            "UPDATE complaints SET overdue_ms = $3, next_check_ms = $4 \
-             WHERE complaint_id = $1 AND version = $2 RETURNING customer_id",
+            "UPDATE complaint_schedules SET overdue_ms = $3, next_check_ms = $4 \
+             WHERE complaint_id = $1 AND version = $2 \
+             RETURNING (SELECT customer_id FROM complaints \
+             WHERE complaints.complaint_id = complaint_schedules.complaint_id) AS customer_id",
             [
                 id.into(),
                 version(expected_version)?.into(),
@@ -255,6 +297,10 @@ async fn mismatch<C: ConnectionTrait>(conn: &C, id: &str, expected: u64) -> Stor
         Err(err) => return err.into(),
     };
     match current {
+        // The complaint is at the version, so its schedule was not: two rows out of step.
+        Ok(current) if current == i64::try_from(expected).unwrap_or(-1) => StoreError::Internal(
+            format!("complaint {id} has no schedule at its version {expected}"),
+        ),
         Ok(current) => StoreError::VersionMismatch {
             expected,
             current: u64::try_from(current).unwrap_or_default(),

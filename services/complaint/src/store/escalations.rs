@@ -25,15 +25,16 @@ pub struct Escalation {
 }
 
 /// Complaints whose next check has come by `now`, soonest first (then by id), at most `limit`.
-/// Only those rows are read: the others have no check, or a later one.
+/// Only those rows are read, found by the schedules' due index: the others have no check, or a
+/// later one.
 pub async fn due_for_check<C: ConnectionTrait>(
     conn: &C,
     now: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<StoredComplaint>, StoreError> {
     let sql = format!(
-        "{} WHERE next_check_ms IS NOT NULL AND next_check_ms <= $1 \
-         ORDER BY next_check_ms, complaint_id LIMIT {limit}",
+        "{} WHERE s.next_check_ms IS NOT NULL AND s.next_check_ms <= $1 \
+         ORDER BY s.next_check_ms, s.complaint_id LIMIT {limit}",
         select_complaints()
     );
     let rows = conn

@@ -1,7 +1,7 @@
-//! Bulk import: many complaints with their timelines written in a few multi-row INSERTs, for
-//! loading a store that already exists elsewhere (a migration from another desk, or the
-//! benchmark's million open complaints) where opening them one by one through the API would
-//! take hours. Each complaint lands as [`complaints::insert`](super::complaints::insert) would
+//! Bulk import: many complaints with their schedules and timelines written in a few multi-row
+//! INSERTs, for loading a store that already exists elsewhere (a migration from another desk,
+//! or the benchmark's million open complaints) where opening them one by one through the API
+//! would take hours. Each complaint lands as [`complaints::insert`](super::complaints::insert) would
 //! have written it, with every entry of its timeline numbered by the version it made, so a
 //! complaint imported part-way through its life (acknowledged, waiting, resolved) reads back
 //! the same as one moved there by the handlers.
@@ -17,7 +17,10 @@ use std::collections::BTreeMap;
 use sea_orm::{ConnectionTrait, TransactionTrait, Value};
 use vipcare_storage::bulk::BulkInsert;
 
-use super::codec::{COMPLAINT_COLUMNS, COMPLAINT_WIDTH, complaint_values, version};
+use super::codec::{
+    COMPLAINT_COLUMNS, COMPLAINT_WIDTH, SCHEDULE_COLUMNS, complaint_values, schedule_values,
+    version,
+};
 use super::{StoreError, StoredComplaint, ms, settle};
 
 /// Complaints per chunk: every one of their values bound on its own would still fit one
@@ -46,7 +49,10 @@ pub async fn insert_many<C: ConnectionTrait + TransactionTrait>(
     let result = async {
         let mut written = 0;
         for chunk in complaints.chunks(CHUNK) {
-            written += write_complaints(&txn, chunk).await?;
+            let rows = chunk.iter().map(complaint_values);
+            written += write_rows(&txn, "complaints", &COMPLAINT_COLUMNS, rows).await?;
+            let schedules = chunk.iter().map(schedule_values);
+            write_rows(&txn, "complaint_schedules", &SCHEDULE_COLUMNS, schedules).await?;
             write_timelines(&txn, chunk).await?;
         }
         Ok(written)
@@ -60,21 +66,23 @@ fn timeline_matches(c: &StoredComplaint) -> bool {
     c.complaint.version >= 1 && c.complaint.timeline.len() as u64 == c.complaint.version
 }
 
-/// The complaint rows, one INSERT per set of NULL columns.
-async fn write_complaints<C: ConnectionTrait>(
+/// Rows of `table` (values of `names`, in order), one INSERT per set of NULL columns.
+async fn write_rows<C: ConnectionTrait, const N: usize>(
     conn: &C,
-    chunk: &[StoredComplaint],
+    table: &str,
+    names: &[&'static str; N],
+    rows: impl Iterator<Item = Result<[Value; N], StoreError>>,
 ) -> Result<u64, StoreError> {
-    let mut by_nulls: BTreeMap<u32, Vec<[Value; COMPLAINT_WIDTH]>> = BTreeMap::new();
-    for c in chunk {
-        let row = complaint_values(c)?;
+    let mut by_nulls: BTreeMap<u32, Vec<[Value; N]>> = BTreeMap::new();
+    for row in rows {
+        let row = row?;
         by_nulls.entry(nulls(&row)).or_default().push(row);
     }
     let mut written = 0;
     for (mask, rows) in by_nulls {
-        let bound: Vec<&str> = columns(mask, false).collect();
-        let mut insert = columns(mask, true)
-            .fold(BulkInsert::new("complaints", &bound), |insert, column| {
+        let bound: Vec<&str> = columns(names, mask, false).collect();
+        let mut insert = columns(names, mask, true)
+            .fold(BulkInsert::new(table, &bound), |insert, column| {
                 insert.fixed(column, "NULL")
             });
         for row in rows {
@@ -91,16 +99,21 @@ async fn write_complaints<C: ConnectionTrait>(
 }
 
 /// Bit `i` set when column `i` of `row` is NULL.
-fn nulls(row: &[Value; COMPLAINT_WIDTH]) -> u32 {
+fn nulls<const N: usize>(row: &[Value; N]) -> u32 {
+    const { assert!(N <= 32, "a mask bit per column") };
     row.iter()
         .enumerate()
         .filter(|(_, value)| !value.is_some())
         .fold(0, |mask, (i, _)| mask | (1 << i))
 }
 
-/// The complaint columns that are NULL under `mask` (`null`), or the others.
-fn columns(mask: u32, null: bool) -> impl Iterator<Item = &'static str> {
-    COMPLAINT_COLUMNS
+/// The columns of `names` that are NULL under `mask` (`null`), or the others.
+fn columns<const N: usize>(
+    names: &[&'static str; N],
+    mask: u32,
+    null: bool,
+) -> impl Iterator<Item = &'static str> {
+    names
         .iter()
         .enumerate()
         .filter(move |(i, _)| (mask & (1 << i) != 0) == null)
@@ -140,9 +153,15 @@ mod tests {
         row[16] = Option::<String>::None.into();
         let mask = nulls(&row);
         assert_eq!(mask, (1 << 15) | (1 << 16));
-        let null: Vec<&str> = columns(mask, true).collect();
+        let null: Vec<&str> = columns(&COMPLAINT_COLUMNS, mask, true).collect();
         assert_eq!(null, ["resolved_ms", "resolution_text"]);
-        assert_eq!(columns(mask, false).count(), COMPLAINT_WIDTH - 2);
-        assert_eq!(columns(0, false).next(), Some("complaint_id"));
+        assert_eq!(
+            columns(&COMPLAINT_COLUMNS, mask, false).count(),
+            COMPLAINT_WIDTH - 2
+        );
+        assert_eq!(
+            columns(&COMPLAINT_COLUMNS, 0, false).next(),
+            Some("complaint_id")
+        );
     }
 }

@@ -67,6 +67,10 @@ pub async fn list<C: ConnectionTrait>(
     token: &str,
     size: u64,
 ) -> Result<ComplaintPage, StoreError> {
+    // The overdue list is cut from the schedules (see below), which carry the opening time
+    // too; every other list from the complaints.
+    let overdue = filter.overdue;
+    let by = if overdue { "s" } else { "c" };
     let mut clauses: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     let mut bind = |value: Value| {
@@ -80,7 +84,7 @@ pub async fn list<C: ConnectionTrait>(
     ];
     for (column, wanted) in texts {
         if let Some(wanted) = wanted {
-            clauses.push(format!("{column} = {}", bind(wanted.clone().into())));
+            clauses.push(format!("c.{column} = {}", bind(wanted.clone().into())));
         }
     }
     let codes = [
@@ -91,49 +95,56 @@ pub async fn list<C: ConnectionTrait>(
     ];
     for (column, wanted) in codes {
         if let Some(code) = wanted {
-            clauses.push(format!("{column} = {}", bind(code.into())));
+            clauses.push(format!("c.{column} = {}", bind(code.into())));
         }
     }
-    if filter.overdue {
+    // Filters on the complaint row: the overdue list joins it only for them.
+    let on_complaint = !clauses.is_empty();
+    if overdue {
         // `overdue_ms` is NULL once resolved; the state says so too, whatever a schedule held.
         clauses.push(format!(
-            "overdue_ms <= {} AND state NOT IN ('RESOLVED', 'CLOSED')",
+            "s.overdue_ms <= {} AND s.state NOT IN ('RESOLVED', 'CLOSED')",
             bind(ms(now).into())
         ));
     }
     if let Some(from) = filter.opened_from {
-        clauses.push(format!("opened_ms >= {}", bind(ms(from).into())));
+        clauses.push(format!("{by}.opened_ms >= {}", bind(ms(from).into())));
     }
     if let Some(before) = filter.opened_before {
-        clauses.push(format!("opened_ms < {}", bind(ms(before).into())));
+        clauses.push(format!("{by}.opened_ms < {}", bind(ms(before).into())));
     }
     let key = filter.key();
     if !token.is_empty() {
         let (opened, id) = cursor(token, &key)?;
         let (opened, id) = (bind(opened.into()), bind(id.into()));
         clauses.push(format!(
-            "(opened_ms < {opened} OR (opened_ms = {opened} AND complaint_id < {id}))"
+            "({by}.opened_ms < {opened} OR ({by}.opened_ms = {opened} AND {by}.complaint_id < {id}))"
         ));
     }
-    let overdue = filter.overdue;
     let filter = if clauses.is_empty() {
         "TRUE".to_owned()
     } else {
         clauses.join(" AND ")
     };
-    let order = "ORDER BY opened_ms DESC, complaint_id DESC";
+    let order = "ORDER BY c.opened_ms DESC, c.complaint_id DESC";
     let limit = size.saturating_add(1);
     let sql = if overdue {
         // Overdue complaints are old ones: walking the opening order from the newest would
-        // pass over nearly every open complaint before the first. The overdue index (which
-        // carries the opening time, id and state: see m0004) finds the few, keys only, set
-        // apart so the planner cannot trade it for that walk; the page is cut from them, and
-        // only its rows are read whole.
+        // pass over nearly every open complaint before the first. The schedules' overdue index
+        // (which carries the opening time, id and state: see m0004 and m0005) finds the few,
+        // keys only, set apart so the planner cannot trade it for that walk; the page is cut
+        // from them, and only its rows are read whole.
+        let from = if on_complaint {
+            "complaint_schedules s JOIN complaints c ON c.complaint_id = s.complaint_id"
+        } else {
+            "complaint_schedules s"
+        };
         format!(
             "WITH hits AS MATERIALIZED \
-             (SELECT complaint_id, opened_ms FROM complaints WHERE {filter}), \
-             top AS (SELECT complaint_id FROM hits {order} LIMIT {limit}) \
-             {} WHERE complaint_id IN (SELECT complaint_id FROM top) {order}",
+             (SELECT s.complaint_id, s.opened_ms FROM {from} WHERE {filter}), \
+             top AS (SELECT complaint_id FROM hits \
+             ORDER BY opened_ms DESC, complaint_id DESC LIMIT {limit}) \
+             {} WHERE c.complaint_id IN (SELECT complaint_id FROM top) {order}",
             select_complaints()
         )
     } else {

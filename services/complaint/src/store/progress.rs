@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, QueryResult};
 use vipcare_storage::rows::{Kind, Rows};
 
-use super::codec::{COMPLAINT_COLUMNS, complaint};
+use super::codec::{complaint, select_complaints, select_complaints_with};
 use super::error::corrupt;
 use super::{StoreError, StoredComplaint, ms, statement, time};
 
@@ -80,13 +80,6 @@ impl DueCursor {
     }
 }
 
-fn select(extra: &str) -> String {
-    format!(
-        "SELECT {}{extra} FROM complaints",
-        COMPLAINT_COLUMNS.join(", ")
-    )
-}
-
 /// Notices due by `now`, after `cursor`, soonest first (then by complaint id), at most
 /// `limit`, whatever the complaint's state: the caller sends, holds or drops each. The cursor
 /// is a row value, so the index range starts at it: notices held (while the customer is
@@ -98,10 +91,10 @@ pub async fn due<C: ConnectionTrait>(
     limit: u64,
 ) -> Result<Vec<DueNotice>, StoreError> {
     let sql = format!(
-        "{} WHERE next_progress_ms IS NOT NULL AND next_progress_ms <= $1 \
-         AND (next_progress_ms, complaint_id) > ($2, $3) \
-         ORDER BY next_progress_ms, complaint_id LIMIT {limit}",
-        select(", next_progress_ms, progress_notices")
+        "{} WHERE c.next_progress_ms IS NOT NULL AND c.next_progress_ms <= $1 \
+         AND (c.next_progress_ms, c.complaint_id) > ($2, $3) \
+         ORDER BY c.next_progress_ms, c.complaint_id LIMIT {limit}",
+        select_complaints_with(", c.next_progress_ms, c.progress_notices")
     );
     let rows = conn
         .query_all_raw(statement(
@@ -134,9 +127,9 @@ pub async fn unscheduled<C: ConnectionTrait>(
     limit: u64,
 ) -> Result<Vec<StoredComplaint>, StoreError> {
     let sql = format!(
-        "{} WHERE next_progress_ms IS NULL AND resolved_ms IS NULL AND complaint_id > $1 \
-         ORDER BY complaint_id LIMIT {limit}",
-        select("")
+        "{} WHERE c.next_progress_ms IS NULL AND c.resolved_ms IS NULL AND c.complaint_id > $1 \
+         ORDER BY c.complaint_id LIMIT {limit}",
+        select_complaints()
     );
     let rows = conn
         .query_all_raw(statement(conn, &sql, [after.into()]))

@@ -50,14 +50,16 @@ pub async fn page<C: ConnectionTrait>(
 ) -> Result<(Vec<ReportFacts>, Option<Cursor>), StoreError> {
     let mut values: Vec<Value> = vec![ms(from).into(), ms(before).into()];
     let mut sql = format!(
-        "{} WHERE opened_ms >= $1 AND opened_ms < $2",
+        "{} WHERE c.opened_ms >= $1 AND c.opened_ms < $2",
         select_complaints()
     );
     if let Some((opened, id)) = after {
         values.extend([(*opened).into(), id.clone().into()]);
-        sql.push_str(" AND (opened_ms > $3 OR (opened_ms = $3 AND complaint_id > $4))");
+        sql.push_str(" AND (c.opened_ms > $3 OR (c.opened_ms = $3 AND c.complaint_id > $4))");
     }
-    sql.push_str(&format!(" ORDER BY opened_ms, complaint_id LIMIT {limit}"));
+    sql.push_str(&format!(
+        " ORDER BY c.opened_ms, c.complaint_id LIMIT {limit}"
+    ));
     let rows = conn.query_all_raw(statement(conn, &sql, values)).await?;
     let complaints = rows.iter().map(complaint).collect::<Result<Vec<_>, _>>()?;
     let next = match complaints.last() {

@@ -1,6 +1,7 @@
-//! The two instants a complaint row is indexed by, derived from its clock facts under the
-//! policy in force. They are kept only to be found by: the facts stay the truth, and a policy
-//! change recomputes both for every complaint not yet resolved.
+//! The two instants a complaint is found by, derived from its clock facts under the policy in
+//! force and kept in the complaint's schedule row (`complaint_schedules`, see migration m0005).
+//! They are kept only to be found by: the facts stay the truth, and a policy change recomputes
+//! both for every complaint not yet resolved.
 
 use chrono::{DateTime, Utc};
 

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 
-use super::codec::{COMPLAINT_COLUMNS, complaint, select_complaints};
+use super::codec::{complaint, select_complaints, select_complaints_with};
 use super::{StoreError, StoredComplaint, ms, statement};
 use crate::domain::{Channel, Complaint, Severity};
 
@@ -133,22 +133,23 @@ pub async fn changed_since<C: ConnectionTrait>(
         .iter()
         .map(|(name, count, table)| {
             format!(
-                "(SELECT {count} FROM {table} m WHERE m.complaint_id = complaints.complaint_id) \
+                "(SELECT {count} FROM {table} m WHERE m.complaint_id = c.complaint_id) \
                  AS {name}"
             )
         })
         .collect();
     let mut values: Vec<Value> = vec![ms(since).into()];
     let mut sql = format!(
-        "SELECT {}, {} FROM complaints WHERE update_ms >= $1",
-        COMPLAINT_COLUMNS.join(", "),
-        marks.join(", ")
+        "{} WHERE c.update_ms >= $1",
+        select_complaints_with(&format!(", {}", marks.join(", ")))
     );
     if let Some((at, id)) = after {
         values.extend([(*at).into(), id.clone().into()]);
-        sql.push_str(" AND (update_ms > $2 OR (update_ms = $2 AND complaint_id > $3))");
+        sql.push_str(" AND (c.update_ms > $2 OR (c.update_ms = $2 AND c.complaint_id > $3))");
     }
-    sql.push_str(&format!(" ORDER BY update_ms, complaint_id LIMIT {limit}"));
+    sql.push_str(&format!(
+        " ORDER BY c.update_ms, c.complaint_id LIMIT {limit}"
+    ));
     let rows = conn.query_all_raw(statement(conn, &sql, values)).await?;
     rows.iter()
         .map(|row| {
@@ -192,9 +193,9 @@ pub async fn owed<C: ConnectionTrait>(
         format!("${}", values.len())
     };
     // The clock is resolved exactly while the complaint is RESOLVED or CLOSED.
-    let mut clauses = vec!["clock_resolved_ms IS NULL".to_owned()];
+    let mut clauses = vec!["c.clock_resolved_ms IS NULL".to_owned()];
     if let Some(channel) = filter.channel {
-        clauses.push(format!("channel = {}", bind(channel.code().into())));
+        clauses.push(format!("c.channel = {}", bind(channel.code().into())));
     }
     if let Some(min) = filter.min_severity {
         let codes: Vec<String> = Severity::ALL
@@ -202,7 +203,7 @@ pub async fn owed<C: ConnectionTrait>(
             .filter(|s| **s >= min)
             .map(|s| bind(s.code().into()))
             .collect();
-        clauses.push(format!("severity IN ({})", codes.join(", ")));
+        clauses.push(format!("c.severity IN ({})", codes.join(", ")));
     }
     if !filter.staff_ids.is_empty() {
         let ids: Vec<String> = filter
@@ -212,17 +213,17 @@ pub async fn owed<C: ConnectionTrait>(
             .collect();
         let ids = ids.join(", ");
         clauses.push(format!(
-            "(first_contact_owner IN ({ids}) OR handler IN ({ids}))"
+            "(c.first_contact_owner IN ({ids}) OR c.handler IN ({ids}))"
         ));
     }
     if let Some((opened, id)) = after {
         let (opened, id) = (bind((*opened).into()), bind(id.clone().into()));
         clauses.push(format!(
-            "(opened_ms < {opened} OR (opened_ms = {opened} AND complaint_id < {id}))"
+            "(c.opened_ms < {opened} OR (c.opened_ms = {opened} AND c.complaint_id < {id}))"
         ));
     }
     let sql = format!(
-        "{} WHERE {} ORDER BY opened_ms DESC, complaint_id DESC LIMIT {limit}",
+        "{} WHERE {} ORDER BY c.opened_ms DESC, c.complaint_id DESC LIMIT {limit}",
         select_complaints(),
         clauses.join(" AND ")
     );

@@ -12,5 +12,6 @@ mod listing;
 mod policy;
 mod report;
 mod reschedule;
+mod schedules;
 mod sweep;
 mod watch;

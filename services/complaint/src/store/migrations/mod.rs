@@ -6,6 +6,7 @@ mod m0001_complaints;
 mod m0002_progress;
 mod m0003_watch;
 mod m0004_overdue_list;
+mod m0005_schedules;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_progress::Migration),
             Box::new(m0003_watch::Migration),
             Box::new(m0004_overdue_list::Migration),
+            Box::new(m0005_schedules::Migration),
         ]
     }
 }
