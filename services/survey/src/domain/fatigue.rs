@@ -9,8 +9,6 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, TimeDelta, Utc};
 use vipcare_domain::{Invalid, Violation};
 
-use super::text::tier_code;
-
 /// The longest gap a tier may be given: beyond a year a survey is no longer a habit.
 pub const MAX_DAYS_BETWEEN: u32 = 365;
 
@@ -65,7 +63,9 @@ impl FatigueRule {
     /// `min_days` for `tier`. Violations name `min_days_between.<TIER>`.
     pub fn with_tier(mut self, tier: &str, min_days: u32) -> Result<FatigueRule, Violation> {
         let field = format!("min_days_between.{tier}");
-        let tier = tier_code(tier).map_err(|e| e.at(field.clone()))?;
+        let tier = vipcare_domain::tier_code(tier)
+            .map_err(|e| e.at(field.clone()))?
+            .to_owned();
         let min_days = days(min_days).map_err(|e| e.at(field))?;
         self.per_tier.insert(tier, min_days);
         Ok(self)

@@ -1,6 +1,7 @@
 //! The values surveys are written with: codes of scenarios, moments and attributes, names,
-//! ids of halls, staff and records, and tier codes — each bounded, and free of what would make
-//! it show as something else on a report or in the customer's message.
+//! ids of halls, staff and records — each bounded, and free of what would make it show as
+//! something else on a report or in the customer's message. Tier codes are the shared
+//! `vipcare_domain::tier_code`.
 
 use vipcare_domain::{Invalid, bidi_refused, bounded_text, is_bidi_format};
 
@@ -42,17 +43,6 @@ pub(crate) fn party_id(id: &str) -> Result<String, Invalid> {
         return Err(Invalid::new("must not contain spaces"));
     }
     bounded_text(id, MAX_ID_CHARS)
-}
-
-/// A tier code as the tiering service writes it, e.g. `DIAMOND`. The complaint and reminder
-/// services check the same rule with their own copies: it belongs in `vipcare_domain`.
-pub(crate) fn tier_code(code: &str) -> Result<String, Invalid> {
-    let ok = (1..=32).contains(&code.len())
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
-    ok.then(|| code.to_owned())
-        .ok_or_else(|| Invalid::new("must be a tier code: 1-32 of A-Z, 0-9 and _"))
 }
 
 /// A customer's comment, possibly empty: line breaks and tabs are how people write, so only
@@ -116,12 +106,5 @@ mod tests {
         assert!(party_id("").is_err());
         assert!(party_id("hall 12").is_err());
         assert!(party_id(&"x".repeat(MAX_ID_CHARS + 1)).is_err());
-    }
-
-    #[test]
-    fn tier_codes_are_upper_case_words() {
-        assert!(tier_code("DIAMOND").is_ok());
-        assert!(tier_code("diamond").is_err());
-        assert!(tier_code("").is_err());
     }
 }
