@@ -1,6 +1,6 @@
 //! The gateway through its real gRPC server on 127.0.0.1:0, in front of the real profile,
-//! tiering, reminder and complaint services (and a stand-in for the survey service, not written
-//! yet), on every backend the run is configured for (embedded always; PostgreSQL and Redis when
+//! tiering, reminder and complaint services (and the survey service, for the tests that ask for
+//! it), on every backend the run is configured for (embedded always; PostgreSQL and Redis when
 //! set).
 
 mod access;

@@ -1,6 +1,6 @@
 //! The profile, tiering, reminder and complaint services and a gateway in front of them,
 //! started for one test environment, and generated clients that present an API key. The survey
-//! service is not written yet: a stand-in answers for it when a test asks for one.
+//! service runs too when a test asks for it; otherwise nothing listens at `services.survey`.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -118,9 +118,9 @@ pub struct Options {
     pub reminder_address: Option<String>,
     /// Where the gateway looks for the complaint service instead of the real one.
     pub complaint_address: Option<String>,
-    /// Starts the survey stand-in ([`serve_survey_stand_in`]) for the gateway to route to;
-    /// otherwise nothing listens at `services.survey`.
-    pub survey_stand_in: bool,
+    /// Starts the real survey service for the gateway to route to; otherwise nothing listens
+    /// at `services.survey`.
+    pub survey: bool,
     /// `[gateway]` lines for the survey link (`survey_link_per_second`, `survey_link_burst`).
     pub survey_link: Option<&'static str>,
     /// Puts a [`TcpProxy`] between the gateway and the tiering service (`Suite::tiering_link`).
@@ -230,8 +230,20 @@ impl Suite {
         let complaint_address = options
             .complaint_address
             .unwrap_or_else(|| format!("http://{complaint_addr}"));
-        let (survey_addr, stop_survey) = if options.survey_stand_in {
-            let (addr, stop) = serve_survey_stand_in(env).await;
+        let (survey_addr, stop_survey) = if options.survey {
+            // Customers, tiers and account managers from the real services; invitations to
+            // the real reminder service, follow-ups to the real complaint service.
+            let settings: vipcare_survey::Settings = env.settings_with(&format!(
+                "[services]\nprofile = \"http://{profile_addr}\"\n\
+                 tiering = \"http://{tiering_addr}\"\nreminder = \"http://{reminder_addr}\"\n\
+                 complaint = \"http://{complaint_addr}\"\n[survey]\nlisten = \"127.0.0.1:0\"\n"
+            ));
+            let survey = vipcare_survey::App::build(&settings)
+                .await
+                .unwrap_or_else(|err| panic!("[{label}] survey did not start: {err}"));
+            let addr = survey.local_addr();
+            let stop = serve(|shutdown| survey.run(shutdown));
+            wait_serving(addr, service_names::SURVEY).await;
             (addr, Some(stop))
         } else {
             (closed_address().await, None)
@@ -416,41 +428,6 @@ impl Interceptor for ApiKey {
             .insert("authorization", self.0.clone());
         Ok(request)
     }
-}
-
-/// What the survey stand-in puts before the caller it was told about, in every answer.
-pub const STAND_IN_SAW: &str = "survey stand-in saw";
-
-/// A stand-in for the survey service until it exists: a service port like the others (only
-/// calls signed with the env's internal secret get in), answering every method NOT_FOUND with
-/// the caller headers it received, as `survey stand-in saw client=… channel=… scopes=…`.
-pub async fn serve_survey_stand_in(env: &TestEnv) -> (SocketAddr, oneshot::Sender<()>) {
-    let settings: vipcare_gateway::Settings = env.settings();
-    let listener = vipcare_runtime::server::bind("127.0.0.1:0").await.unwrap();
-    let addr = vipcare_runtime::server::local_addr(&listener);
-    let answer = tower::service_fn(|req: http::Request<tonic::body::Body>| async move {
-        let header = |name: &str| {
-            req.headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned()
-        };
-        let seen = format!(
-            "{STAND_IN_SAW} client={} channel={} scopes={}",
-            header("x-vipcare-client"),
-            header("x-vipcare-channel"),
-            header("x-vipcare-scopes"),
-        );
-        Ok::<_, std::convert::Infallible>(Status::not_found(seen).into_http::<tonic::body::Body>())
-    });
-    let server =
-        vipcare_runtime::server::GrpcServer::internal(&settings.server, env.internal_credential())
-            .serving(service_names::SURVEY)
-            .fallback(answer);
-    let stop = serve(|shutdown| server.serve(listener, shutdown));
-    wait_serving(addr, service_names::SURVEY).await;
-    (addr, stop)
 }
 
 /// A port the OS had free a moment ago, for a service that must be named before it starts.

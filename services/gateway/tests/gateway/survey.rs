@@ -1,6 +1,5 @@
-//! The survey service through the gateway: routing to `services.survey` (a stand-in answers
-//! until the service exists), its scopes, and the survey link a customer answers from without
-//! an API key.
+//! The survey service through the gateway: routing to `services.survey` (the real service),
+//! its scopes, and the survey link a customer answers from without an API key.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,50 +8,54 @@ use tonic::{Code, Status};
 use vipcare_gateway::edge::ManualClock;
 use vipcare_proto::profile::v1::{GetCustomerRequest, get_customer_request};
 use vipcare_proto::survey::v1::{
-    GetInvitationRequest, GetScenarioRequest, InviteToSurveyRequest, SubmitResponseRequest,
+    GetInvitationRequest, GetScenarioRequest, InviteToSurveyRequest, MomentScore,
+    SubmitResponseRequest,
 };
 use vipcare_testkit::TestEnv;
 
-use crate::support::{AGENT, HOTLINE, Options, STAND_IN_SAW, Suite, THROTTLED};
+use crate::support::{AGENT, HOTLINE, Options, Suite, THROTTLED};
 
-/// The caller the survey stand-in was told about, from its NOT_FOUND answer.
-fn seen_by_survey(label: &str, answer: Result<impl std::fmt::Debug, Status>) -> String {
-    let status = answer.expect_err("the stand-in answers NOT_FOUND");
-    assert_eq!(status.code(), Code::NotFound, "[{label}] {status:?}");
-    let seen = status.message().strip_prefix(STAND_IN_SAW);
-    seen.unwrap_or_else(|| panic!("[{label}] not the stand-in: {status:?}"))
-        .trim()
-        .to_owned()
+/// A token the survey service never issued: only the service itself can say so (NOT_FOUND),
+/// so that answer proves the call got past the gateway.
+const UNKNOWN_TOKEN: &str = "0123456789abcdef0123456789abcdef";
+
+fn unknown_invitation() -> GetInvitationRequest {
+    GetInvitationRequest {
+        invitation_token: UNKNOWN_TOKEN.into(),
+    }
 }
 
-const LINK_CALLER: &str = "client=survey-link channel=web scopes=survey:respond";
+/// The survey service's own NOT_FOUND for a token it never issued.
+fn reached_survey(label: &str, answer: Result<impl std::fmt::Debug, Status>) {
+    let status = answer.expect_err("no invitation has this token");
+    assert_eq!(status.code(), Code::NotFound, "[{label}] {status:?}");
+}
 
-fn with_stand_in() -> Options {
+fn with_survey() -> Options {
     Options {
-        survey_stand_in: true,
+        survey: true,
         ..Options::default()
     }
 }
 
 #[tokio::test]
-async fn survey_calls_reach_the_survey_service_with_the_client_s_identity() {
+async fn survey_calls_reach_the_survey_service() {
     for env in TestEnv::all().await {
         let label = env.label;
-        let suite = Suite::start_with(&env, with_stand_in()).await;
+        let suite = Suite::start_with(&env, with_survey()).await;
         let mut agent = suite.survey(AGENT);
-        let seen = seen_by_survey(
-            label,
-            agent.get_scenario(GetScenarioRequest::default()).await,
-        );
-        assert!(
-            seen.starts_with("client=agent-app channel=account_manager scopes="),
-            "[{label}] {seen}"
-        );
-        assert!(seen.contains("survey:read"), "[{label}] {seen}");
-        seen_by_survey(
-            label,
-            agent.get_invitation(GetInvitationRequest::default()).await,
-        );
+        let scenario = agent
+            .get_scenario(GetScenarioRequest {
+                scenario_code: "ON_SITE_VISIT".into(),
+                version: 0,
+            })
+            .await
+            .unwrap_or_else(|s| panic!("[{label}] {s:?}"))
+            .into_inner()
+            .scenario
+            .expect("the seeded scenario");
+        assert_eq!(scenario.moments.len(), 10, "[{label}]");
+        reached_survey(label, agent.get_invitation(unknown_invitation()).await);
 
         // A client without the survey scopes is stopped at the gateway, told which it lacks.
         let denied = suite
@@ -72,18 +75,32 @@ async fn survey_calls_reach_the_survey_service_with_the_client_s_identity() {
 async fn a_customer_answers_from_the_link_without_a_key() {
     for env in TestEnv::all().await {
         let label = env.label;
-        let suite = Suite::start_with(&env, with_stand_in()).await;
+        let suite = Suite::start_with(&env, with_survey()).await;
         let mut page = suite.survey_link();
-        let seen = seen_by_survey(
-            label,
-            page.get_invitation(GetInvitationRequest::default()).await,
+        reached_survey(label, page.get_invitation(unknown_invitation()).await);
+        // The survey service sees the link's caller (survey:respond only): the form without a
+        // token, a counter's, is refused there, not at the gateway.
+        let staffed = page
+            .submit_response(SubmitResponseRequest {
+                customer_id: "c-1".into(),
+                scenario_code: "PHONE_SMS".into(),
+                moment_scores: vec![MomentScore {
+                    moment_code: "RESULT_FEEDBACK".into(),
+                    score: 5,
+                }],
+                ..SubmitResponseRequest::default()
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(
+            staffed.code(),
+            Code::PermissionDenied,
+            "[{label}] {staffed:?}"
         );
-        assert_eq!(seen, LINK_CALLER, "[{label}]");
-        let seen = seen_by_survey(
-            label,
-            page.submit_response(SubmitResponseRequest::default()).await,
+        assert!(
+            !staffed.message().contains("scope survey:"),
+            "[{label}] refused by the survey service, not the gateway: {staffed:?}"
         );
-        assert_eq!(seen, LINK_CALLER, "[{label}]");
 
         // Nothing else opens without a key.
         let refused = page
@@ -99,7 +116,7 @@ async fn a_customer_answers_from_the_link_without_a_key() {
         // A wrong key is refused, not taken for the link.
         let refused = suite
             .survey("guessed-key")
-            .get_invitation(GetInvitationRequest::default())
+            .get_invitation(unknown_invitation())
             .await
             .unwrap_err();
         assert_eq!(refused.code(), Code::Unauthenticated, "[{label}]");
@@ -111,7 +128,7 @@ async fn with_the_link_off_a_customer_s_page_needs_a_key() {
     let env = TestEnv::embedded().await;
     let options = Options {
         survey_link: Some("survey_link_per_second = 0"),
-        ..with_stand_in()
+        ..with_survey()
     };
     let suite = Suite::start_with(&env, options).await;
     let refused = suite
@@ -122,10 +139,7 @@ async fn with_the_link_off_a_customer_s_page_needs_a_key() {
     assert_eq!(refused.code(), Code::Unauthenticated);
     // A key still gets there.
     let mut agent = suite.survey(AGENT);
-    seen_by_survey(
-        "off",
-        agent.get_invitation(GetInvitationRequest::default()).await,
-    );
+    reached_survey("off", agent.get_invitation(unknown_invitation()).await);
 }
 
 #[tokio::test]
@@ -135,13 +149,12 @@ async fn the_link_has_a_budget_of_its_own() {
     let options = Options {
         survey_link: Some("survey_link_per_second = 0.5\nsurvey_link_burst = 2"),
         rate_clock: Some(clock.clone()),
-        ..with_stand_in()
+        ..with_survey()
     };
     let suite = Suite::start_with(&env, options).await;
     let mut page = suite.survey_link();
     for _ in 0..2 {
-        let answer = page.get_invitation(GetInvitationRequest::default()).await;
-        assert_eq!(seen_by_survey("link", answer), LINK_CALLER);
+        reached_survey("link", page.get_invitation(unknown_invitation()).await);
     }
     let throttled = page
         .submit_response(SubmitResponseRequest::default())
@@ -159,8 +172,7 @@ async fn the_link_has_a_budget_of_its_own() {
         assert_eq!(code, Code::NotFound, "the partner's own budget");
     }
     clock.advance(Duration::from_secs(2));
-    let answer = page.submit_response(SubmitResponseRequest::default()).await;
-    assert_eq!(seen_by_survey("refilled", answer), LINK_CALLER);
+    reached_survey("refilled", page.get_invitation(unknown_invitation()).await);
 }
 
 #[tokio::test]
