@@ -3,7 +3,7 @@
 //! it forbids. Internal causes are logged here and never sent.
 
 use tonic::{Code, Status};
-use tonic_types::{ErrorDetails, FieldViolation, StatusExt};
+use tonic_types::{ErrorDetails, StatusExt};
 use vipcare_runtime::status;
 
 use crate::error::Error;
@@ -11,29 +11,8 @@ use crate::error::Error;
 impl From<Error> for Status {
     fn from(err: Error) -> Status {
         match err {
-            Error::Invalid(violations) => {
-                let message = violations
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                let details = ErrorDetails::with_bad_request(
-                    violations
-                        .into_iter()
-                        .map(|v| FieldViolation::new(v.field, v.reason))
-                        .collect::<Vec<_>>(),
-                );
-                Status::with_error_details(
-                    Code::InvalidArgument,
-                    format!("invalid {message}"),
-                    details,
-                )
-            }
-            Error::NotFound { kind, id } => Status::with_error_details(
-                Code::NotFound,
-                format!("{kind} {id} not found"),
-                ErrorDetails::with_resource_info(kind, id, "", "not found"),
-            ),
+            Error::Invalid(violations) => status::invalid(violations),
+            Error::NotFound { kind, id } => status::not_found(kind, &id),
             Error::StaleEtag { given, current } => status::stale(format!(
                 "the rule changed since it was read (etag {given}, now {current}); \
                  read it again and retry"

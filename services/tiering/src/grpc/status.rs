@@ -2,7 +2,7 @@
 //! violations for bad input, the resource for NOT_FOUND, the refusal for benefits.
 
 use tonic::{Code, Status};
-use tonic_types::{ErrorDetails, FieldViolation, StatusExt};
+use tonic_types::{ErrorDetails, StatusExt};
 
 use vipcare_runtime::status;
 
@@ -11,24 +11,7 @@ use crate::error::Error;
 impl From<Error> for Status {
     fn from(err: Error) -> Status {
         match err {
-            Error::Invalid(violations) => {
-                let message = violations
-                    .iter()
-                    .map(|v| format!("{}: {}", v.field, v.reason))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                let details = ErrorDetails::with_bad_request(
-                    violations
-                        .into_iter()
-                        .map(|v| FieldViolation::new(v.field, v.reason))
-                        .collect::<Vec<_>>(),
-                );
-                Status::with_error_details(
-                    Code::InvalidArgument,
-                    format!("invalid {message}"),
-                    details,
-                )
-            }
+            Error::Invalid(violations) => status::invalid(violations),
             Error::NotFound { kind, id } => Status::with_error_details(
                 Code::NotFound,
                 match &id {
