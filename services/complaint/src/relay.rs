@@ -5,10 +5,8 @@
 //! to the survey service's `InviteToSurvey`, by a relay of its own, so neither service being
 //! away holds up the other's rows.
 
-use std::time::Duration;
-
 use tonic::Code;
-use tonic::transport::Endpoint;
+use vipcare_runtime::customers::lazy_channel;
 use vipcare_runtime::{InternalChannel, InternalCredential};
 use vipcare_storage::outbox::{Receiver, Route, Settled};
 
@@ -47,11 +45,8 @@ pub fn connect_lazy(
     url: &str,
     credential: &InternalCredential,
 ) -> Result<ReminderNotices, tonic::transport::Error> {
-    let channel = Endpoint::from_shared(url.to_owned())?
-        .tcp_nodelay(true)
-        .connect_timeout(Duration::from_secs(2))
-        .connect_lazy();
-    Ok(Receiver::new(DESTINATION, ROUTES, credential.channel(channel)).with_settled(SETTLED))
+    let channel = lazy_channel(url, credential)?;
+    Ok(Receiver::new(DESTINATION, ROUTES, channel).with_settled(SETTLED))
 }
 
 /// The complaint outbox's survey invitations as the survey service takes them.
@@ -62,14 +57,7 @@ pub fn connect_survey_lazy(
     url: &str,
     credential: &InternalCredential,
 ) -> Result<SurveyInvitations, tonic::transport::Error> {
-    let channel = Endpoint::from_shared(url.to_owned())?
-        .tcp_nodelay(true)
-        .connect_timeout(Duration::from_secs(2))
-        .connect_lazy();
-    let receiver = Receiver::new(
-        SURVEY_DESTINATION,
-        SURVEY_ROUTES,
-        credential.channel(channel),
-    );
+    let channel = lazy_channel(url, credential)?;
+    let receiver = Receiver::new(SURVEY_DESTINATION, SURVEY_ROUTES, channel);
     Ok(receiver.with_settled(SURVEY_SETTLED))
 }

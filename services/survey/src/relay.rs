@@ -24,7 +24,7 @@ use vipcare_storage::outbox::{
 
 use crate::notices::{COMPLAINT, FOLLOW_UP_EVENT, INVITATION_EVENT, REMINDER};
 use crate::store::{FollowUpState, responses};
-use crate::upstream::lazy_channel;
+use vipcare_runtime::customers::lazy_channel;
 
 /// The call an invitation row becomes.
 pub const SCHEDULE_REMINDER: &str = "/vipcare.reminder.v1.ReminderService/ScheduleReminder";

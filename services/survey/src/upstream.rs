@@ -9,19 +9,11 @@
 
 use std::collections::HashMap;
 use std::fmt::Debug;
-use std::time::Duration;
 
 use futures::future::BoxFuture;
-use tonic::transport::Endpoint;
 use tonic::{Code, Status};
-use vipcare_proto::profile::v1 as profile_pb;
-use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
-use vipcare_proto::tiering::v1 as tiering_pb;
-use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
-use vipcare_runtime::{InternalChannel, InternalCredential};
-
-/// Bound on one look-up, so a slow peer answers UNAVAILABLE instead of holding the call.
-const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+use vipcare_runtime::InternalCredential;
+use vipcare_runtime::customers::CustomerPeers;
 
 /// The tier of a customer tiering has not placed yet.
 pub const BASE_TIER: &str = "STANDARD";
@@ -62,24 +54,7 @@ pub trait Directory: Send + Sync + Debug {
 
 /// The profile and tiering services, over their contracts.
 #[derive(Debug, Clone)]
-pub struct Peers {
-    profile: ProfileServiceClient<InternalChannel>,
-    tiering: TieringServiceClient<InternalChannel>,
-}
-
-/// A channel to `url` that connects on first use, signed like every internal call.
-pub fn lazy_channel(
-    url: &str,
-    credential: &InternalCredential,
-) -> Result<InternalChannel, tonic::transport::Error> {
-    Endpoint::from_shared(url.to_owned()).map(|e| {
-        credential.channel(
-            e.tcp_nodelay(true)
-                .connect_timeout(Duration::from_secs(2))
-                .connect_lazy(),
-        )
-    })
-}
+pub struct Peers(CustomerPeers);
 
 impl Peers {
     /// Connects on first use, so the service starts while its peers are still coming up.
@@ -88,41 +63,7 @@ impl Peers {
         tiering_url: &str,
         credential: &InternalCredential,
     ) -> Result<Peers, tonic::transport::Error> {
-        Ok(Peers {
-            profile: ProfileServiceClient::new(lazy_channel(profile_url, credential)?),
-            tiering: TieringServiceClient::new(lazy_channel(tiering_url, credential)?),
-        })
-    }
-
-    async fn profile(&self, id: &str) -> Result<Option<profile_pb::Customer>, Status> {
-        let mut request = tonic::Request::new(profile_pb::GetCustomerRequest {
-            lookup: Some(profile_pb::get_customer_request::Lookup::CustomerId(
-                id.to_owned(),
-            )),
-        });
-        request.set_timeout(CALL_TIMEOUT);
-        match self.profile.clone().get_customer(request).await {
-            Ok(answer) => Ok(answer.into_inner().customer),
-            // The profile refuses an id that cannot be one of its customers' (not a UUID): a
-            // customer it does not know.
-            Err(s) if matches!(s.code(), Code::NotFound | Code::InvalidArgument) => Ok(None),
-            Err(s) => Err(s),
-        }
-    }
-
-    async fn tier(&self, id: &str) -> Result<String, Status> {
-        let mut request = tonic::Request::new(tiering_pb::GetCustomerTierRequest {
-            customer: Some(tiering_pb::get_customer_tier_request::Customer::CustomerId(
-                id.to_owned(),
-            )),
-        });
-        request.set_timeout(CALL_TIMEOUT);
-        match self.tiering.clone().get_customer_tier(request).await {
-            Ok(answer) => Ok(answer.into_inner().tier.map(|t| t.tier).unwrap_or_default()),
-            // A customer tiering has not evaluated yet is in the base tier.
-            Err(s) if s.code() == Code::NotFound => Ok(String::new()),
-            Err(s) => Err(s),
-        }
+        CustomerPeers::connect_lazy(profile_url, tiering_url, credential).map(Peers)
     }
 }
 
@@ -133,7 +74,7 @@ impl Directory for Peers {
     ) -> BoxFuture<'_, Result<Option<Customer>, UpstreamError>> {
         let id = customer_id.to_owned();
         Box::pin(async move {
-            let (profile, tier) = futures::join!(self.profile(&id), self.tier(&id));
+            let (profile, tier) = futures::join!(self.0.profile(&id), self.0.tier(&id));
             let Some(found) = profile.map_err(|s| failure("profile", &s))? else {
                 return Ok(None);
             };

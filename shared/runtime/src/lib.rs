@@ -7,6 +7,7 @@
 pub mod batching;
 pub mod caller;
 pub mod cli;
+pub mod customers;
 pub mod enum_map;
 pub mod internal;
 pub mod server;
