@@ -19,7 +19,9 @@ use crate::grpc::{ChannelHandlers, ChannelServer};
 use crate::proxy::{Peers, Proxy};
 use crate::route::Peer;
 use crate::settings::Settings;
-use crate::view::{ComplaintReader, ProfileReader, ReminderReader, TieringReader, Views};
+use crate::view::{
+    ComplaintReader, ProfileReader, Readers, ReminderReader, SurveyReader, TieringReader, Views,
+};
 
 /// A gateway bound to its port, ready to run.
 pub struct App {
@@ -53,12 +55,15 @@ impl App {
         let credential = settings.internal.credential()?;
         let peers = Peers::connect_lazy(&settings.services, credential)?;
         let max_message_bytes = settings.server.max_message_bytes;
-        let profile = ProfileReader::new(peers.signed(Peer::Profile), max_message_bytes);
-        let tiering = TieringReader::new(peers.signed(Peer::Tiering), max_message_bytes);
-        let reminders = ReminderReader::new(peers.signed(Peer::Reminder), max_message_bytes);
-        let complaints = ComplaintReader::new(peers.signed(Peer::Complaint), max_message_bytes);
+        let readers = Readers {
+            profile: ProfileReader::new(peers.signed(Peer::Profile), max_message_bytes),
+            tiering: TieringReader::new(peers.signed(Peer::Tiering), max_message_bytes),
+            reminders: ReminderReader::new(peers.signed(Peer::Reminder), max_message_bytes),
+            complaints: ComplaintReader::new(peers.signed(Peer::Complaint), max_message_bytes),
+            surveys: SurveyReader::new(peers.signed(Peer::Survey), max_message_bytes),
+        };
         let ttl = Duration::from_secs(settings.gateway.view_ttl_seconds);
-        let views = Views::new(profile, tiering, reminders, complaints, cache, ttl);
+        let views = Views::new(readers, cache, ttl);
         let handlers = ChannelHandlers::new(views);
         let channel = ChannelServer::new(handlers, max_message_bytes);
         let edge = edge::stack(

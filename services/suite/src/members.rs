@@ -155,7 +155,7 @@ impl Member {
                 }))
             }
             Member::Survey => {
-                let app = vipcare_survey::App::build(&settings.survey())
+                let app = vipcare_survey::App::build(&settings.survey(), cache.clone())
                     .await
                     .map_err(|err| SuiteError::Start {
                         service,

@@ -151,6 +151,7 @@ impl Settings {
         vipcare_survey::Settings {
             data_dir: self.data_dir.clone(),
             database: self.database.clone(),
+            cache: self.cache.clone(),
             telemetry: self.telemetry.clone(),
             server: self.server.clone(),
             internal: self.internal.clone(),

@@ -3,8 +3,8 @@
 //! profile and tiering (who the customer is) and to the reminder and complaint services (where
 //! the outbox relays send invitations and follow-ups), bind the listener and assemble the
 //! server. While it serves, the roller folds new responses into the daily roll-ups, the relays
-//! deliver the outbox and expired request keys are pruned. The suite binary builds every
-//! service this way in one process.
+//! deliver the outbox, views left stale by a stopped process are bumped and expired request
+//! keys are pruned. The suite binary builds every service this way in one process.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -13,10 +13,12 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use vipcare_cache::Cache;
 use vipcare_domain::{Clock, SystemClock};
 use vipcare_runtime::server::{self, GrpcServer, ServeError};
 use vipcare_runtime::settings::SettingsError;
 use vipcare_storage::idempotency::Idempotency;
+use vipcare_storage::invalidation::{Replayer, StaleViews};
 use vipcare_storage::{Database, StorageError};
 
 use crate::grpc::{SurveyApi, Wiring};
@@ -49,6 +51,7 @@ pub struct App {
     roller: Roller,
     roll_every: Option<Duration>,
     relays: Relays,
+    invalidations: Replayer,
 }
 
 /// How long background work may take to finish what it holds once the server stopped; what
@@ -64,19 +67,24 @@ impl std::fmt::Debug for App {
 }
 
 impl App {
-    pub async fn build(settings: &Settings) -> Result<App, AppError> {
-        App::build_with_clock(settings, Arc::new(SystemClock)).await
+    pub async fn build(settings: &Settings, cache: Cache) -> Result<App, AppError> {
+        App::build_with_clock(settings, cache, Arc::new(SystemClock)).await
     }
 
     /// As `build`, with the clock the service reads "now" from (tests stop and move it).
     pub async fn build_with_clock(
         settings: &Settings,
+        cache: Cache,
         clock: Arc<dyn Clock>,
     ) -> Result<App, AppError> {
         let credential = settings.internal.credential()?;
         let starting = Arc::new(settings.survey.starting_policy()?);
         let db = Database::connect(&settings.database, &settings.data_dir, "survey").await?;
         db.migrate::<Migrator>().await?;
+        // Before anything serves from this cache (in the suite, the gateway too): views whose
+        // satisfaction a killed process changed but never bumped are bumped now.
+        let invalidations = Replayer::new(db.clone(), cache.invalidator());
+        invalidations.replay_all().await?;
         let seeded = scenarios::ensure_seeded(db.conn(), clock.now()).await?;
         if seeded > 0 {
             tracing::info!(scenarios = seeded, "seeded scenarios stored");
@@ -89,7 +97,8 @@ impl App {
         let relays = Relays::connect_lazy(&db, &peers.reminder, &peers.complaint, &credential)
             .map_err(|e| AppError::PeerUrl(e.to_string()))?;
         let listener = server::bind(&settings.survey.listen).await?;
-        let requests = Idempotency::new(&db, settings.database.idempotency_retention());
+        let requests = Idempotency::new(&db, settings.database.idempotency_retention())
+            .settling(StaleViews::new(cache.invalidator()));
         let roller = Roller::new(db.clone(), settings.survey.roll_batch);
         let api = SurveyApi::new(
             db,
@@ -112,6 +121,7 @@ impl App {
             roller,
             roll_every: settings.survey.roll_every(),
             relays,
+            invalidations,
         })
     }
 
@@ -133,6 +143,7 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), AppError> {
         let pruner = tokio::spawn(self.requests.keep_pruned());
+        let replayer = tokio::spawn(self.invalidations.run());
         let (stop, stopping) = watch::channel(false);
         let until_stopped = || {
             let mut stopping = stopping.clone();
@@ -155,6 +166,7 @@ impl App {
         }
         let served = self.server.serve(self.listener, shutdown).await;
         pruner.abort();
+        replayer.abort();
         let _ = stop.send(true);
         for mut task in tasks {
             if tokio::time::timeout(STOP_GRACE, &mut task).await.is_err() {

@@ -1,8 +1,9 @@
-//! `vipcare-survey`: settings, telemetry, then the survey service, its roller and its outbox
+//! `vipcare-survey`: settings, telemetry, cache, then the survey service, its roller and its outbox
 //! relays until SIGINT or SIGTERM.
 
 use std::process::ExitCode;
 
+use vipcare_cache::Cache;
 use vipcare_runtime::{cli, shutdown};
 use vipcare_survey::App;
 
@@ -16,7 +17,8 @@ async fn main() -> ExitCode {
     cli::service_main(
         "vipcare-survey",
         |settings: vipcare_survey::Settings| async move {
-            let app = App::build(&settings).await?;
+            let cache = Cache::connect(&settings.cache).await?;
+            let app = App::build(&settings, cache).await?;
             app.run(shutdown::signal()).await?;
             Ok::<_, Box<dyn std::error::Error>>(())
         },

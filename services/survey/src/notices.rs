@@ -10,6 +10,7 @@
 //!   survey desk; its request_id is the response's, so it opens once however often it is sent.
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Asia::Shanghai;
 use prost::Message;
 use sea_orm::ConnectionTrait;
 use vipcare_proto::common::v1::Touchpoint;
@@ -28,10 +29,10 @@ pub const INVITATION_EVENT: &str = "survey-invitation";
 pub const COMPLAINT: &str = "complaint";
 pub const FOLLOW_UP_EVENT: &str = "survey-follow-up";
 
-/// The reminder service's seeded SURVEY_INVITATION template. Its one placeholder, `SERVICE`,
-/// reads "感谢您%SERVICE%。请回复数字1到5…": the service rated and the survey's link go there
-/// ("感谢您接受本次上门服务(问卷:https://…/s/<token>)"), as the template has no link of its own.
-const INVITATION_TEMPLATE: &str = "survey_invitation.rate_service.sms.zh-cn";
+/// The reminder service's seeded SURVEY_INVITATION template for a survey answered on a page:
+/// "感谢您%SERVICE%。请花一分钟为这次服务的每个环节打分:%LINK% ,%EXPIRE_DATE%前有效…" (its
+/// other template, `rate_service`, asks for one digit by SMS reply: not this survey's moments).
+const INVITATION_TEMPLATE: &str = "survey_invitation.link.sms.zh-cn";
 
 /// An invitation as the reminder service is asked to send it.
 pub fn invitation(
@@ -41,14 +42,19 @@ pub fn invitation(
     link: &str,
     expire_time: DateTime<Utc>,
 ) -> ScheduleReminderRequest {
+    // The last day the link works, as the customer's calendar reads it (the operator's zone).
+    let last_day = expire_time
+        .with_timezone(&Shanghai)
+        .format("%-m月%-d日 %H:%M");
     ScheduleReminderRequest {
         customer_id: customer_id.to_owned(),
         touchpoint: Touchpoint::SurveyInvitation as i32,
         template_code: INVITATION_TEMPLATE.to_owned(),
-        variables: [(
-            "SERVICE".to_owned(),
-            format!("接受本次{scenario_name}(问卷:{link})"),
-        )]
+        variables: [
+            ("SERVICE".to_owned(), format!("接受本次{scenario_name}")),
+            ("LINK".to_owned(), link.to_owned()),
+            ("EXPIRE_DATE".to_owned(), last_day.to_string()),
+        ]
         .into_iter()
         .collect(),
         // Now, or when the customer's quiet hours end; never after the token stops working.
@@ -186,7 +192,11 @@ mod tests {
         let expire: DateTime<Utc> = "2026-06-22T04:00:00Z".parse().unwrap();
         let request = invitation("i-1", "c-1", "营业厅", "https://x/s/t0k", expire);
         assert_eq!(request.touchpoint(), Touchpoint::SurveyInvitation);
-        assert!(request.variables["SERVICE"].contains("https://x/s/t0k"));
+        assert_eq!(request.template_code, "survey_invitation.link.sms.zh-cn");
+        assert_eq!(request.variables["SERVICE"], "接受本次营业厅");
+        assert_eq!(request.variables["LINK"], "https://x/s/t0k");
+        // 04:00 UTC is noon in Shanghai.
+        assert_eq!(request.variables["EXPIRE_DATE"], "6月22日 12:00");
         assert_eq!(request.deadline, Some(timestamp(expire)));
         assert_eq!(request.dedupe_key, "survey:i-1");
     }

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Deserialize;
+use vipcare_cache::CacheSettings;
 use vipcare_runtime::cli::ServiceSettings;
 use vipcare_runtime::settings::{
     self, InternalSettings, PeerSettings, Sections, ServerSettings, SettingsError,
@@ -153,6 +154,8 @@ mod http_uri {
 pub struct Settings {
     pub data_dir: PathBuf,
     pub database: DatabaseSettings,
+    /// Where the customer views the gateway caches are made stale by a response.
+    pub cache: CacheSettings,
     pub telemetry: TelemetrySettings,
     pub server: ServerSettings,
     pub internal: InternalSettings,
@@ -166,12 +169,14 @@ impl Sections for Settings {
     const DEFAULTS: &'static [&'static str] = &[
         settings::DEFAULTS,
         vipcare_storage::settings::DEFAULTS,
+        vipcare_cache::settings::DEFAULTS,
         DEFAULTS,
     ];
 
     fn check(&mut self) -> Result<(), SettingsError> {
         self.survey.check()?;
         self.database.check()?;
+        self.cache.check()?;
         self.telemetry.check()?;
         self.server.check()?;
         self.services.check()?;

@@ -1,12 +1,13 @@
 //! Putting a CustomerView together from what the services answered. The customer is required;
 //! every other section degrades: it is left empty and named in `unavailable_sections`, so an
-//! agent still sees the customer while the value, tiering, reminder or complaint service is
-//! down.
+//! agent still sees the customer while the value, tiering, reminder, complaint or survey
+//! service is down.
 
 use std::time::SystemTime;
 
 use vipcare_proto::gateway::v1::{CustomerView, OpenComplaints, UpcomingReminder};
 use vipcare_proto::profile::v1::{Customer, ServiceNote, ValueSummary};
+use vipcare_proto::survey::v1::Satisfaction;
 use vipcare_proto::tiering::v1::ChurnRisk;
 
 use super::reminders::NEXT_REMINDERS;
@@ -36,6 +37,8 @@ pub struct Sections {
     pub next_reminders: Result<Vec<UpcomingReminder>, GatewayError>,
     /// The section "complaints".
     pub complaints: Result<OpenComplaints, GatewayError>,
+    /// The section "satisfaction": `None` when the customer never answered a survey.
+    pub satisfaction: Result<Option<Satisfaction>, GatewayError>,
 }
 
 pub fn assemble(sections: Sections, now: SystemTime) -> Result<Composed, GatewayError> {
@@ -47,6 +50,7 @@ pub fn assemble(sections: Sections, now: SystemTime) -> Result<Composed, Gateway
         churn_risk,
         next_reminders,
         complaints,
+        satisfaction,
     } = sections;
     let customer = customer?;
     let mut unavailable_sections = Vec::new();
@@ -63,6 +67,7 @@ pub fn assemble(sections: Sections, now: SystemTime) -> Result<Composed, Gateway
         section("next_reminders", next_reminders, &mut unavailable_sections).unwrap_or_default();
     next_reminders.truncate(NEXT_REMINDERS);
     let complaints = section("complaints", complaints, &mut unavailable_sections);
+    let satisfaction = section("satisfaction", satisfaction, &mut unavailable_sections).flatten();
     let complete = unavailable_sections.is_empty();
     Ok(Composed {
         view: CustomerView {
@@ -74,6 +79,7 @@ pub fn assemble(sections: Sections, now: SystemTime) -> Result<Composed, Gateway
             churn_risk,
             next_reminders,
             complaints,
+            satisfaction,
             compose_time: Some(now.into()),
             unavailable_sections,
         },

@@ -2,7 +2,8 @@
 //! served from the cache when they can be. A cached entry lives under the tag the services bump
 //! after every write to that customer (`customer:<id>`: profile on its writes, tiering on every
 //! tier change, the reminder service whenever the customer's waiting reminders change, the
-//! complaint service on every change of the customer's complaints) or number
+//! complaint service on every change of the customer's complaints, the survey service on every
+//! answer) or number
 //! (`msisdn:<msisdn>`), so a write racing a read can never leave a stale entry that anyone is
 //! served. Entries are the encoded response messages, so a hit costs one
 //! cache round trip, no service call, and no decoding. Answers missing a section are served
@@ -21,6 +22,7 @@ mod compose;
 mod lookup;
 mod profile;
 mod reminders;
+mod satisfaction;
 mod tiering;
 
 pub use call::{CallContext, Masking};
@@ -29,6 +31,7 @@ pub use compose::{Composed, RECENT_NOTES, Sections, assemble};
 pub use lookup::{CustomerId, Msisdn, ViewLookup};
 pub use profile::ProfileReader;
 pub use reminders::{NEXT_REMINDERS, ReminderReader};
+pub use satisfaction::SurveyReader;
 pub use tiering::{Routing, TierSection, TieringReader};
 
 use crate::error::GatewayError;
@@ -69,24 +72,36 @@ pub struct Views {
     tiering: TieringReader,
     reminders: ReminderReader,
     complaints: ComplaintReader,
+    surveys: SurveyReader,
     cache: Cache,
     ttl: Duration,
 }
 
+/// The services a view reads, one reader each.
+#[derive(Debug, Clone)]
+pub struct Readers {
+    pub profile: ProfileReader,
+    pub tiering: TieringReader,
+    pub reminders: ReminderReader,
+    pub complaints: ComplaintReader,
+    pub surveys: SurveyReader,
+}
+
 impl Views {
-    pub fn new(
-        profile: ProfileReader,
-        tiering: TieringReader,
-        reminders: ReminderReader,
-        complaints: ComplaintReader,
-        cache: Cache,
-        ttl: Duration,
-    ) -> Views {
+    pub fn new(readers: Readers, cache: Cache, ttl: Duration) -> Views {
+        let Readers {
+            profile,
+            tiering,
+            reminders,
+            complaints,
+            surveys,
+        } = readers;
         Views {
             profile,
             tiering,
             reminders,
             complaints,
+            surveys,
             cache,
             ttl,
         }
@@ -187,7 +202,16 @@ impl Views {
 
     /// Asks for every section at once; the slowest answer sets the latency.
     async fn compose(&self, ctx: &CallContext, id: &CustomerId) -> Result<Composed, GatewayError> {
-        let (customer, value, recent_notes, tier, churn_risk, next_reminders, complaints) = tokio::join!(
+        let (
+            customer,
+            value,
+            recent_notes,
+            tier,
+            churn_risk,
+            next_reminders,
+            complaints,
+            satisfaction,
+        ) = tokio::join!(
             self.profile.customer(ctx, id, Masking::AsClient),
             self.profile.value_summary(ctx, id),
             self.profile.recent_notes(ctx, id, RECENT_NOTES),
@@ -195,6 +219,7 @@ impl Views {
             self.tiering.churn_risk(ctx, id),
             self.reminders.next_reminders(ctx, id, NEXT_REMINDERS),
             self.complaints.open_complaints(ctx, id, Masking::AsClient),
+            self.surveys.latest(ctx, id),
         );
         assemble(
             Sections {
@@ -205,14 +230,15 @@ impl Views {
                 churn_risk,
                 next_reminders,
                 complaints,
+                satisfaction,
             },
             SystemTime::now(),
         )
     }
 }
 
-/// The tag the profile, tiering, reminder and complaint services bump when the customer
-/// changes.
+/// The tag the profile, tiering, reminder, complaint and survey services bump when the
+/// customer changes.
 fn customer_tag(id: &CustomerId) -> String {
     vipcare_cache::tags::customer(id.as_str())
 }

@@ -10,6 +10,7 @@ mod garbage;
 mod next_reminders;
 mod reminders;
 mod routing;
+mod satisfaction;
 mod streams;
 mod support;
 mod survey;

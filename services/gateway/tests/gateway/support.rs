@@ -1,6 +1,5 @@
-//! The profile, tiering, reminder and complaint services and a gateway in front of them,
-//! started for one test environment, and generated clients that present an API key. The survey
-//! service runs too when a test asks for it; otherwise nothing listens at `services.survey`.
+//! The profile, tiering, reminder, complaint and survey services and a gateway in front of them,
+//! started for one test environment, and generated clients that present an API key.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -118,9 +117,8 @@ pub struct Options {
     pub reminder_address: Option<String>,
     /// Where the gateway looks for the complaint service instead of the real one.
     pub complaint_address: Option<String>,
-    /// Starts the real survey service for the gateway to route to; otherwise nothing listens
-    /// at `services.survey`.
-    pub survey: bool,
+    /// Where the gateway looks for the survey service instead of the real one.
+    pub survey_address: Option<String>,
     /// `[gateway]` lines for the survey link (`survey_link_per_second`, `survey_link_burst`).
     pub survey_link: Option<&'static str>,
     /// Puts a [`TcpProxy`] between the gateway and the tiering service (`Suite::tiering_link`).
@@ -230,28 +228,27 @@ impl Suite {
         let complaint_address = options
             .complaint_address
             .unwrap_or_else(|| format!("http://{complaint_addr}"));
-        let (survey_addr, stop_survey) = if options.survey {
-            // Customers, tiers and account managers from the real services; invitations to
-            // the real reminder service, follow-ups to the real complaint service.
-            let settings: vipcare_survey::Settings = env.settings_with(&format!(
-                "[services]\nprofile = \"http://{profile_addr}\"\n\
-                 tiering = \"http://{tiering_addr}\"\nreminder = \"http://{reminder_addr}\"\n\
-                 complaint = \"http://{complaint_addr}\"\n[survey]\nlisten = \"127.0.0.1:0\"\n"
-            ));
-            let survey = vipcare_survey::App::build(&settings)
-                .await
-                .unwrap_or_else(|err| panic!("[{label}] survey did not start: {err}"));
-            let addr = survey.local_addr();
-            let stop = serve(|shutdown| survey.run(shutdown));
-            wait_serving(addr, service_names::SURVEY).await;
-            (addr, Some(stop))
-        } else {
-            (closed_address().await, None)
-        };
+        // Customers, tiers and account managers from the real services; invitations to the
+        // real reminder service, follow-ups to the real complaint service; answers bump the
+        // customer tags in the same cache the gateway reads.
+        let survey_settings: vipcare_survey::Settings = env.settings_with(&format!(
+            "[services]\nprofile = \"http://{profile_addr}\"\n\
+             tiering = \"http://{tiering_addr}\"\nreminder = \"http://{reminder_addr}\"\n\
+             complaint = \"http://{complaint_addr}\"\n[survey]\nlisten = \"127.0.0.1:0\"\n"
+        ));
+        let survey = vipcare_survey::App::build(&survey_settings, cache.clone())
+            .await
+            .unwrap_or_else(|err| panic!("[{label}] survey did not start: {err}"));
+        let survey_addr = survey.local_addr();
+        let stop_survey = serve(|shutdown| survey.run(shutdown));
+        wait_serving(survey_addr, service_names::SURVEY).await;
+        let survey_address = options
+            .survey_address
+            .unwrap_or_else(|| format!("http://{survey_addr}"));
         let settings: vipcare_gateway::Settings = env.settings_with(&format!(
             "[services]\nprofile = \"{profile_address}\"\ntiering = \"{tiering_address}\"\n\
              reminder = \"{reminder_address}\"\ncomplaint = \"{complaint_address}\"\n\
-             survey = \"http://{survey_addr}\"\n\
+             survey = \"{survey_address}\"\n\
              [gateway]\ncors_origins = [\"{WEB_ORIGIN}\"]\n{}\n{}{}",
             options.survey_link.unwrap_or_default(),
             clients_toml(),
@@ -280,16 +277,14 @@ impl Suite {
             gateway: gateway_addr,
             channel,
             tiering_link,
-            _stop: [
+            _stop: vec![
                 stop_gateway,
+                stop_survey,
                 stop_complaint,
                 stop_reminder,
                 stop_tiering,
                 stop_profile,
-            ]
-            .into_iter()
-            .chain(stop_survey)
-            .collect(),
+            ],
         }
     }
 

@@ -13,7 +13,7 @@ use vipcare_proto::survey::v1::{
 };
 use vipcare_testkit::TestEnv;
 
-use crate::support::{AGENT, HOTLINE, Options, Suite, THROTTLED};
+use crate::support::{AGENT, HOTLINE, Options, Suite, THROTTLED, closed_address};
 
 /// A token the survey service never issued: only the service itself can say so (NOT_FOUND),
 /// so that answer proves the call got past the gateway.
@@ -31,18 +31,11 @@ fn reached_survey(label: &str, answer: Result<impl std::fmt::Debug, Status>) {
     assert_eq!(status.code(), Code::NotFound, "[{label}] {status:?}");
 }
 
-fn with_survey() -> Options {
-    Options {
-        survey: true,
-        ..Options::default()
-    }
-}
-
 #[tokio::test]
 async fn survey_calls_reach_the_survey_service() {
     for env in TestEnv::all().await {
         let label = env.label;
-        let suite = Suite::start_with(&env, with_survey()).await;
+        let suite = Suite::start(&env).await;
         let mut agent = suite.survey(AGENT);
         let scenario = agent
             .get_scenario(GetScenarioRequest {
@@ -75,7 +68,7 @@ async fn survey_calls_reach_the_survey_service() {
 async fn a_customer_answers_from_the_link_without_a_key() {
     for env in TestEnv::all().await {
         let label = env.label;
-        let suite = Suite::start_with(&env, with_survey()).await;
+        let suite = Suite::start(&env).await;
         let mut page = suite.survey_link();
         reached_survey(label, page.get_invitation(unknown_invitation()).await);
         // The survey service sees the link's caller (survey:respond only): the form without a
@@ -128,7 +121,7 @@ async fn with_the_link_off_a_customer_s_page_needs_a_key() {
     let env = TestEnv::embedded().await;
     let options = Options {
         survey_link: Some("survey_link_per_second = 0"),
-        ..with_survey()
+        ..Options::default()
     };
     let suite = Suite::start_with(&env, options).await;
     let refused = suite
@@ -149,7 +142,7 @@ async fn the_link_has_a_budget_of_its_own() {
     let options = Options {
         survey_link: Some("survey_link_per_second = 0.5\nsurvey_link_burst = 2"),
         rate_clock: Some(clock.clone()),
-        ..with_survey()
+        ..Options::default()
     };
     let suite = Suite::start_with(&env, options).await;
     let mut page = suite.survey_link();
@@ -179,8 +172,12 @@ async fn the_link_has_a_budget_of_its_own() {
 async fn a_survey_service_that_is_down_is_unavailable_without_a_hang() {
     for env in TestEnv::all().await {
         let label = env.label;
-        // Nothing listens at services.survey.
-        let suite = Suite::start(&env).await;
+        let nowhere = closed_address().await;
+        let options = Options {
+            survey_address: Some(format!("http://{nowhere}")),
+            ..Options::default()
+        };
+        let suite = Suite::start_with(&env, options).await;
         let bound = Duration::from_secs(5);
         let routed = tokio::time::timeout(
             bound,

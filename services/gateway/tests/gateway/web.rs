@@ -12,7 +12,7 @@ use vipcare_testkit::TestEnv;
 
 use vipcare_proto::survey::v1::{GetInvitationRequest, InviteToSurveyRequest};
 
-use crate::support::{AGENT, Options, Suite, WEB_ORIGIN};
+use crate::support::{AGENT, Suite, WEB_ORIGIN};
 
 /// What came back: the response head, the messages and the trailer block.
 struct WebAnswer {
@@ -228,11 +228,7 @@ async fn only_the_configured_origin_passes_the_cors_preflight() {
 #[tokio::test]
 async fn a_customer_s_page_opens_its_invitation_over_grpc_web_without_a_key() {
     let env = TestEnv::embedded().await;
-    let options = Options {
-        survey: true,
-        ..Options::default()
-    };
-    let suite = Suite::start_with(&env, options).await;
+    let suite = Suite::start(&env).await;
     let path = "/vipcare.survey.v1.SurveyService/GetInvitation";
     let unknown = GetInvitationRequest {
         invitation_token: "0123456789abcdef0123456789abcdef".into(),

@@ -22,7 +22,7 @@ pub(super) fn seed_drafts() -> Vec<TemplateDraft> {
     use Touchpoint::*;
     const DEFAULT: bool = true;
     const OTHER: bool = false;
-    let rows: [(Touchpoint, ContactChannel, &str, bool, &str, &str); 33] = [
+    let rows: [(Touchpoint, ContactChannel, &str, bool, &str, &str); 34] = [
         (
             AccountOpening,
             Sms,
@@ -238,6 +238,14 @@ pub(super) fn seed_drafts() -> Vec<TemplateDraft> {
             DEFAULT,
             "满意度测评",
             "尊敬的客户:感谢您%SERVICE%。请回复数字1到5为这次服务打分(5分为非常满意),回复免费。中国移动",
+        ),
+        (
+            SurveyInvitation,
+            Sms,
+            "link",
+            OTHER,
+            "满意度问卷(链接)",
+            "尊敬的客户:感谢您%SERVICE%。请花一分钟为这次服务的每个环节打分:%LINK% ,%EXPIRE_DATE%前有效,只能填写一次。中国移动",
         ),
         (
             ComplaintProgress,

@@ -3,9 +3,13 @@
 //! satisfaction, so SubmitResponse's whole effect (its `request_id` record, the invitation
 //! marked answered, the response, the satisfaction, the follow-up's outbox row) commits
 //! together or not at all. The roll-ups are not touched here: the roller folds new rows in.
+//! The same transaction records the customer's cached view as stale (its satisfaction section
+//! changes); the request flow bumps it after the commit, a replay after a crash.
 
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
+use vipcare_cache::tags;
+use vipcare_storage::invalidation;
 
 use super::codec::{RESPONSE_COLUMNS, response, response_values, select_responses};
 use super::{StoreError, satisfaction, statement};
@@ -103,7 +107,9 @@ pub async fn insert<C: ConnectionTrait>(txn: &C, r: &StoredResponse) -> Result<(
     );
     txn.execute_raw(statement(txn, &sql, response_values(r)?))
         .await?;
-    satisfaction::record(txn, r).await
+    satisfaction::record(txn, r).await?;
+    invalidation::record(txn, &[tags::customer(&r.customer_id)]).await?;
+    Ok(())
 }
 
 /// The response, or NOT_FOUND.

@@ -114,7 +114,7 @@ async fn start(env: TestEnv) -> Suite {
     let peers = format!("{peers}reminder = \"http://{reminder_addr}\"\n");
     let complaint_app = vipcare_complaint::App::build_with_clock(
         &env.settings_with(&format!("{peers}[complaint]\nsweep_seconds = 0\n")),
-        cache,
+        cache.clone(),
         clock.clone(),
     )
     .await
@@ -124,6 +124,7 @@ async fn start(env: TestEnv) -> Suite {
         &env.settings_with(&format!(
             "{peers}complaint = \"http://{complaint_addr}\"\n[survey]\nroll_seconds = 0\n"
         )),
+        cache,
         clock.clone(),
     )
     .await

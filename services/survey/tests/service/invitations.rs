@@ -32,10 +32,11 @@ async fn an_invitation_reaches_the_reminder_service_and_a_second_within_14_days_
         let sent = &reminders[0];
         assert_eq!(sent.touchpoint(), Touchpoint::SurveyInvitation, "[{label}]");
         let link = format!("https://vip.example.cn/survey/s/{token}");
+        assert_eq!(sent.variables["LINK"], link, "[{label}]");
         assert!(
-            sent.variables.values().any(|v| v.contains(&link)),
-            "[{label}] the link is in the message: {:?}",
-            sent.variables
+            sent.text.contains(&format!("{link} ")),
+            "[{label}] the link stands apart in the message: {}",
+            sent.text
         );
 
         // The same request again: the same invitation, no second reminder, no token.

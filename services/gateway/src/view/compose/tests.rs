@@ -1,6 +1,7 @@
 use vipcare_proto::complaint::v1::ComplaintState;
 use vipcare_proto::gateway::v1::OpenComplaint;
 use vipcare_proto::reminder::v1::ReminderState;
+use vipcare_proto::survey::v1::Satisfaction;
 use vipcare_proto::tiering::v1::{BenefitBalance, CustomerTier, RiskReason};
 
 use super::*;
@@ -68,6 +69,16 @@ fn two_open() -> OpenComplaints {
     }
 }
 
+fn unhappy() -> Satisfaction {
+    Satisfaction {
+        customer_id: "c-1".into(),
+        peak_end: Some(1.5),
+        nps: Some(3),
+        scenario_code: "PHONE_SMS".into(),
+        ..Satisfaction::default()
+    }
+}
+
 fn down(service: &'static str) -> GatewayError {
     GatewayError::Unavailable(service)
 }
@@ -84,6 +95,7 @@ fn all_answered() -> Sections {
         churn_risk: Ok(risk()),
         next_reminders: Ok((0..3).map(upcoming).collect()),
         complaints: Ok(two_open()),
+        satisfaction: Ok(Some(unhappy())),
     }
 }
 
@@ -110,6 +122,7 @@ fn a_full_answer_makes_a_complete_view_with_at_most_five_notes() {
         .collect();
     assert_eq!(next, ["r-0", "r-1", "r-2"], "in the service's order");
     assert_eq!(view.complaints, Some(two_open()));
+    assert_eq!(view.satisfaction, Some(unhappy()));
     assert!(view.unavailable_sections.is_empty());
     assert!(view.compose_time.is_some());
 }
@@ -243,4 +256,41 @@ fn no_open_complaint_is_a_section_with_a_count_of_zero() {
     let shown = composed.view.complaints.expect("the section, though empty");
     assert_eq!((shown.count, shown.overdue), (0, 0));
     assert!(shown.latest.is_none());
+}
+
+#[test]
+fn a_customer_who_never_answered_a_survey_has_a_complete_view_without_satisfaction() {
+    let composed = assemble(
+        Sections {
+            satisfaction: Ok(None),
+            ..all_answered()
+        },
+        SystemTime::now(),
+    )
+    .unwrap();
+    assert!(
+        composed.complete,
+        "nothing is missing: there is nothing to show"
+    );
+    assert!(composed.view.satisfaction.is_none());
+    assert!(composed.view.unavailable_sections.is_empty());
+}
+
+#[test]
+fn without_the_survey_service_the_satisfaction_is_unset_and_named() {
+    let composed = assemble(
+        Sections {
+            satisfaction: Err(down("survey")),
+            ..all_answered()
+        },
+        SystemTime::now(),
+    )
+    .unwrap();
+    assert!(
+        !composed.complete,
+        "a view without its satisfaction is never cached"
+    );
+    assert_eq!(composed.view.unavailable_sections, ["satisfaction"]);
+    assert!(composed.view.satisfaction.is_none());
+    assert!(composed.view.complaints.is_some());
 }
