@@ -9,6 +9,8 @@
 //! - `store`: scenario versions, invitations, responses and their follow-ups, each customer's
 //!   latest satisfaction, the daily roll-ups reports read, and the policy, on SQLite or
 //!   PostgreSQL; `roller`: folds new responses into the roll-ups.
+//! - `answers`: a checked answer as stored (score, detraction, follow-up owner) and written with
+//!   its follow-up, for SubmitResponse and the history import alike.
 //! - `notices`: invitations (to the reminder service) and follow-ups (to the complaint service)
 //!   through the outbox; `relay`: their delivery, and the follow-up's fate recorded;
 //!   `upstream`: who the customer is (profile and tiering); `baselines`: the moments' baselines
@@ -16,6 +18,7 @@
 //! - `app`, `settings`, `error`: start-up, what the binary reads of the settings, and what can
 //!   go wrong in domain words.
 
+pub mod answers;
 pub mod app;
 pub mod baselines;
 pub mod domain;

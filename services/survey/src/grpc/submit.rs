@@ -10,7 +10,6 @@
 //! answer. A repeated request_id gets the first score back and counts once.
 
 use tonic::{Request, Response};
-use uuid::Uuid;
 use vipcare_proto::survey::v1 as pb;
 use vipcare_runtime::Caller;
 use vipcare_storage::idempotency::Begun;
@@ -19,11 +18,11 @@ use super::convert::response::{Respondent, submission_from_proto};
 use super::request::key;
 use super::responses::score_answer;
 use super::{Reply, SurveyApi};
-use crate::domain::{JourneyScore, SurveyContext, TokenRefusal, follow_up_owner, usable};
+use crate::answers::{self, Answered};
+use crate::domain::{SurveyContext, TokenRefusal, usable};
 use crate::error::Error;
-use crate::notices;
 use crate::store::invitations::{self, token_hash};
-use crate::store::{self, FollowUp, StoredResponse, responses, scenarios};
+use crate::store::{self, scenarios};
 
 const SUBMIT: &str = "vipcare.survey.v1.SurveyService/SubmitResponse";
 
@@ -74,32 +73,22 @@ pub async fn submit(
         )
         .await?;
     let baseline = |m: &str| policy.baseline(windows.get(m).copied().unwrap_or_default());
-    let score = JourneyScore::of(&response, &baseline, policy.peak_weight());
-    let detraction = policy.follow_up().detraction(&score, response.nps());
-    let owner = detraction.as_ref().map(|_| {
-        follow_up_owner(
-            answering.context.staff_id.as_deref(),
-            customer.account_manager.as_deref(),
-        )
-        .unwrap_or(&api.settings.follow_up_desk)
-        .to_owned()
-    });
-    let stored = StoredResponse {
-        response_id: Uuid::now_v7().to_string(),
-        customer_id: customer.customer_id.clone(),
-        scenario_code: response.scenario_code().to_owned(),
-        scenario_version: response.scenario_version(),
-        invitation_id: answering.invitation_id.clone(),
+    let who = Answered {
+        customer_id: &customer.customer_id,
+        tier: &customer.tier,
+        account_manager: customer.account_manager.as_deref(),
         context: answering.context,
         channel: submission.channel,
-        tier: customer.tier.clone(),
-        submit_time: now,
-        attribute_scores: response.attribute_scores().to_vec(),
-        nps: response.nps(),
-        comment: response.comment().to_owned(),
-        score,
-        follow_up: FollowUp::of(detraction, owner),
+        invitation_id: answering.invitation_id,
+        at: now,
     };
+    let stored = answers::stored(
+        &response,
+        who,
+        &policy,
+        &baseline,
+        &api.settings.follow_up_desk,
+    );
     let answer = fresh
         .finish::<_, Error, _>(async |txn| {
             if let Some(invitation) = &stored.invitation_id {
@@ -110,20 +99,7 @@ pub async fn submit(
                     return Err(TokenRefusal::Used { at: now }.into());
                 }
             }
-            responses::insert(txn, &stored).await?;
-            if let (Some(detraction), Some(owner)) =
-                (&stored.follow_up.detraction, &stored.follow_up.owner)
-            {
-                let request = notices::follow_up(
-                    &stored.response_id,
-                    &stored.customer_id,
-                    stored.channel,
-                    detraction,
-                    &stored.comment,
-                    owner,
-                );
-                notices::enqueue_follow_up(txn, &request).await?;
-            }
+            answers::insert(txn, &stored).await?;
             Ok(pb::SubmitResponseResponse {
                 score: Some(score_answer(&stored, policy.peak_weight())),
             })

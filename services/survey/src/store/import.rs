@@ -29,26 +29,32 @@ pub async fn insert_many<C: ConnectionTrait + TransactionTrait>(
     responses: &[StoredResponse],
 ) -> Result<u64, StoreError> {
     let txn = conn.begin().await?;
-    let result = async {
-        let mut written = 0;
-        for chunk in responses.chunks(CHUNK) {
-            written += write(&txn, chunk).await?;
-        }
-        // One upsert per customer, their newest response last: the upsert keeps the newest.
-        let mut newest: BTreeMap<&str, &StoredResponse> = BTreeMap::new();
-        for r in responses {
-            let slot = newest.entry(&r.customer_id).or_insert(r);
-            if (r.submit_time, &r.response_id) > (slot.submit_time, &slot.response_id) {
-                *slot = r;
-            }
-        }
-        for r in newest.values() {
-            satisfaction::record(&txn, r).await?;
-        }
-        Ok(written)
-    }
-    .await;
+    let result = insert_in(&txn, responses).await;
     settle(txn, result).await
+}
+
+/// Writes `responses` in `txn`, the caller's transaction (which may hold what else the import
+/// causes, such as follow-ups in the outbox). Returns how many were written.
+pub async fn insert_in<C: ConnectionTrait>(
+    txn: &C,
+    responses: &[StoredResponse],
+) -> Result<u64, StoreError> {
+    let mut written = 0;
+    for chunk in responses.chunks(CHUNK) {
+        written += write(txn, chunk).await?;
+    }
+    // One upsert per customer, their newest response last: the upsert keeps the newest.
+    let mut newest: BTreeMap<&str, &StoredResponse> = BTreeMap::new();
+    for r in responses {
+        let slot = newest.entry(&r.customer_id).or_insert(r);
+        if (r.submit_time, &r.response_id) > (slot.submit_time, &slot.response_id) {
+            *slot = r;
+        }
+    }
+    for r in newest.values() {
+        satisfaction::record(txn, r).await?;
+    }
+    Ok(written)
 }
 
 /// The response rows, one INSERT per set of NULL columns.
