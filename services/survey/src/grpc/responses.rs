@@ -184,6 +184,7 @@ fn satisfaction_to_proto(s: &Satisfaction) -> pb::Satisfaction {
         scenario_code: s.scenario_code.clone(),
         response_id: s.response_id.clone(),
         submit_time: Some(timestamp(s.submit_time)),
+        peak_end_time: s.peak_end.map(|(_, given)| timestamp(given)),
     }
 }
 

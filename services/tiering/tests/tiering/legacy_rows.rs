@@ -85,6 +85,8 @@ fn policy() -> pb::TierPolicy {
             suspension_weight: 0.3,
             complaint_weight: 0.1,
             low_satisfaction_weight: 0.1,
+            // Written before the limit existed.
+            low_satisfaction_max_peak_end: 0.0,
         }),
         key_person_priority_bonus: 2,
         version: 0,
@@ -308,6 +310,11 @@ async fn rows_stored_as_protobuf_answer_as_before_after_the_migration() {
             version: 2,
             update_time: Some(now()),
             updated_by: "admin-1".into(),
+            // A rule kept before the low-satisfaction limit existed reads with the default.
+            churn: policy().churn.map(|churn| pb::ChurnRule {
+                low_satisfaction_max_peak_end: 2.5,
+                ..churn
+            }),
             ..policy()
         };
         assert_eq!(stored, expected, "[{label}] the policy");
