@@ -26,10 +26,11 @@ use crate::batch::Runner;
 use crate::domain::{Clock, SystemClock};
 use crate::error::Error;
 use crate::expiry::OverrideExpiry;
-use crate::grpc::TieringApi;
+use crate::grpc::{Peers, TieringApi};
 use crate::service_history::ServiceHistory;
 use crate::settings::Settings;
 use crate::store::{self, Migrator};
+use crate::survey::Survey;
 use crate::upstream::Profile;
 
 /// Why the service could not start or stopped with an error.
@@ -47,6 +48,8 @@ pub enum AppError {
     ReminderUrl(String),
     #[error("services.complaint: {0}")]
     ComplaintUrl(String),
+    #[error("services.survey: {0}")]
+    SurveyUrl(String),
     #[error(transparent)]
     Serve(#[from] ServeError),
 }
@@ -102,6 +105,8 @@ impl App {
             &credential,
         )
         .map_err(|e| AppError::ComplaintUrl(e.to_string()))?;
+        let survey = Survey::connect_lazy(&settings.services.survey, &credential)
+            .map_err(|e| AppError::SurveyUrl(e.to_string()))?;
         let reminder = crate::reminder::connect_lazy(&settings.services.reminder, &credential)
             .map_err(|e| AppError::ReminderUrl(e.to_string()))?;
         let listener = server::bind(&settings.tiering.listen).await?;
@@ -109,6 +114,7 @@ impl App {
             db.clone(),
             cache.clone(),
             profile.clone(),
+            survey.clone(),
             clock.clone(),
         ));
         let requests = Idempotency::new(&db, settings.database.idempotency_retention());
@@ -123,8 +129,11 @@ impl App {
             requests.clone(),
             cache,
             clock,
-            profile,
-            history,
+            Peers {
+                profile,
+                history,
+                survey,
+            },
             runner.clone(),
         );
         let server = GrpcServer::internal(&settings.server, credential)

@@ -36,7 +36,8 @@ pub enum Error {
     /// The request is valid but the state forbids it (a period before the last evaluated one).
     #[error("{0}")]
     Precondition(String),
-    /// The database or the profile service cannot be reached; the call may be retried.
+    /// The database or a peer the call needs (the profile; the survey in a run) cannot be
+    /// reached; the call may be retried.
     #[error("unavailable: {0}")]
     Unavailable(String),
     /// A bug or corrupt data: logged, never shown to the caller.

@@ -32,7 +32,8 @@ pub struct Settings {
     pub telemetry: TelemetrySettings,
     pub server: ServerSettings,
     pub internal: InternalSettings,
-    /// The profile it reads value summaries from, the reminder service it tells tier changes.
+    /// The profile it reads value summaries from, the reminder service it tells tier changes,
+    /// the complaint and survey services churn risk and the satisfaction component read.
     pub services: PeerSettings,
     pub tiering: TieringSettings,
 }

@@ -9,9 +9,9 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    Basis, ChurnAssessment, Decision, Outcome, Override, Period, PeriodBehind, Score,
-    ServiceSignals, Standing, TierChange, TierPolicy, TierRecord, ValueSummary, churn_risk, decide,
-    score, with_service,
+    Basis, ChurnAssessment, Decision, Outcome, Override, PeakEnd, Period, PeriodBehind,
+    Satisfaction, Score, ServiceSignals, Standing, SurveyAnswer, TierChange, TierPolicy,
+    TierRecord, ValueSummary, churn_risk, decide, score, with_service,
 };
 
 /// A decision and what it rests on.
@@ -24,7 +24,10 @@ pub struct Decided {
 
 /// Decides from a basis: the score, the churn risk and the outcome with its reasons.
 pub fn decide_from(policy: &TierPolicy, basis: &Basis) -> Decided {
-    let inputs = basis.summary.inputs();
+    let survey = SurveyAnswer::Latest(basis.satisfaction);
+    let inputs = basis
+        .summary
+        .inputs(Satisfaction::judged(survey, basis.now));
     let score = score(policy, &inputs);
     let churn = churn_risk(&policy.churn, &inputs);
     let outcome = decide(
@@ -53,6 +56,8 @@ pub struct Evaluated {
     pub record: TierRecord,
     /// The tier in force changed.
     pub change: Option<TierChange>,
+    /// The latest peak-end score the survey gave, as a run keeps it.
+    pub peak_end: Option<PeakEnd>,
 }
 
 impl Evaluated {
@@ -67,6 +72,7 @@ impl Evaluated {
             standing: self.standing.clone(),
             manual: self.manual.clone(),
             now,
+            satisfaction: self.peak_end,
         }
     }
 }
@@ -74,10 +80,18 @@ impl Evaluated {
 /// Who made the change, as the history records it.
 pub const EVALUATION_ACTOR: &str = "evaluation";
 
-/// `service`: the customer's recent service, weighed into the churn risk when given (a single
-/// evaluation of the current period); runs decide from the value summary alone, since two peer
-/// calls per customer would not fit their pace, and a run's decisions must come out the same
-/// when explained again from what it kept.
+/// What an evaluation heard of the customer besides the value summary.
+#[derive(Debug, Clone, Copy)]
+pub struct Heard<'a> {
+    /// Their latest peak-end score: read for the customer alone, or with the run's batch.
+    pub survey: SurveyAnswer,
+    /// Their recent service, weighed into the churn risk when given (a single evaluation of
+    /// the current period); runs go without, since two peer calls per customer would not fit
+    /// their pace, and a run's decisions must come out the same when explained again from what
+    /// it kept (the peak-end it kept, the service it did not).
+    pub service: Option<&'a ServiceSignals>,
+}
+
 pub fn evaluate(
     policy: &TierPolicy,
     policy_version: i64,
@@ -85,7 +99,7 @@ pub fn evaluate(
     summary: &ValueSummary,
     period: Period,
     now: DateTime<Utc>,
-    service: Option<&ServiceSignals>,
+    heard: Heard<'_>,
 ) -> Result<Evaluated, PeriodBehind> {
     let fresh;
     let record = match existing {
@@ -96,10 +110,10 @@ pub fn evaluate(
         }
     };
     let (standing, _) = record.standing_for(period)?;
-    let inputs = summary.inputs();
+    let inputs = summary.inputs(Satisfaction::judged(heard.survey, now));
     let score = score(policy, &inputs);
     let churn = churn_risk(&policy.churn, &inputs);
-    let churn = match service {
+    let churn = match heard.service {
         Some(service) => with_service(&policy.churn, &churn, service),
         None => churn,
     };
@@ -129,5 +143,9 @@ pub fn evaluate(
         },
         record: after,
         change,
+        peak_end: match heard.survey {
+            SurveyAnswer::Latest(latest) => latest,
+            SurveyAnswer::Unavailable => None,
+        },
     })
 }

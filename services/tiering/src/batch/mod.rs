@@ -1,10 +1,11 @@
 //! Evaluation runs: every customer's value summary as of the run's period streamed from the
-//! profile service in id order, evaluated, and written a batch at a time — tier records, history and tier-change
-//! notices, what the decisions were made from and the run's counts and cursor in one
-//! transaction. A few batches are decided and written at once while the stream goes on; they
+//! profile service in id order, their latest peak-end scores read from the survey service a
+//! batch at a time (one call per thousand customers), evaluated, and written a batch at a time
+//! — tier records, history and tier-change notices, what the decisions were made from and the
+//! run's counts and cursor in one transaction. A few batches are decided and written at once while the stream goes on; they
 //! commit in stream order (see `turns`).
-//! A run that stops half-way (its process died, the profile went away) holds a cursor and a
-//! lease; it is resumed from the cursor by whoever claims it once the lease runs out, and
+//! A run that stops half-way (its process died, the profile or the survey went away) holds a
+//! cursor and a lease; it is resumed from the cursor by whoever claims it once the lease runs out, and
 //! evaluating a period again starts from the standing before it, so nothing counts twice.
 
 mod evaluate;
@@ -19,12 +20,13 @@ use futures::StreamExt;
 use vipcare_cache::Cache;
 use vipcare_storage::{Backend, Database};
 
-pub use evaluate::{Decided, EVALUATION_ACTOR, Evaluated, decide_from, evaluate};
+pub use evaluate::{Decided, EVALUATION_ACTOR, Evaluated, Heard, decide_from, evaluate};
 
 use crate::domain::{Clock, Period};
 use crate::error::Error;
 use crate::store::policies::{self, StoredPolicy};
 use crate::store::runs::{self, Counts, Run};
+use crate::survey::Survey;
 use crate::upstream::Profile;
 use turns::Pipeline;
 
@@ -40,6 +42,7 @@ pub struct Runner {
     db: Database,
     cache: Cache,
     profile: Profile,
+    survey: Survey,
     clock: Arc<dyn Clock>,
     batch_size: usize,
     /// Batches written at once.
@@ -60,7 +63,13 @@ fn lease_from(now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 impl Runner {
-    pub fn new(db: Database, cache: Cache, profile: Profile, clock: Arc<dyn Clock>) -> Runner {
+    pub fn new(
+        db: Database,
+        cache: Cache,
+        profile: Profile,
+        survey: Survey,
+        clock: Arc<dyn Clock>,
+    ) -> Runner {
         // A batch holds a connection while it waits for its turn, so one connection is always
         // left for the batch whose turn it is. SQLite has one connection: one batch at a time.
         let depth = match db.backend() {
@@ -72,6 +81,7 @@ impl Runner {
             db,
             cache,
             profile,
+            survey,
             clock,
             batch_size: 5000,
         }

@@ -1,4 +1,6 @@
-//! One batch of a run: read the batch's tier records, decide every customer, and write in one
+//! One batch of a run: read the batch's tier records and latest peak-end scores (the survey
+//! service's, one call per thousand customers; the batch fails if the survey cannot answer,
+//! see `crate::survey`), decide every customer, and write in one
 //! transaction the records that changed, the history and notices of every change of the tier
 //! in force, what each decision was made from, the run's counts and cursor, and the cache tags
 //! of the customers whose views changed (bumped after the commit).
@@ -11,10 +13,10 @@ use sea_orm::TransactionTrait;
 use vipcare_storage::invalidation;
 
 use super::turns::Turn;
-use super::{Runner, evaluate, lease_from};
+use super::{Heard, Runner, evaluate, lease_from};
 use crate::domain::{
-    Basis, ChurnAssessment, Decision, Override, Period, Standing, TierChange, TierRecord,
-    ValueSummary,
+    Basis, ChurnAssessment, Decision, Override, PeakEnd, Period, Standing, SurveyAnswer,
+    TierChange, TierRecord, ValueSummary,
 };
 use crate::error::Error;
 use crate::grpc::customer_tag;
@@ -39,6 +41,7 @@ fn decide_batch(
     policy: &StoredPolicy,
     period: Period,
     existing: &HashMap<String, TierRecord>,
+    peak_ends: &HashMap<String, PeakEnd>,
     summaries: Vec<ValueSummary>,
     now: DateTime<Utc>,
 ) -> Decided {
@@ -57,7 +60,10 @@ fn decide_batch(
             &summary,
             period,
             now,
-            None,
+            Heard {
+                survey: SurveyAnswer::Latest(peak_ends.get(&summary.customer_id).copied()),
+                service: None,
+            },
         ) {
             Ok(evaluated) => evaluated,
             Err(behind) => {
@@ -136,9 +142,13 @@ impl Runner {
         };
         let cursor = last.customer_id.clone();
         let conn = self.db.conn();
-        let existing = records::range(conn, &first.customer_id, &cursor).await?;
+        let ids: Vec<&str> = summaries.iter().map(|s| s.customer_id.as_str()).collect();
+        let (existing, peak_ends) = tokio::try_join!(
+            records::range(conn, &first.customer_id, &cursor),
+            self.survey.latest_of(&ids),
+        )?;
         let now = self.clock.now();
-        let decided = decide_batch(&policy, period, &existing, summaries, now);
+        let decided = decide_batch(&policy, period, &existing, &peak_ends, summaries, now);
         let txn = conn.begin().await?;
         let mut stale = None;
         if !run.dry_run {

@@ -1,18 +1,21 @@
 //! Churn risk, 0–1: the weighted signals of the "churn information support system" in
 //! DOMAIN.md — spend falling (the last 3 months against the 3 before), a short tenure, a
-//! suspended line — each with the words that explain it. The customer's recent service
-//! (complaints, work-log problems) is weighed in by `service::with_service` where it is read;
-//! low satisfaction joins once the survey service exists (its weight is already in the policy).
+//! suspended line, a low latest peak-end score (`satisfaction`) — each with the words that
+//! explain it. The customer's recent service (complaints, work-log problems) is weighed in by
+//! `service::with_service` where it is read; the risk a run evaluated is brought up to date
+//! with the satisfaction read now by `satisfaction::with_satisfaction`.
 
 use serde::{Deserialize, Serialize};
 
 use super::money::{spend_above, yuan};
+use super::satisfaction::satisfaction_reason;
 use super::{ChurnRule, Invalid, LineStatus, ValueInputs, round};
 
 /// One signal that raised the risk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RiskReason {
-    /// "SPEND_DECLINE", "SHORT_TENURE", "SUSPENDED"; "COMPLAINTS" and
+    /// "SPEND_DECLINE", "SHORT_TENURE", "SUSPENDED"; "LOW_SATISFACTION" and
+    /// "SATISFACTION_NOT_CONSIDERED" from `satisfaction`; "COMPLAINTS" and
     /// "COMPLAINTS_NOT_CONSIDERED" from `service`.
     pub code: String,
     pub description: String,
@@ -80,6 +83,12 @@ pub fn churn_risk(rule: &ChurnRule, inputs: &ValueInputs) -> ChurnAssessment {
             rule.suspension_weight,
         );
     }
+    reasons.extend(satisfaction_reason(rule, &inputs.satisfaction));
+    assessed(rule, reasons)
+}
+
+/// The risk of `reasons`: their sum, at most 1, held to the threshold.
+fn assessed(rule: &ChurnRule, reasons: Vec<RiskReason>) -> ChurnAssessment {
     let score = round(
         reasons.iter().map(|r| r.contribution).sum::<f64>().min(1.0),
         3,
@@ -89,6 +98,22 @@ pub fn churn_risk(rule: &ChurnRule, inputs: &ValueInputs) -> ChurnAssessment {
         at_risk: score >= rule.threshold,
         reasons,
     }
+}
+
+/// `base` with the reasons `ours` picks replaced by `added`, and the risk summed again. When
+/// there is nothing to replace or add, `base` exactly as computed (or as stored).
+pub(super) fn reweighed(
+    rule: &ChurnRule,
+    base: &ChurnAssessment,
+    ours: impl Fn(&RiskReason) -> bool,
+    added: Vec<RiskReason>,
+) -> ChurnAssessment {
+    if added.is_empty() && !base.reasons.iter().any(&ours) {
+        return base.clone();
+    }
+    let mut reasons: Vec<RiskReason> = base.reasons.iter().filter(|r| !ours(r)).cloned().collect();
+    reasons.extend(added);
+    assessed(rule, reasons)
 }
 
 #[cfg(test)]

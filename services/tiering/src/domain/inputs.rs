@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::codes::{millis, optional_period, serde_by_code};
-use super::{Override, Period, Standing, coded_enum};
+use super::{Override, PeakEnd, Period, Satisfaction, Standing, coded_enum};
 
 coded_enum! {
     /// The line's standing with billing.
@@ -73,8 +73,8 @@ fn number_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Erro
 }
 
 impl ValueSummary {
-    /// What the score and the churn risk are computed from.
-    pub fn inputs(&self) -> ValueInputs {
+    /// What the score and the churn risk are computed from, with the customer's satisfaction.
+    pub fn inputs(&self, satisfaction: Satisfaction) -> ValueInputs {
         ValueInputs {
             customer_id: self.customer_id.clone(),
             arpu_3m_fen: self.arpu_3m_fen,
@@ -93,6 +93,7 @@ impl ValueSummary {
             referrals: self.referrals,
             group_key_person: self.group_key_person,
             status: self.status,
+            satisfaction,
         }
     }
 }
@@ -119,6 +120,8 @@ pub struct ValueInputs {
     pub referrals: i32,
     pub group_key_person: bool,
     pub status: LineStatus,
+    /// The latest peak-end score, as it counts at the evaluation's time.
+    pub satisfaction: Satisfaction,
 }
 
 /// What one decision of a run was made from, besides the policy and the period.
@@ -131,6 +134,10 @@ pub struct Basis {
     pub manual: Option<Override>,
     #[serde(with = "millis")]
     pub now: DateTime<Utc>,
+    /// The customer's latest peak-end score as the survey service gave it to the run (judged
+    /// against `now` when explained); none in bases kept before runs read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub satisfaction: Option<PeakEnd>,
 }
 
 #[cfg(test)]
@@ -162,13 +169,14 @@ mod tests {
 
     #[test]
     fn a_summary_without_its_period_was_counted_over_twelve_months() {
-        assert_eq!(summary().inputs().months_counted, 9);
+        let none = Satisfaction::Uncounted(None);
+        assert_eq!(summary().inputs(none).months_counted, 9);
         let old = ValueSummary {
             period: None,
             ..summary()
         };
-        assert_eq!(old.inputs().months_counted, 12);
-        assert_eq!(old.inputs().as_of, None);
+        assert_eq!(old.inputs(none).months_counted, 12);
+        assert_eq!(old.inputs(none).as_of, None);
     }
 
     #[test]
@@ -188,8 +196,27 @@ mod tests {
                 create_time: now,
             }),
             now,
+            satisfaction: PeakEnd::of(1.5, now - chrono::Duration::days(3)),
         };
         let text = serde_json::to_string(&basis).unwrap();
+        assert_eq!(serde_json::from_str::<Basis>(&text).unwrap(), basis);
+    }
+
+    #[test]
+    fn a_basis_kept_before_runs_read_the_survey_has_no_satisfaction() {
+        let now: DateTime<Utc> = "2026-06-15T08:00:00Z".parse().unwrap();
+        let basis = Basis {
+            summary: summary(),
+            standing: Standing {
+                tier: "GOLD".into(),
+                periods_below: 0,
+            },
+            manual: None,
+            now,
+            satisfaction: None,
+        };
+        let text = serde_json::to_string(&basis).unwrap();
+        assert!(!text.contains("satisfaction"), "{text}");
         assert_eq!(serde_json::from_str::<Basis>(&text).unwrap(), basis);
     }
 

@@ -1,9 +1,10 @@
 //! Tiering's rules, free of transport and storage: the versioned tier policy and its checks,
-//! the 0–100 score with its components, churn risk, the decision an evaluation makes from the
-//! customer's standing, benefits with per-tier quotas per cycle and their redemptions, and
-//! hotline priority. Every result carries the plain-language reasons it was reached by. What a
-//! request may name (customers, periods, runs, partners, override texts) is checked here too,
-//! so the gRPC layer only converts. Values the store keeps as JSON derive serde here.
+//! the 0–100 score with its components (satisfaction from the latest peak-end score), churn
+//! risk, the decision an evaluation makes from the customer's standing, benefits with per-tier
+//! quotas per cycle and their redemptions, and hotline priority. Every result carries the
+//! plain-language reasons it was reached by. What a request may name (customers, periods, runs,
+//! partners, override texts) is checked here too, so the gRPC layer only converts. Values the
+//! store keeps as JSON derive serde here.
 
 mod benefit;
 mod catalogue;
@@ -17,6 +18,7 @@ mod money;
 mod policy;
 mod record;
 mod redemption;
+mod satisfaction;
 mod score;
 mod service;
 
@@ -33,6 +35,10 @@ pub use manual::Override;
 pub use policy::{ChurnRule, Scales, Tier, TierPolicy, Weights, routing_priority};
 pub use record::{EXPIRY_ACTOR, PeriodBehind, TierChange, TierRecord};
 pub use redemption::{PartnerRefused, Redeemed, Redemption, acting_partner};
+pub use satisfaction::{
+    DEFAULT_LOW_PEAK_END, LOW_SATISFACTION, NOT_CONSIDERED as SATISFACTION_NOT_CONSIDERED, PeakEnd,
+    Satisfaction, SurveyAnswer, WINDOW_DAYS as SATISFACTION_WINDOW_DAYS, with_satisfaction,
+};
 pub use score::{ComponentKind, ComponentScore, Score, score};
 pub use service::{
     COMPLAINTS, ComplaintFact, NOT_CONSIDERED, SERVICE_WINDOW_DAYS, ServiceSignals, with_service,

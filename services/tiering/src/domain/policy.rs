@@ -47,6 +47,14 @@ pub struct ChurnRule {
     pub suspension_weight: f64,
     pub complaint_weight: f64,
     pub low_satisfaction_weight: f64,
+    /// The highest latest peak-end (1–5) that is low satisfaction. Policies stored before it
+    /// existed read as the default.
+    #[serde(default = "default_low_peak_end")]
+    pub low_satisfaction_max_peak_end: f64,
+}
+
+fn default_low_peak_end() -> f64 {
+    super::satisfaction::DEFAULT_LOW_PEAK_END
 }
 
 /// The rules tiers are decided by.
@@ -104,6 +112,7 @@ impl Default for TierPolicy {
                 suspension_weight: 0.3,
                 complaint_weight: 0.2,
                 low_satisfaction_weight: 0.2,
+                low_satisfaction_max_peak_end: super::satisfaction::DEFAULT_LOW_PEAK_END,
             },
             key_person_priority_bonus: 1,
         }
@@ -129,7 +138,8 @@ impl TierPolicy {
                 refuse(format!("weights.{name}"), "must be a number of at least 0");
             }
         }
-        // Satisfaction has no input until surveys exist, so it cannot carry the score alone.
+        // Most customers have no peak-end score of the last year (never asked, or long ago), so
+        // satisfaction cannot carry the score alone.
         if weights[..4].iter().all(|(_, weight)| *weight <= 0.0) {
             refuse(
                 "weights".into(),
@@ -227,6 +237,12 @@ impl TierPolicy {
             refuse(
                 "churn.spend_decline_full_percent".into(),
                 "must be above spend_decline_min_percent and at most 100",
+            );
+        }
+        if !(1.0..=5.0).contains(&c.low_satisfaction_max_peak_end) {
+            refuse(
+                "churn.low_satisfaction_max_peak_end".into(),
+                "must be 1 to 5 (0: the default 2.5)",
             );
         }
         if !(0..=600).contains(&c.short_tenure_months) {

@@ -49,7 +49,7 @@ fn all_weights_zero_is_refused() {
         ..TierPolicy::default()
     };
     assert_eq!(refused(&policy), ["weights"]);
-    // Satisfaction alone is no better: it has no input yet.
+    // Satisfaction alone is no better: most customers have no peak-end score to earn it.
     policy.weights.satisfaction = 10.0;
     assert_eq!(refused(&policy), ["weights"]);
 }
@@ -71,4 +71,31 @@ fn key_persons_get_a_higher_priority_capped_at_nine() {
     policy.key_person_priority_bonus = 5;
     assert_eq!(routing_priority(&policy, "DIAMOND", true), 9);
     assert_eq!(routing_priority(&policy, "GONE", false), 0);
+}
+
+#[test]
+fn the_low_satisfaction_limit_is_a_peak_end() {
+    for bad in [0.5, 5.5, f64::NAN] {
+        let mut policy = TierPolicy::default();
+        policy.churn.low_satisfaction_max_peak_end = bad;
+        assert_eq!(
+            refused(&policy),
+            ["churn.low_satisfaction_max_peak_end"],
+            "{bad}"
+        );
+    }
+    let mut policy = TierPolicy::default();
+    policy.churn.low_satisfaction_max_peak_end = 5.0;
+    assert_eq!(policy.validate(), Ok(()));
+}
+
+#[test]
+fn a_policy_stored_before_the_limit_reads_with_the_default() {
+    let mut stored = serde_json::to_value(TierPolicy::default()).unwrap();
+    stored["churn"]
+        .as_object_mut()
+        .unwrap()
+        .remove("low_satisfaction_max_peak_end");
+    let read: TierPolicy = serde_json::from_value(stored).unwrap();
+    assert_eq!(read, TierPolicy::default());
 }

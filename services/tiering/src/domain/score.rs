@@ -1,10 +1,11 @@
 //! The 0–100 score. Each component earns a fraction (0–1) of its input's full scale; its points
-//! are that fraction times its share of the weights. Components without an input yet
-//! (satisfaction before surveys) are left out and their weight is shared among the others, so
-//! a customer is never marked down for data nobody has.
+//! are that fraction times its share of the weights. A component without an input
+//! (satisfaction for a customer with no peak-end score of the last year, see `satisfaction`)
+//! is left out and its weight is shared among the others, so a customer is never marked down
+//! for data nobody has.
 
 use super::money::yuan;
-use super::{LineStatus, Period, TierPolicy, ValueInputs, coded_enum, round};
+use super::{LineStatus, Period, Satisfaction, TierPolicy, ValueInputs, coded_enum, round};
 
 coded_enum! {
     ComponentKind {
@@ -42,8 +43,8 @@ pub enum ComponentInput {
         referrals: i32,
         full_referrals: i32,
     },
-    /// No input yet (before surveys).
-    Satisfaction,
+    /// The latest peak-end score, or why there is none that counts.
+    Satisfaction(Satisfaction),
 }
 
 impl std::fmt::Display for ComponentInput {
@@ -96,10 +97,7 @@ impl std::fmt::Display for ComponentInput {
                 yuan(family_fen),
                 yuan(full_fen)
             ),
-            ComponentInput::Satisfaction => write!(
-                f,
-                "no survey scores yet: its weight is shared among the other components"
-            ),
+            ComponentInput::Satisfaction(satisfaction) => satisfaction.fmt(f),
         }
     }
 }
@@ -235,9 +233,9 @@ pub fn score(policy: &TierPolicy, inputs: &ValueInputs) -> Score {
         (
             ComponentKind::Satisfaction,
             w.satisfaction,
-            0.0,
-            ComponentInput::Satisfaction,
-            false,
+            inputs.satisfaction.fraction().unwrap_or(0.0),
+            ComponentInput::Satisfaction(inputs.satisfaction),
+            inputs.satisfaction.fraction().is_some(),
         ),
     ];
     let weight_in_use: f64 = parts.iter().filter(|p| p.4).map(|p| p.1.max(0.0)).sum();

@@ -15,6 +15,7 @@ pub(crate) fn loyal() -> ValueInputs {
         referrals: 5,
         group_key_person: true,
         status: LineStatus::Active,
+        satisfaction: Satisfaction::Uncounted(None),
     }
 }
 
@@ -117,6 +118,7 @@ fn a_new_customer_without_spend_scores_low() {
         referrals: 0,
         group_key_person: false,
         status: LineStatus::Active,
+        satisfaction: Satisfaction::Uncounted(None),
     };
     let s = score(&TierPolicy::default(), &inputs);
     // Only "no arrears" counts: 0.6 of loyalty's 15/85.

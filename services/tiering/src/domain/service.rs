@@ -22,6 +22,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::churn::reweighed;
 use super::{ChurnAssessment, ChurnRule, RiskReason, round};
 
 /// How far back complaints and work-log problems count.
@@ -72,27 +73,7 @@ pub fn with_service(
     service: &ServiceSignals,
 ) -> ChurnAssessment {
     let is_service = |r: &RiskReason| r.code == COMPLAINTS || r.code == NOT_CONSIDERED;
-    let added = service_reasons(rule, service);
-    if added.is_empty() && !base.reasons.iter().any(is_service) {
-        // Nothing to weigh in: the risk stays exactly as computed (or as stored).
-        return base.clone();
-    }
-    let mut reasons: Vec<RiskReason> = base
-        .reasons
-        .iter()
-        .filter(|r| !is_service(r))
-        .cloned()
-        .collect();
-    reasons.extend(added);
-    let score = round(
-        reasons.iter().map(|r| r.contribution).sum::<f64>().min(1.0),
-        3,
-    );
-    ChurnAssessment {
-        score,
-        at_risk: score >= rule.threshold,
-        reasons,
-    }
+    reweighed(rule, base, is_service, service_reasons(rule, service))
 }
 
 fn service_reasons(rule: &ChurnRule, service: &ServiceSignals) -> Vec<RiskReason> {

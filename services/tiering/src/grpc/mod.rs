@@ -26,6 +26,7 @@ use vipcare_storage::idempotency::Idempotency;
 use crate::batch::Runner;
 use crate::domain::Clock;
 use crate::service_history::ServiceHistory;
+use crate::survey::Survey;
 use crate::upstream::Profile;
 
 /// Everything a handler needs. Cheap to clone.
@@ -39,6 +40,8 @@ pub struct TieringApi {
     profile: Profile,
     /// The customer's complaints and work-log problems, for churn risk.
     history: ServiceHistory,
+    /// The customer's latest peak-end score, for the score and churn risk.
+    survey: Survey,
     runner: Arc<Runner>,
 }
 
@@ -50,16 +53,28 @@ impl std::fmt::Debug for TieringApi {
     }
 }
 
+/// The services tiering reads customers from.
+#[derive(Debug, Clone)]
+pub struct Peers {
+    pub profile: Profile,
+    pub history: ServiceHistory,
+    pub survey: Survey,
+}
+
 impl TieringApi {
     pub fn new(
         db: Database,
         requests: Idempotency,
         cache: Cache,
         clock: Arc<dyn Clock>,
-        profile: Profile,
-        history: ServiceHistory,
+        peers: Peers,
         runner: Arc<Runner>,
     ) -> TieringApi {
+        let Peers {
+            profile,
+            history,
+            survey,
+        } = peers;
         TieringApi {
             db,
             requests,
@@ -67,6 +82,7 @@ impl TieringApi {
             clock,
             profile,
             history,
+            survey,
             runner,
         }
     }

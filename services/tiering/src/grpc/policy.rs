@@ -11,7 +11,7 @@ use super::convert::{
 };
 use super::request::Calling;
 use super::{Reply, TieringApi};
-use crate::batch::evaluate;
+use crate::batch::{Heard, evaluate};
 use crate::domain::{self, Invalid, Period, TierPolicy, evaluable_period};
 use crate::error::Error;
 use crate::store::{benefits, policies};
@@ -122,14 +122,19 @@ pub async fn evaluate_customer(
         }
     };
     // The customer's service as of now belongs to the current period only: an earlier one is
-    // evaluated again as it stood, from its value summary.
-    let (summary, service) = tokio::join!(api.profile.value_summary(&customer_id, period), async {
-        if period == current {
-            Some(api.history.signals(&customer_id, now).await)
-        } else {
-            None
-        }
-    },);
+    // evaluated again as it stood, from its value summary. The survey keeps only the latest
+    // peak-end, so every period is weighed with it (as a run of that period would be).
+    let (summary, service, survey) = tokio::join!(
+        api.profile.value_summary(&customer_id, period),
+        async {
+            if period == current {
+                Some(api.history.signals(&customer_id, now).await)
+            } else {
+                None
+            }
+        },
+        api.survey.latest(&customer_id),
+    );
     let summary = summary?;
     let existing = records::get(conn, &customer_id).await?;
     let evaluated = evaluate(
@@ -139,7 +144,10 @@ pub async fn evaluate_customer(
         &summary,
         period,
         now,
-        service.as_ref(),
+        Heard {
+            survey,
+            service: service.as_ref(),
+        },
     )
     .map_err(|behind| Error::Precondition(behind.to_string()))?;
     if apply {

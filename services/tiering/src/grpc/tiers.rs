@@ -1,8 +1,8 @@
 //! GetCustomerTier, BatchGetCustomerTiers, ListTierHistory, OverrideTier, GetRoutingPriority, GetChurnRisk and
 //! ListAtRisk. The tier answer and the routing priority are cached under the customer's tag,
 //! which every change of the tier, override or quota use bumps after its commit. The churn risk
-//! is the evaluation's with the customer's service (complaints, work-log problems) read now, so
-//! it is not cached; the retention list holds the risk as evaluated.
+//! is the evaluation's with the customer's service (complaints, work-log problems) and latest
+//! peak-end score read now, so it is not cached; the retention list holds the risk as evaluated.
 
 use std::time::Duration;
 use vipcare_storage::page::next_token;
@@ -18,8 +18,8 @@ use super::convert::{
 use super::request::Calling;
 use super::{Reply, TieringApi, benefits};
 use crate::domain::{
-    CustomerRef, Period, TierRecord, churn_risk, customer_id, mobile_number, risk_floor,
-    routing_priority, tier_code, with_service,
+    CustomerRef, Period, Satisfaction, TierRecord, churn_risk, customer_id, mobile_number,
+    risk_floor, routing_priority, tier_code, with_satisfaction, with_service,
 };
 use crate::error::Error;
 use crate::store::{history, policies, records};
@@ -184,7 +184,7 @@ pub async fn churn(
     let conn = api.db.conn();
     let stored = records::get(conn, id).await?;
     let now = api.clock.now();
-    let (value, service) = tokio::join!(
+    let (value, service, survey) = tokio::join!(
         async {
             let policy = policies::current(conn).await?;
             match stored.as_ref().and_then(|r| Some((r, r.last_period?))) {
@@ -194,17 +194,23 @@ pub async fn churn(
                 None => {
                     // Never evaluated: computed now from the summary as of the current period.
                     let current = Period::of(api.clock.today());
+                    // Satisfaction is weighed in below, as for an evaluated customer.
                     let summary = api.profile.value_summary(id, current).await?;
-                    let risk = churn_risk(&policy.policy.churn, &summary.inputs());
+                    let inputs = summary.inputs(Satisfaction::Uncounted(None));
+                    let risk = churn_risk(&policy.policy.churn, &inputs);
                     Ok((risk, String::new(), policy))
                 }
             }
         },
         api.history.signals(id, now),
+        api.survey.latest(id),
     );
     let (risk, period, policy) = value?;
-    // The value signals as evaluated (or computed now), the service as it is now.
-    let risk = with_service(&policy.policy.churn, &risk, &service);
+    // The value signals as evaluated (or computed now), satisfaction and service as they are
+    // now.
+    let rule = &policy.policy.churn;
+    let risk = with_satisfaction(rule, &risk, &Satisfaction::judged(survey, now));
+    let risk = with_service(rule, &risk, &service);
     let pb::ChurnRisk {
         score,
         reasons,

@@ -3,7 +3,9 @@
 //! the assertions on what a caller is told. Both services read one clock the test can move.
 //! The reminder service does not exist: tiering's notices are sent to the profile server,
 //! which answers them as any server without that service would. The complaint service is a
-//! fake that lists what the test put in it (churn risk reads a customer's complaints).
+//! fake that lists what the test put in it (churn risk reads a customer's complaints). The
+//! survey service is the real one, reached through a link the test can cut; it reads customers
+//! from the profile and tiers from tiering, as in the suite.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -11,9 +13,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tonic::Request;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
+use vipcare_proto::survey::v1::survey_service_client::SurveyServiceClient;
 use vipcare_proto::tiering::v1 as pb;
 use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
 use vipcare_runtime::{Caller, InternalChannel};
@@ -61,6 +65,10 @@ pub struct Suite {
     pub override_expiry: Arc<OverrideExpiry>,
     /// The complaints tiering reads for churn risk (none unless a test adds some).
     pub complaints: FakeComplaints,
+    /// The survey service, signed as the gateway signs (a test gives customers scores here).
+    pub surveys: SurveyServiceClient<InternalChannel>,
+    /// Tiering's connection to the survey service.
+    pub survey_link: TcpProxy,
     tiering_settings: Settings,
     /// Mobile numbers handed out so far.
     pub(crate) numbers: u32,
@@ -88,11 +96,31 @@ async fn start(env: TestEnv) -> Suite {
     let profile_addr = profile_app.local_addr();
     let profile_link = TcpProxy::start(profile_addr).await.expect("proxy listens");
     let complaints = FakeComplaints::start().await;
+    // The survey asks tiering for tiers and tiering asks the survey for scores: the survey is
+    // given a door taken now, which forwards to tiering once it listens. Its follow-ups of low
+    // scores wait in its outbox for a complaint service at an address nothing listens on.
+    let tiering_door = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("door listens");
+    let survey_app = vipcare_survey::App::build_with_clock(
+        &env.settings_with(&format!(
+            "[services]\nprofile = \"http://{profile_addr}\"\ntiering = \"http://{}\"\n\
+             complaint = \"http://127.0.0.1:9\"\nreminder = \"http://127.0.0.1:9\"\n\
+             [survey]\nroll_seconds = 0\n",
+            tiering_door.local_addr().unwrap()
+        )),
+        clock.clone(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("[{label}] survey service starts: {e}"));
+    let survey_addr = survey_app.local_addr();
+    let survey_link = TcpProxy::start(survey_addr).await.expect("proxy listens");
     let tiering_settings: Settings = env.settings_with(&format!(
         "[services]\nprofile = \"http://{}\"\nreminder = \"http://{profile_addr}\"\n\
-         complaint = \"http://{}\"\n",
+         complaint = \"http://{}\"\nsurvey = \"http://{}\"\n",
         profile_link.addr(),
-        complaints.addr
+        complaints.addr,
+        survey_link.addr()
     ));
     let tiering_app =
         vipcare_tiering::App::build_with_clock(&tiering_settings, cache, clock.clone())
@@ -100,11 +128,14 @@ async fn start(env: TestEnv) -> Suite {
             .unwrap_or_else(|e| panic!("[{label}] tiering service starts: {e}"));
     let tiering_addr = tiering_app.local_addr();
     let override_expiry = tiering_app.override_expiry();
+    tokio::spawn(forward(tiering_door, tiering_addr));
     let mut stops = Vec::new();
     tokio::spawn(profile_app.run(stopped(&mut stops)));
     tokio::spawn(tiering_app.run(stopped(&mut stops)));
+    tokio::spawn(survey_app.run(stopped(&mut stops)));
     wait_serving(profile_addr, vipcare_proto::service_names::PROFILE).await;
     wait_serving(tiering_addr, vipcare_proto::service_names::TIERING).await;
+    wait_serving(survey_addr, vipcare_proto::service_names::SURVEY).await;
     Suite {
         label,
         profile: ProfileServiceClient::new(env.internal_channel(profile_addr)),
@@ -114,10 +145,23 @@ async fn start(env: TestEnv) -> Suite {
         clock,
         override_expiry,
         complaints,
+        surveys: SurveyServiceClient::new(env.internal_channel(survey_addr)),
+        survey_link,
         tiering_settings,
         numbers: 0,
         _stops: stops,
         _env: env,
+    }
+}
+
+/// Forwards every connection made to `door` to `target`, until the runtime stops.
+async fn forward(door: TcpListener, target: SocketAddr) {
+    while let Ok((mut inbound, _)) = door.accept().await {
+        tokio::spawn(async move {
+            if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+            }
+        });
     }
 }
 

@@ -85,6 +85,8 @@ fn policy() -> pb::TierPolicy {
             suspension_weight: 0.3,
             complaint_weight: 0.1,
             low_satisfaction_weight: 0.1,
+            // Written before the limit existed.
+            low_satisfaction_max_peak_end: 0.0,
         }),
         key_person_priority_bonus: 2,
         version: 0,
@@ -308,6 +310,11 @@ async fn rows_stored_as_protobuf_answer_as_before_after_the_migration() {
             version: 2,
             update_time: Some(now()),
             updated_by: "admin-1".into(),
+            // A rule kept before the low-satisfaction limit existed reads with the default.
+            churn: policy().churn.map(|churn| pb::ChurnRule {
+                low_satisfaction_max_peak_end: 2.5,
+                ..churn
+            }),
             ..policy()
         };
         assert_eq!(stored, expected, "[{label}] the policy");
@@ -332,12 +339,12 @@ async fn rows_stored_as_protobuf_answer_as_before_after_the_migration() {
             reasons,
             at_risk,
         } = churn();
-        // No complaint or profile service runs here: the answer says they were not considered
-        // (adding nothing), beside the stored reasons.
-        let (stored, not_considered): (Vec<_>, Vec<_>) = risk
+        // No complaint, profile or survey service runs here: the answer says they were not
+        // considered (adding nothing), beside the stored reasons.
+        let (not_considered, stored): (Vec<_>, Vec<_>) = risk
             .reasons
             .into_iter()
-            .partition(|r| r.code != "COMPLAINTS_NOT_CONSIDERED");
+            .partition(|r| r.code.ends_with("_NOT_CONSIDERED"));
         assert_eq!(
             (risk.score, stored, risk.at_risk, risk.period.as_str()),
             (score, reasons, at_risk, "2026-06"),

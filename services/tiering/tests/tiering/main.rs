@@ -1,6 +1,7 @@
 //! Service tests: a real profile and tiering service on 127.0.0.1:0, driven through the
 //! generated clients, once per configured backend (embedded SQLite always; PostgreSQL and
-//! Redis when VIPCARE_TEST_DATABASE_URL and VIPCARE_TEST_REDIS_URL are set).
+//! Redis when VIPCARE_TEST_DATABASE_URL and VIPCARE_TEST_REDIS_URL are set). A real survey
+//! service runs beside them (tiering reads peak-end scores from it).
 
 mod complaints;
 mod customers;
@@ -23,5 +24,6 @@ mod policy;
 mod priority;
 mod request_ids;
 mod runs;
+mod satisfaction;
 mod service_signals;
 mod trust;

@@ -4,7 +4,7 @@
 use vipcare_proto::tiering::v1 as pb;
 
 use super::timestamp;
-use crate::domain::{ChurnRule, Scales, Tier, TierPolicy, Weights};
+use crate::domain::{ChurnRule, DEFAULT_LOW_PEAK_END, Scales, Tier, TierPolicy, Weights};
 use crate::store::policies::StoredPolicy;
 
 /// The policy a message describes; missing sections are all zero, which validation refuses
@@ -91,6 +91,7 @@ fn churn_rule_from_proto(rule: pb::ChurnRule) -> ChurnRule {
         suspension_weight,
         complaint_weight,
         low_satisfaction_weight,
+        low_satisfaction_max_peak_end,
     } = rule;
     ChurnRule {
         threshold,
@@ -102,6 +103,12 @@ fn churn_rule_from_proto(rule: pb::ChurnRule) -> ChurnRule {
         suspension_weight,
         complaint_weight,
         low_satisfaction_weight,
+        // Unset by clients that predate it: the default, not "nothing is low".
+        low_satisfaction_max_peak_end: if low_satisfaction_max_peak_end == 0.0 {
+            DEFAULT_LOW_PEAK_END
+        } else {
+            low_satisfaction_max_peak_end
+        },
     }
 }
 
@@ -204,6 +211,7 @@ fn churn_rule_to_proto(rule: ChurnRule) -> pb::ChurnRule {
         suspension_weight,
         complaint_weight,
         low_satisfaction_weight,
+        low_satisfaction_max_peak_end,
     } = rule;
     pb::ChurnRule {
         threshold,
@@ -215,6 +223,7 @@ fn churn_rule_to_proto(rule: ChurnRule) -> pb::ChurnRule {
         suspension_weight,
         complaint_weight,
         low_satisfaction_weight,
+        low_satisfaction_max_peak_end,
     }
 }
 
@@ -240,5 +249,18 @@ mod tests {
         assert_eq!(policy.scales.referrals_full, 0);
         assert_eq!(policy.churn.threshold, 0.0);
         assert!(policy.validate().is_err());
+    }
+
+    #[test]
+    fn a_client_that_predates_the_low_satisfaction_limit_gets_the_default() {
+        let mut message = policy_to_proto(&TierPolicy::default());
+        message
+            .churn
+            .as_mut()
+            .unwrap()
+            .low_satisfaction_max_peak_end = 0.0;
+        let policy = policy_from_proto(&message);
+        assert_eq!(policy.churn.low_satisfaction_max_peak_end, 2.5);
+        assert_eq!(policy, TierPolicy::default());
     }
 }

@@ -112,5 +112,6 @@ fn basis(stored: StoredBasis) -> Basis {
             create_time: time(o.create_ms),
         }),
         now: time(now_ms),
+        satisfaction: None,
     }
 }
