@@ -30,6 +30,8 @@ pub async fn run(options: UpOptions) -> ExitCode {
     if let Some(keys) = &keys {
         keys.register(&mut settings.gateway.clients);
     }
+    // The demo imports survey history into the survey's own store.
+    let survey_settings = settings.survey();
     let suite = match Suite::start(settings).await {
         Ok(suite) => suite,
         Err(err) => return fail(&err),
@@ -42,7 +44,7 @@ pub async fn run(options: UpOptions) -> ExitCode {
                 tiering: suite.tiering_addr(),
                 reminder: suite.reminder_addr(),
                 complaint: suite.complaint_addr(),
-            }, suite.internal_credential(), keys.admin(), options.demo_customers) => loaded,
+            }, suite.internal_credential(), keys.admin(), options.demo_customers, &survey_settings) => loaded,
             () = shutdown::signal() => return stop(suite).await,
             () = suite.stopped() => return stop(suite).await,
         };

@@ -3,7 +3,8 @@
 //! survey service → SURVEY_INVITATION reminder with a one-time link); the customer answers on the
 //! page without an API key, unhappy with the complaint's handling; the answer is scored by the
 //! peak-end rule and opens a follow-up complaint owned by the agent who took the first one; the
-//! link cannot be used twice.
+//! link cannot be used twice; and the customer's tier score now weighs the answer: the
+//! satisfaction component, shared out among the others before, earns 1/8 of its weight.
 
 use std::time::{Duration, Instant};
 
@@ -15,6 +16,10 @@ use vipcare_proto::complaint::v1 as complaint;
 use vipcare_proto::profile::v1::CreateCustomerRequest;
 use vipcare_proto::reminder::v1::ListRemindersRequest;
 use vipcare_proto::survey::v1 as pb;
+use vipcare_proto::tiering::v1::{
+    Component, EvaluateCustomerRequest, ScoreComponent,
+    tiering_service_client::TieringServiceClient,
+};
 use vipcare_testkit::TestEnv;
 
 #[tokio::test]
@@ -62,6 +67,12 @@ async fn a_resolved_complaint_invites_an_unhappy_answer_opens_a_follow_up() {
             })
             .await
             .unwrap_or_else(|s| panic!("[{label}] resolve: {s:?}"));
+
+        let before = satisfaction_component(&suite, &id).await;
+        assert!(
+            !before.available && before.weight == 0.0,
+            "[{label}] no answer yet: its weight is shared among the others: {before:?}"
+        );
 
         let token = invitation_token(&suite, &id).await;
         let mut page = suite.survey(ApiClient::NoKey);
@@ -162,8 +173,41 @@ async fn a_resolved_complaint_invites_an_unhappy_answer_opens_a_follow_up() {
                 && f.complaint_id == follow_up.complaint_id),
             "[{label}] listed with its follow-up complaint: {detractors:?}"
         );
+
+        // The tier score weighs what the customer remembers: (1.5 − 1) / 4 of its 15%.
+        let after = satisfaction_component(&suite, &id).await;
+        assert!(after.available, "[{label}] {after:?}");
+        assert!((after.fraction - 0.125).abs() < 1e-9, "[{label}] {after:?}");
+        assert!((after.weight - 0.15).abs() < 1e-9, "[{label}] {after:?}");
+        assert!(
+            after.input.contains("1.5"),
+            "[{label}] explained by the score: {}",
+            after.input
+        );
         suite.stop_gracefully().await;
     }
+}
+
+/// The customer's satisfaction component, as a dry-run evaluation through the gateway shows it.
+async fn satisfaction_component(suite: &Suite, customer_id: &str) -> ScoreComponent {
+    let label = suite.label;
+    let mut tiering: TieringServiceClient<_> = suite.tiering(ApiClient::Admin);
+    let evaluation = tiering
+        .evaluate_customer(EvaluateCustomerRequest {
+            customer_id: customer_id.to_owned(),
+            dry_run: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("[{label}] evaluate: {s:?}"))
+        .into_inner()
+        .evaluation
+        .expect("an evaluation");
+    evaluation
+        .components
+        .into_iter()
+        .find(|c| c.component == Component::Satisfaction as i32)
+        .expect("the satisfaction component")
 }
 
 /// The one-time token in the link of the customer's SURVEY_INVITATION, once the complaint's

@@ -3,7 +3,8 @@
 //! through the profile service's gRPC API (never its tables); the benchmark reuses the same
 //! generator and loader through the gateway. Every `up --demo` then sends the day's reminders
 //! through the reminder service's API (once per day, however often it is run), and the first one
-//! opens a spread of complaints through the complaint service's API.
+//! opens a spread of complaints through the complaint service's API and imports 90 days of
+//! survey answers (the API cannot backdate an answer: see `surveys`).
 
 pub mod activity;
 mod banner;
@@ -14,6 +15,7 @@ mod identity;
 pub mod keys;
 pub mod load;
 pub mod reminders;
+pub mod surveys;
 mod tiers;
 mod vocab;
 
@@ -40,6 +42,8 @@ pub enum DemoError {
     Load(#[from] LoadError),
     #[error("demo tier evaluation: {0}")]
     Tiering(String),
+    #[error("demo survey answers: {0}")]
+    Survey(String),
 }
 
 /// Where the demo sends what it loads.
@@ -53,13 +57,15 @@ pub struct Services {
 
 /// Loads `customers` demo customers into the profile service as the admin client, unless it
 /// already has customers, then evaluates their tiers; either way sends the day's reminders
-/// (once a day). Every call signed with `credential`. Returns a mobile number of the store, for
-/// examples.
+/// (once a day), and into empty stores opens complaints and imports survey answers (into the
+/// store `survey` names). Every call signed with `credential`. Returns a mobile number of the
+/// store, for examples.
 pub async fn populate(
     services: Services,
     credential: &InternalCredential,
     admin: &DemoKey,
     customers: usize,
+    survey: &vipcare_survey::Settings,
 ) -> Result<String, DemoError> {
     let channel = connect(services.profile).await?;
     let client = profile_client(
@@ -121,6 +127,13 @@ pub async fn populate(
     )
     .await?;
     tracing::info!(opened, "demo complaints opened (none when there were some)");
+    let tiering = connect(services.tiering).await?;
+    let tiered = tiers::of(tiering, credential, &ids).await?;
+    let answered = surveys::load_unless_present(survey, &tiered, SystemClock.now()).await?;
+    tracing::info!(
+        answered,
+        "demo survey answers imported (none when there were some)"
+    );
     Ok(example)
 }
 

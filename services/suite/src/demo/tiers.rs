@@ -59,3 +59,25 @@ pub async fn evaluate(
     .await;
     waited.map_err(|_| DemoError::Tiering("the demo evaluation run did not finish".into()))?
 }
+
+/// Customers `ids` with their tiers, as tiering holds them, 500 at a time.
+pub async fn of(
+    channel: tonic::transport::Channel,
+    credential: &InternalCredential,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, DemoError> {
+    let mut client = TieringServiceClient::new(credential.channel(channel));
+    let mut tiered = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let tiers = client
+            .batch_get_customer_tiers(pb::BatchGetCustomerTiersRequest {
+                customer_ids: chunk.to_vec(),
+            })
+            .await
+            .map_err(|status| DemoError::Tiering(status.message().to_owned()))?
+            .into_inner()
+            .tiers;
+        tiered.extend(tiers.into_iter().map(|t| (t.customer_id, t.tier)));
+    }
+    Ok(tiered)
+}

@@ -112,6 +112,18 @@ pub async fn insert<C: ConnectionTrait>(txn: &C, r: &StoredResponse) -> Result<(
     Ok(())
 }
 
+/// Whether any response is stored (a history import is loaded once).
+pub async fn any<C: ConnectionTrait>(conn: &C) -> Result<bool, StoreError> {
+    let row = conn
+        .query_one_raw(statement(
+            conn,
+            "SELECT 1 AS one FROM responses LIMIT 1",
+            [],
+        ))
+        .await?;
+    Ok(row.is_some())
+}
+
 /// The response, or NOT_FOUND.
 pub async fn get<C: ConnectionTrait>(conn: &C, id: &str) -> Result<StoredResponse, StoreError> {
     let sql = format!("{} WHERE response_id = $1", select_responses());
