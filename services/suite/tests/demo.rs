@@ -1,6 +1,7 @@
 //! The suite in-process on every configured backend: the demo set loaded through the profile
 //! service, then read back through the gateway with demo keys the way a hall system would; the
-//! day's reminders sent through the reminder service, shown in the views, and sent only once.
+//! day's reminders sent through the reminder service, shown in the views, and sent only once;
+//! the survey history imported once, its slipping hall alerted through the gateway.
 
 use tonic::transport::Channel;
 use vipcare_domain::Clock;
@@ -11,9 +12,12 @@ use vipcare_proto::profile::v1::ListCustomersRequest;
 use vipcare_proto::reminder::v1::reminder_service_client::ReminderServiceClient;
 use vipcare_proto::reminder::v1::{ListRemindersRequest, Reminder, ReminderState};
 use vipcare_proto::service_names;
+use vipcare_proto::survey::v1::survey_service_client::SurveyServiceClient;
+use vipcare_proto::survey::v1::{ListAlertsRequest, ReportGrouping};
 use vipcare_suite::Suite;
 use vipcare_suite::demo::load::{self, Outcome};
 use vipcare_suite::demo::reminders::{self, DayScheduled};
+use vipcare_suite::demo::surveys;
 use vipcare_suite::demo::{Credentials, DemoKeys, DemoSet, SEED, profile_client};
 use vipcare_testkit::{TestEnv, wait_serving};
 
@@ -40,6 +44,7 @@ async fn scenario(env: &TestEnv) {
     let keys = DemoKeys::generate();
     let mut settings: vipcare_suite::Settings = env.settings();
     keys.register(&mut settings.gateway.clients);
+    let survey_settings = settings.survey();
     let suite = Suite::start(settings).await.expect(label);
     wait_serving(suite.gateway_addr(), service_names::CHANNEL).await;
 
@@ -162,7 +167,65 @@ async fn scenario(env: &TestEnv) {
         noted.text
     );
 
+    survey_history(
+        &survey_settings,
+        &keys,
+        gateway,
+        &loaded.customer_ids,
+        label,
+    )
+    .await;
+
     suite.shutdown().await.expect(label);
+}
+
+/// The 90 days of answers go in once, and the hall whose front desk slipped this week is
+/// alerted through the gateway once the roller (every 5 s) has folded them in.
+async fn survey_history(
+    settings: &vipcare_survey::Settings,
+    keys: &DemoKeys,
+    gateway: Channel,
+    customer_ids: &[String],
+    label: &str,
+) {
+    let tiered: Vec<(String, String)> = customer_ids
+        .iter()
+        .map(|id| (id.clone(), "GOLD".to_owned()))
+        .collect();
+    let now = vipcare_domain::SystemClock.now();
+    let loaded = surveys::load_unless_present(settings, &tiered, now)
+        .await
+        .expect(label);
+    assert_eq!(loaded, surveys::RESPONSES, "{label}");
+    let again = surveys::load_unless_present(settings, &tiered, now)
+        .await
+        .expect(label);
+    assert_eq!(again, 0, "{label}: imported twice");
+
+    let hall = Credentials::bearer(&keys.for_channel("hall").key);
+    let mut survey = SurveyServiceClient::with_interceptor(gateway, hall);
+    let started = std::time::Instant::now();
+    loop {
+        let alerts = survey
+            .list_alerts(ListAlertsRequest {
+                scenario_code: "HALL_VISIT".into(),
+                group_by: ReportGrouping::Hall as i32,
+                as_of: None,
+            })
+            .await
+            .expect(label)
+            .into_inner()
+            .alerts;
+        if alerts.iter().any(|a| a.group == surveys::SLIPPING_HALL) {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{label}: no alert for {} within 30 s: {alerts:?}",
+            surveys::SLIPPING_HALL
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
 
 /// The day's reminders: sent once however often `up --demo` runs that day, listed by the

@@ -29,6 +29,8 @@ const DEMO_CLIENTS: &[(&str, &[&str])] = &[
             "benefit:verify",
             "complaint:read",
             "complaint:write",
+            "survey:read",
+            "survey:write",
         ],
     ),
     (
@@ -40,6 +42,8 @@ const DEMO_CLIENTS: &[(&str, &[&str])] = &[
             "tier:read",
             "complaint:read",
             "complaint:write",
+            "survey:read",
+            "survey:write",
         ],
     ),
     ("web", &["customer:read", "tier:read"]),
@@ -56,6 +60,8 @@ const DEMO_CLIENTS: &[(&str, &[&str])] = &[
             "benefit:verify",
             "complaint:read",
             "complaint:write",
+            "survey:read",
+            "survey:write",
         ],
     ),
     // A partner only verifies and redeems benefits, as itself: its client name is the partner
