@@ -188,7 +188,7 @@ fn answers_of(
 fn channel_of(scenario: &str, i: usize) -> SurveyChannel {
     match scenario {
         "HALL_VISIT" => SurveyChannel::Hall,
-        "PHONE_SMS" if i % 2 == 0 => SurveyChannel::Sms,
+        "PHONE_SMS" if i.is_multiple_of(2) => SurveyChannel::Sms,
         "PHONE_SMS" => SurveyChannel::Hotline,
         "ON_SITE_VISIT" => SurveyChannel::AccountManager,
         _ => SurveyChannel::Web,
