@@ -109,6 +109,7 @@ async fn start(env: TestEnv) -> Suite {
              [survey]\nroll_seconds = 0\n",
             tiering_door.local_addr().unwrap()
         )),
+        cache.clone(),
         clock.clone(),
     )
     .await
