@@ -1,9 +1,9 @@
 //! Reports read the roll-ups' keys alone. A 90-day report by staff member sums every
-//! (day, staff member, moment) row of the scenario: 360,000 rows at a million responses, each
-//! fetched from the table for its two sums (400 ms by a sequential scan on 2 cores). The
+//! (day, staff member, moment) row of the scenario: 316,000 rows at a million responses, each
+//! fetched from the table for its two sums (420 ms by a sequential scan on 2 busy cores). The
 //! primary keys now carry the sums (`INCLUDE`), so the report is an index-only scan of the
-//! range it asks for (half the time, measured on the same rows), and the roller's upserts find
-//! their rows by the same key as before. PostgreSQL only: SQLite's keys take no `INCLUDE`, and
+//! range it asks for (200 ms on the same rows), and the roller's upserts find their rows by the
+//! same key as before. PostgreSQL only: SQLite's keys take no `INCLUDE`, and
 //! the embedded store holds far fewer rows.
 
 use sea_orm_migration::prelude::*;
