@@ -163,7 +163,7 @@ pub(crate) fn report(mut health: Run, name: &str, mut read: Run) -> ExitCode {
 }
 
 /// `name req/s=… p50_ms=… p99_ms=… errors=…`
-fn line(name: &str, run: &mut Run) -> String {
+pub(crate) fn line(name: &str, run: &mut Run) -> String {
     let p50 = run.latencies.percentile(0.50).as_secs_f64() * 1e3;
     let p99 = run.latencies.percentile(0.99).as_secs_f64() * 1e3;
     format!(
@@ -174,7 +174,7 @@ fn line(name: &str, run: &mut Run) -> String {
 }
 
 /// Failing exit when an operation's error rate is over 1%, saying which and why.
-fn verdict(runs: &[(&str, &Run)]) -> ExitCode {
+pub(crate) fn verdict(runs: &[(&str, &Run)]) -> ExitCode {
     let mut code = ExitCode::SUCCESS;
     for (name, run) in runs {
         if run.error_rate() > MAX_ERROR_RATE {

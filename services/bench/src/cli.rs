@@ -34,6 +34,39 @@ pub enum Command {
     /// same concurrency; one escalation pass over every open complaint against a bare read of
     /// the rows it is due to touch; the peak RSS during the pass.
     Complaints(ComplaintsArgs),
+    /// The survey service: SubmitResponse (the hall's staff-assisted form) against the gateway's
+    /// health Check at the same concurrency; GetMomentReport over 90 days, whole and by hall,
+    /// staff, tier and channel; the roller's time over the loaded responses and the peak RSS.
+    Surveys(SurveysArgs),
+}
+
+/// The options of `surveys`.
+#[derive(Debug, Args)]
+pub struct SurveysArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Responses in the store (in-process only), over the last 90 days.
+    #[arg(long, value_name = "N", default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(100..=10_000_000))]
+    pub count: u64,
+    /// Customers loaded through the gateway for SubmitResponse (the profile must know them).
+    #[arg(long, value_name = "N", default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub customers: u64,
+    /// How long SubmitResponse and the health check are each driven.
+    #[arg(long, value_name = "TIME", default_value = "10s", value_parser = parse_duration)]
+    pub duration: Duration,
+    /// Requests in flight at any time: the halls' pads and counters together.
+    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
+    /// HTTP/2 connections the requests share; worker i always uses connection i mod N.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+    pub connections: u16,
+    /// How long each GetMomentReport grouping is driven, one report at a time.
+    #[arg(long, value_name = "TIME", default_value = "4s", value_parser = parse_duration)]
+    pub report_duration: Duration,
+    /// Only the roll and the reports, no SubmitResponse: the peak RSS then is the service's
+    /// work on the store (run once with --count 100000 and once with --count 1000000).
+    #[arg(long, conflicts_with = "target")]
+    pub rss: bool,
 }
 
 /// The options of `complaints`.
@@ -280,6 +313,31 @@ mod tests {
         assert_eq!((args.count, args.rss), (1_000_000, true));
         // A mix of twenty shapes needs twenty complaints; --rss needs the bench's own store.
         assert!(parse(&["--count", "19"]).is_err());
+        assert!(parse(&["--rss", "--target", "127.0.0.1:1", "--api-key", "k"]).is_err());
+    }
+
+    #[test]
+    fn surveys_defaults_are_the_issue_s_figures() {
+        use clap::Parser;
+        let parse = |extra: &[&str]| {
+            let mut argv = vec!["vipcare-bench", "surveys"];
+            argv.extend_from_slice(extra);
+            Cli::try_parse_from(argv)
+        };
+        let Command::Surveys(args) = parse(&[]).unwrap().command else {
+            panic!("parsed as another subcommand");
+        };
+        assert_eq!((args.count, args.customers), (100_000, 200));
+        assert_eq!(args.duration, Duration::from_secs(10));
+        assert_eq!((args.concurrency, args.connections), (32, 4));
+        assert_eq!(args.report_duration, Duration::from_secs(4));
+        assert!(!args.rss);
+        let Command::Surveys(args) = parse(&["--rss", "--count", "1000000"]).unwrap().command
+        else {
+            panic!("parsed as another subcommand");
+        };
+        assert_eq!((args.count, args.rss), (1_000_000, true));
+        assert!(parse(&["--count", "99"]).is_err());
         assert!(parse(&["--rss", "--target", "127.0.0.1:1", "--api-key", "k"]).is_err());
     }
 }

@@ -6,8 +6,10 @@
 //! the gateway's health check, the cheapest call the same stack answers, so the ratio says what
 //! the read itself costs; `reminders` measures the reminder service's dispatch, lag and event
 //! feed against floors of its own; `complaints` the overdue list against the health check and
-//! the escalation pass against a bare read of the rows it is due to touch. A benchmark, not a
-//! timed test: nothing here runs under `cargo test` except its own unit tests.
+//! the escalation pass against a bare read of the rows it is due to touch; `surveys`
+//! SubmitResponse against the health check, and the moment reports and the roller over a
+//! loaded store. A benchmark, not a timed test: nothing here runs under `cargo test` except
+//! its own unit tests.
 
 mod baseline;
 pub mod cli;
@@ -18,6 +20,7 @@ pub mod load;
 mod lookup;
 mod reminders;
 mod seed;
+mod surveys;
 mod target;
 mod tier_batch;
 mod view;
@@ -34,6 +37,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::TierBatch(args) => tier_batch::run(args).await,
         Command::Reminders(args) => reminders::run(args).await,
         Command::Complaints(args) => complaints::run(args).await,
+        Command::Surveys(args) => surveys::run(args).await,
     };
     match outcome {
         Ok(code) => code,

@@ -1,7 +1,8 @@
 //! The customers a run reads: those a running gateway already has, or the demo generator's,
 //! loaded through the gateway with the bench key (customers, a year of bills, relations and
 //! work-log entries, so every view has all its sections). Their mobile numbers are known when
-//! the bench loaded them, or when the key lists customers unmasked (`pii:read`).
+//! the bench loaded them, or when the key lists customers unmasked (`pii:read`). The tiers the
+//! bench's stores are seeded with live here too: one mix for every subcommand.
 
 use std::time::Instant;
 
@@ -12,6 +13,13 @@ use vipcare_proto::profile::v1::ListCustomersRequest;
 use vipcare_suite::demo::{self, Credentials, DemoSet, ProfileClient};
 
 use crate::target::Target;
+
+/// Tiers in the proportions a hall sees them: few DIAMOND, many STANDARD.
+pub(crate) const TIERS: [&str; 20] = [
+    "DIAMOND", "DIAMOND", "PLATINUM", "PLATINUM", "PLATINUM", "GOLD", "GOLD", "GOLD", "GOLD",
+    "GOLD", "SILVER", "SILVER", "SILVER", "SILVER", "SILVER", "STANDARD", "STANDARD", "STANDARD",
+    "STANDARD", "STANDARD",
+];
 
 /// The customers of a run.
 #[derive(Debug, Clone, Default)]

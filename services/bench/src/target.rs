@@ -34,6 +34,9 @@ const BENCH_SCOPES: &[&str] = &[
     "reminder:write",
     "event:ingest",
     "complaint:read",
+    "survey:read",
+    "survey:write",
+    "survey:respond",
 ];
 
 pub(crate) struct Target {

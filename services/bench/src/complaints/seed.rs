@@ -32,14 +32,10 @@ use vipcare_complaint::store::progress::{self, NextNotice};
 use vipcare_complaint::store::{Schedule, StoredComplaint, import, policy, stored_time};
 use vipcare_storage::Database;
 
+use crate::seed::TIERS;
+
 /// Complaints built and imported per transaction.
 const CHUNK: u64 = 5_000;
-/// Tiers in the proportions a hall sees them: few DIAMOND, many STANDARD.
-const TIERS: [&str; 20] = [
-    "DIAMOND", "DIAMOND", "PLATINUM", "PLATINUM", "PLATINUM", "GOLD", "GOLD", "GOLD", "GOLD",
-    "GOLD", "SILVER", "SILVER", "SILVER", "SILVER", "SILVER", "STANDARD", "STANDARD", "STANDARD",
-    "STANDARD", "STANDARD",
-];
 /// Severities likewise: most complaints are MEDIUM, few CRITICAL.
 const SEVERITIES: [Severity; 10] = [
     Severity::Low,

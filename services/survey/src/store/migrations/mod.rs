@@ -4,11 +4,15 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_survey;
+mod m0002_report_reads;
 
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_survey::Migration)]
+        vec![
+            Box::new(m0001_survey::Migration),
+            Box::new(m0002_report_reads::Migration),
+        ]
     }
 }
