@@ -20,12 +20,9 @@ use anyhow::Context;
 use chrono::{DateTime, TimeDelta, Utc};
 use rand::Rng;
 use vipcare_storage::Database;
-use vipcare_survey::domain::{
-    JourneyScore, Response, Scenario, SurveyChannel, SurveyContext, SurveyPolicy, Tally,
-};
-use vipcare_survey::store::{
-    FollowUp, FollowUpState, StoredResponse, import, scenarios, stored_time,
-};
+use vipcare_survey::answers::Answered;
+use vipcare_survey::domain::{Response, Scenario, SurveyChannel, SurveyContext, SurveyPolicy};
+use vipcare_survey::store::{FollowUpState, StoredResponse, import, scenarios, stored_time};
 
 use crate::seed::TIERS;
 
@@ -209,36 +206,25 @@ pub(crate) fn build(
     let (scores, nps) = answers(scenario, &turn.staff, rng);
     let response = Response::new(scenario, &scores, &[], Some(nps), "")
         .map_err(|refused| anyhow::anyhow!("a response was refused: {refused:?}"))?;
-    // Scored as the first responses are: before any window holds enough for a baseline.
-    let baseline = policy.baseline(Tally::default());
-    let score = JourneyScore::of(&response, &|_| baseline, policy.peak_weight());
-    let detraction = policy.follow_up().detraction(&score, response.nps());
-    let owner = detraction.as_ref().map(|_| turn.staff.clone());
-    let mut follow_up = FollowUp::of(detraction, owner);
-    if follow_up.detraction.is_some() {
-        let complaint_id = uuid::Uuid::now_v7().to_string();
-        follow_up.state = FollowUpState::Opened { complaint_id };
-    }
-    Ok(StoredResponse {
-        response_id: uuid::Uuid::now_v7().to_string(),
-        customer_id: turn.customer.clone(),
-        scenario_code: scenario.code().to_owned(),
-        scenario_version: scenario.version(),
-        invitation_id: None,
+    let who = Answered {
+        customer_id: &turn.customer,
+        tier: turn.tier,
+        account_manager: None,
         context: SurveyContext {
             hall_id: Some(turn.hall.clone()),
             staff_id: Some(turn.staff.clone()),
             ..SurveyContext::default()
         },
         channel: turn.channel,
-        tier: turn.tier.to_owned(),
-        submit_time: turn.at,
-        attribute_scores: response.attribute_scores().to_vec(),
-        nps: response.nps(),
-        comment: response.comment().to_owned(),
-        score,
-        follow_up,
-    })
+        invitation_id: None,
+        at: turn.at,
+    };
+    let mut stored = vipcare_survey::answers::from_history(&response, who, policy, "SURVEY-DESK");
+    if stored.follow_up.detraction.is_some() {
+        let complaint_id = uuid::Uuid::now_v7().to_string();
+        stored.follow_up.state = FollowUpState::Opened { complaint_id };
+    }
+    Ok(stored)
 }
 
 #[cfg(test)]
