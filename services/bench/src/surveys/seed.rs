@@ -1,5 +1,5 @@
 //! The store the run measures: `count` responses given over the last 90 days, written through
-//! the survey store's bulk import (submitting a million through the API would take longer than
+//! the survey's history import (`answers::import_history`, the store's bulk import; submitting a million through the API would take longer than
 //! the run) and left for the roller, as the import leaves them. Each is built as SubmitResponse
 //! builds one: answers checked against the scenario's latest stored version, scored with the
 //! policy's peak weight against the default baselines, judged for a follow-up with the policy's
@@ -22,7 +22,7 @@ use rand::Rng;
 use vipcare_storage::Database;
 use vipcare_survey::answers::Answered;
 use vipcare_survey::domain::{Response, Scenario, SurveyChannel, SurveyContext, SurveyPolicy};
-use vipcare_survey::store::{FollowUpState, StoredResponse, import, scenarios, stored_time};
+use vipcare_survey::store::{FollowUpState, StoredResponse, scenarios, stored_time};
 
 use crate::seed::TIERS;
 
@@ -188,7 +188,7 @@ pub(super) async fn load(
             .iter()
             .filter(|r| r.follow_up.detraction.is_some())
             .count() as u64;
-        import::insert_many(db.conn(), &batch)
+        vipcare_survey::answers::import_history(db.conn(), &batch)
             .await
             .context("importing responses")?;
     }
