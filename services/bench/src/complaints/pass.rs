@@ -44,7 +44,7 @@ pub(super) struct Passed {
 pub(super) async fn floor(db: &Database, now: DateTime<Utc>, batch: u32) -> anyhow::Result<Floor> {
     let conn = db.conn();
     let sql = format!(
-        "SELECT c.*, s.overdue_ms, s.next_check_ms FROM complaint_schedules s \
+        "SELECT c.*, s.overdue_ms, s.next_check_ms, s.update_ms FROM complaint_schedules s \
          JOIN complaints c ON c.complaint_id = s.complaint_id \
          WHERE s.next_check_ms IS NOT NULL AND s.next_check_ms <= $1 \
          AND (s.next_check_ms > $2 OR (s.next_check_ms = $2 AND s.complaint_id > $3)) \

@@ -5,7 +5,8 @@
 //! a million. The rules are those of [`super::escalations`] and [`super::complaints::reschedule`]:
 //! a level fires once per clock (the insert does nothing on a conflict and returns only what it
 //! inserted) and a schedule read from a stale version is not written. Schedules are written to
-//! their narrow rows alone (the complaint rows' fourteen indexes are what made this pass slow).
+//! their narrow rows alone, with the change stamp of those escalating (the complaint rows'
+//! fourteen indexes are what made this pass slow).
 
 use std::collections::{HashMap, HashSet};
 
@@ -55,34 +56,56 @@ pub async fn fired_on_clocks<C: ConnectionTrait>(
     Ok(fired)
 }
 
-/// Writes each complaint's schedule if it is still at the version given; the ids written.
+/// One complaint's schedule as the pass writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rescheduled<'a> {
+    pub complaint_id: &'a str,
+    /// The version it was read at: written only if still there.
+    pub version: u64,
+    pub schedule: Schedule,
+    /// The pass escalates it: its change stamp moves on too, in the same write.
+    pub escalates: bool,
+}
+
+/// Writes each complaint's schedule if it is still at the version given, moving the change
+/// stamp of those that escalate to `at` (never back); the ids written.
+///
+/// The stamp moves here, not where the levels are recorded, so the pass writes each schedule
+/// row once. Should another replica's pass have recorded the level first, the stamp moved with
+/// nothing new behind it, which a watcher, comparing marks, passes over.
 pub async fn reschedule_many<C: ConnectionTrait>(
     conn: &C,
-    schedules: &[(&str, u64, Schedule)],
+    schedules: &[Rescheduled<'_>],
+    at: DateTime<Utc>,
 ) -> Result<HashSet<String>, StoreError> {
     let mut rows = Rows::new(&[
         ("id", Kind::Text),
         ("version", Kind::Int),
         ("overdue", Kind::Int),
         ("next_check", Kind::Int),
+        ("stamp", Kind::Int),
     ]);
-    for (id, at_version, schedule) in schedules {
+    for r in schedules {
         let instant = |t: Option<DateTime<Utc>>| Value::from(t.map_or(ABSENT, ms));
         rows.row([
-            (*id).into(),
-            version(*at_version)?.into(),
-            instant(schedule.overdue_at),
-            instant(schedule.next_check),
+            r.complaint_id.into(),
+            version(r.version)?.into(),
+            instant(r.schedule.overdue_at),
+            instant(r.schedule.next_check),
+            instant(r.escalates.then_some(at)),
         ]);
     }
     let mut written = HashSet::new();
     if rows.is_empty() {
         return Ok(written);
     }
+    // ABSENT is below every stamp, so a complaint not escalating keeps its own.
     let text = |source: &str| {
         format!(
             "UPDATE complaint_schedules SET overdue_ms = NULLIF(v.overdue, $1), \
-             next_check_ms = NULLIF(v.next_check, $1) FROM {source} AS v \
+             next_check_ms = NULLIF(v.next_check, $1), \
+             update_ms = CASE WHEN complaint_schedules.update_ms < v.stamp THEN v.stamp \
+             ELSE complaint_schedules.update_ms END FROM {source} AS v \
              WHERE complaint_schedules.complaint_id = v.id \
              AND complaint_schedules.version = v.version RETURNING complaint_id"
         )
@@ -106,9 +129,9 @@ pub struct ClockLevel {
     pub reason: String,
 }
 
-/// Records each level fired by the clock at `at` unless it already fired on that clock, and
-/// marks the complaints that changed; returns those this call recorded (complaint id, level):
-/// only for them is anyone told.
+/// Records each level fired by the clock at `at` unless it already fired on that clock; returns
+/// those this call recorded (complaint id, level): only for them is anyone told. The
+/// complaints' change stamps moved with their schedules ([`reschedule_many`]).
 pub async fn record_by_clock<C: ConnectionTrait>(
     conn: &C,
     levels: &[ClockLevel],
@@ -149,32 +172,5 @@ pub async fn record_by_clock<C: ConnectionTrait>(
             recorded.push((id, coded("level", &row, Level::from_code)?));
         }
     }
-    touch(conn, recorded.iter().map(|(id, _)| id.as_str()), at).await?;
     Ok(recorded)
-}
-
-/// Marks the complaints changed at `at` (their version stays: an escalation is no move).
-async fn touch<'a, C: ConnectionTrait>(
-    conn: &C,
-    ids: impl Iterator<Item = &'a str>,
-    at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let mut rows = Rows::new(&[("id", Kind::Text)]);
-    let mut seen = HashSet::new();
-    for id in ids.filter(|id| seen.insert(*id)) {
-        rows.row([id.into()]);
-    }
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let text = |source: &str| {
-        format!(
-            "UPDATE complaints SET update_ms = CASE WHEN update_ms < $1 THEN $1 ELSE update_ms END \
-             WHERE complaint_id IN (SELECT v.id FROM {source} AS v)"
-        )
-    };
-    for statement in rows.statements(conn.get_database_backend(), &[ms(at).into()], text) {
-        conn.execute_raw(statement).await?;
-    }
-    Ok(())
 }

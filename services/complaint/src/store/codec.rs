@@ -3,8 +3,9 @@
 //! error, never a half-read complaint.
 //!
 //! A stored complaint is two rows: the complaint's (`complaints`, read as `c`) and its
-//! schedule's (`complaint_schedules`, read as `s`; see migration m0005 for why apart). Every
-//! read joins them, so queries name their columns by those aliases.
+//! schedule's (`complaint_schedules`, read as `s`, with the change stamp; see migrations m0005
+//! and m0006 for why apart). Every read joins them, so queries name their columns by those
+//! aliases.
 
 use sea_orm::{QueryResult, Value};
 use serde::{Deserialize, Serialize};
@@ -31,7 +32,6 @@ pub(super) const COMPLAINT_COLUMNS: [&str; COMPLAINT_WIDTH] = [
     "reopen_count",
     "version",
     "opened_ms",
-    "update_ms",
     "resolved_ms",
     "resolution_text",
     "root_cause_gap",
@@ -43,7 +43,7 @@ pub(super) const COMPLAINT_COLUMNS: [&str; COMPLAINT_WIDTH] = [
     "clock_responded_ms",
     "clock_resolved_ms",
 ];
-pub(super) const COMPLAINT_WIDTH: usize = 25;
+pub(super) const COMPLAINT_WIDTH: usize = 24;
 
 /// The schedule columns, in the order [`schedule_values`] binds them; the id first.
 pub(super) const SCHEDULE_COLUMNS: [&str; SCHEDULE_WIDTH] = [
@@ -53,8 +53,12 @@ pub(super) const SCHEDULE_COLUMNS: [&str; SCHEDULE_WIDTH] = [
     "state",
     "overdue_ms",
     "next_check_ms",
+    "update_ms",
 ];
-pub(super) const SCHEDULE_WIDTH: usize = 6;
+pub(super) const SCHEDULE_WIDTH: usize = 7;
+
+/// What a stored complaint reads from its schedule row, by the alias `s`.
+pub(super) const SCHEDULE_READ: &str = "s.overdue_ms, s.next_check_ms, s.update_ms";
 
 /// `SELECT <every complaint column> FROM <complaint and schedule>`.
 pub(super) fn select_complaints() -> String {
@@ -65,7 +69,7 @@ pub(super) fn select_complaints() -> String {
 pub(super) fn select_complaints_with(extra: &str) -> String {
     let columns: Vec<String> = COMPLAINT_COLUMNS.iter().map(|c| format!("c.{c}")).collect();
     format!(
-        "SELECT {}, s.overdue_ms, s.next_check_ms{extra} FROM complaints c \
+        "SELECT {}, {SCHEDULE_READ}{extra} FROM complaints c \
          JOIN complaint_schedules s ON s.complaint_id = c.complaint_id",
         columns.join(", ")
     )
@@ -88,7 +92,7 @@ pub(super) fn complaint_values(
         clock,
         pause_reasons,
         schedule: _,
-        update_time,
+        update_time: _,
     } = c;
     if pause_reasons.len() != clock.pauses().len() {
         return Err(StoreError::Internal(format!(
@@ -129,7 +133,6 @@ pub(super) fn complaint_values(
         i64::from(k.reopen_count).into(),
         version(k.version)?.into(),
         ms(k.opened_at).into(),
-        ms(*update_time).into(),
         r.map(|r| ms(r.resolved_at)).into(),
         r.map(|r| r.text.clone()).into(),
         r.map(|r| r.root_cause_gap.code().to_owned()).into(),
@@ -143,7 +146,8 @@ pub(super) fn complaint_values(
     ])
 }
 
-/// The schedule row of `c`: at its version, with the opening and state the overdue list reads.
+/// The schedule row of `c`: at its version, with the opening and state the overdue list reads,
+/// and the watch's change stamp (see migration m0006).
 pub(super) fn schedule_values(c: &StoredComplaint) -> Result<[Value; SCHEDULE_WIDTH], StoreError> {
     let k = &c.complaint;
     Ok([
@@ -153,6 +157,7 @@ pub(super) fn schedule_values(c: &StoredComplaint) -> Result<[Value; SCHEDULE_WI
         k.state.code().into(),
         c.schedule.overdue_at.map(ms).into(),
         c.schedule.next_check.map(ms).into(),
+        ms(c.update_time).into(),
     ])
 }
 
@@ -252,8 +257,8 @@ mod tests {
         assert_eq!(names.len(), COMPLAINT_WIDTH, "no column twice");
         assert_eq!(COMPLAINT_COLUMNS[0], "complaint_id");
         assert_eq!(SCHEDULE_COLUMNS[0], "complaint_id");
-        // The schedule's instants are read from the schedule alone.
-        for instant in ["overdue_ms", "next_check_ms"] {
+        // The schedule's instants and the change stamp are read from the schedule alone.
+        for instant in ["overdue_ms", "next_check_ms", "update_ms"] {
             assert!(!COMPLAINT_COLUMNS.contains(&instant));
             assert!(SCHEDULE_COLUMNS.contains(&instant));
         }

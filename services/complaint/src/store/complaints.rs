@@ -248,8 +248,9 @@ pub async fn reschedule<C: ConnectionTrait>(
 
 /// Marks the complaint changed at `at` (a promise, a follow-up, an escalation, compensation),
 /// checking it exists and, when `expected_version` is given, that it is still at it. Its
-/// version stays: only moves count. Takes the row's lock on PostgreSQL, so writes about one
-/// complaint queue behind its moves.
+/// version stays: only moves count. The stamp is on the schedule row (see migration m0006),
+/// whose lock on PostgreSQL every move takes first, so writes about one complaint queue behind
+/// its moves.
 pub(super) async fn touch<C: ConnectionTrait>(
     conn: &C,
     id: &str,
@@ -257,7 +258,7 @@ pub(super) async fn touch<C: ConnectionTrait>(
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let mut values: Vec<Value> = vec![id.into(), ms(at).into()];
-    let mut sql = "UPDATE complaints \
+    let mut sql = "UPDATE complaint_schedules \
         SET update_ms = CASE WHEN update_ms < $2 THEN $2 ELSE update_ms END \
         WHERE complaint_id = $1"
         .to_owned();
@@ -265,7 +266,10 @@ pub(super) async fn touch<C: ConnectionTrait>(
         values.push(version(expected)?.into());
         sql.push_str(" AND version = $3");
     }
-    sql.push_str(" RETURNING customer_id");
+    sql.push_str(
+        " RETURNING (SELECT customer_id FROM complaints \
+         WHERE complaints.complaint_id = complaint_schedules.complaint_id) AS customer_id",
+    );
     let done = conn.query_one_raw(statement(conn, &sql, values)).await?;
     match (done, expected_version) {
         (Some(row), _) => views_stale(conn, &row.try_get::<String>("", "customer_id")?).await,

@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, Value};
 use vipcare_domain::Invalid;
 use vipcare_storage::page;
 
-use super::codec::{complaint, select_complaints};
+use super::codec::{COMPLAINT_COLUMNS, SCHEDULE_READ, complaint, select_complaints};
 use super::{StoreError, StoredComplaint, ms, statement};
 use crate::domain::{Category, Channel, ComplaintState, Severity};
 
@@ -131,21 +131,24 @@ pub async fn list<C: ConnectionTrait>(
     let sql = if overdue {
         // Overdue complaints are old ones: walking the opening order from the newest would
         // pass over nearly every open complaint before the first. The schedules' overdue index
-        // (which carries the opening time, id and state: see m0004 and m0005) finds the few,
-        // keys only, set apart so the planner cannot trade it for that walk; the page is cut
-        // from them, and only its rows are read whole.
+        // (which carries the opening time, id and state, and the rest of the schedule row: see
+        // m0004, m0005 and m0006) finds the few, set apart so the planner cannot trade it for
+        // that walk; the page is cut from them with its schedules, and only its complaint rows
+        // are read.
         let from = if on_complaint {
             "complaint_schedules s JOIN complaints c ON c.complaint_id = s.complaint_id"
         } else {
             "complaint_schedules s"
         };
+        let columns: Vec<String> = COMPLAINT_COLUMNS.iter().map(|c| format!("c.{c}")).collect();
         format!(
             "WITH hits AS MATERIALIZED \
-             (SELECT s.complaint_id, s.opened_ms FROM {from} WHERE {filter}), \
-             top AS (SELECT complaint_id FROM hits \
+             (SELECT s.complaint_id, {SCHEDULE_READ}, s.opened_ms FROM {from} WHERE {filter}), \
+             page AS (SELECT * FROM hits \
              ORDER BY opened_ms DESC, complaint_id DESC LIMIT {limit}) \
-             {} WHERE c.complaint_id IN (SELECT complaint_id FROM top) {order}",
-            select_complaints()
+             SELECT {}, {SCHEDULE_READ} FROM page s JOIN complaints c \
+             ON c.complaint_id = s.complaint_id {order}",
+            columns.join(", ")
         )
     } else {
         format!(

@@ -1,9 +1,9 @@
 //! What WatchComplaints reads. Changes are found the way every replica can find them: by the
-//! update time each change leaves on its complaint's row (a move, a promise, a follow-up, an
-//! escalation, compensation), read in (update time, id) order. Each row comes with its
-//! [`Marks`] — counts that only grow, one set per kind of change — so a watcher that saw a
-//! complaint before tells what changed since by comparing them, even when two changes land in
-//! the same millisecond.
+//! update time each change leaves on its complaint's schedule row (a move, a promise, a
+//! follow-up, an escalation, compensation), read in (update time, id) order. Each row comes
+//! with its [`Marks`] — counts that only grow, one set per kind of change — so a watcher that
+//! saw a complaint before tells what changed since by comparing them, even when two changes
+//! land in the same millisecond.
 
 use std::collections::BTreeSet;
 
@@ -140,15 +140,16 @@ pub async fn changed_since<C: ConnectionTrait>(
         .collect();
     let mut values: Vec<Value> = vec![ms(since).into()];
     let mut sql = format!(
-        "{} WHERE c.update_ms >= $1",
+        "{} WHERE s.update_ms >= $1",
         select_complaints_with(&format!(", {}", marks.join(", ")))
     );
+    // By the schedule's columns: its index on the stamp (see migration m0006) gives the order.
     if let Some((at, id)) = after {
         values.extend([(*at).into(), id.clone().into()]);
-        sql.push_str(" AND (c.update_ms > $2 OR (c.update_ms = $2 AND c.complaint_id > $3))");
+        sql.push_str(" AND (s.update_ms > $2 OR (s.update_ms = $2 AND s.complaint_id > $3))");
     }
     sql.push_str(&format!(
-        " ORDER BY c.update_ms, c.complaint_id LIMIT {limit}"
+        " ORDER BY s.update_ms, s.complaint_id LIMIT {limit}"
     ));
     let rows = conn.query_all_raw(statement(conn, &sql, values)).await?;
     rows.iter()

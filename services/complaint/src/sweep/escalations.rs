@@ -4,10 +4,11 @@
 //! The pass reads only complaints whose `next_check` has come (the index keeps the others out
 //! of sight), a page at a time; works out which levels are due from each clock's facts under
 //! the policy in force; writes the schedules again over the versions read, so `next_check`
-//! moves on to the next level, or to nothing; and records the levels due (an insert unique on
-//! complaint, clock start and level: only what this pass inserted gets a task, in the same
-//! transaction). Each of those is one statement for the whole page. A complaint moved meanwhile
-//! keeps the schedule its move wrote from fresher facts, and is checked again if that is due.
+//! moves on to the next level, or to nothing (and the change stamp of those escalating moves
+//! to now); and records the levels due (an insert unique on complaint, clock start and level:
+//! only what this pass inserted gets a task, in the same transaction). Each of those is one
+//! statement for the whole page. A complaint moved meanwhile keeps the schedule its move wrote
+//! from fresher facts, and is checked again if that is due.
 //!
 //! Escalating by hand shares the task and the counting of levels: a level 2 fired (by hand)
 //! counts level 1 as fired, since a clock never escalates a step down.
@@ -22,7 +23,7 @@ use crate::domain::{BusinessCalendar, Level, SlaTarget, due_levels};
 use crate::error::Error;
 use crate::notices::{Notice, dedupe_key};
 use crate::rules::Rules;
-use crate::store::checks::{self, ClockLevel};
+use crate::store::checks::{self, ClockLevel, Rescheduled};
 use crate::store::escalations::{self, Escalation};
 use crate::store::policy::StoredPolicy;
 use crate::store::{Schedule, StoredComplaint};
@@ -103,12 +104,18 @@ async fn check_page(
         })
         .collect();
     // Written over the versions read (which also holds the rows until commit on PostgreSQL):
-    // a complaint moved since has new facts, and its move's schedule stands.
-    let schedules: Vec<(&str, u64, Schedule)> = plans
+    // a complaint moved since has new facts, and its move's schedule stands. Those escalating
+    // are stamped changed in the same write.
+    let schedules: Vec<Rescheduled<'_>> = plans
         .iter()
-        .map(|p| (p.c.complaint.id.as_str(), p.c.complaint.version, p.schedule))
+        .map(|p| Rescheduled {
+            complaint_id: &p.c.complaint.id,
+            version: p.c.complaint.version,
+            schedule: p.schedule,
+            escalates: !p.due.is_empty(),
+        })
         .collect();
-    let written = checks::reschedule_many(txn, &schedules).await?;
+    let written = checks::reschedule_many(txn, &schedules, pass.now).await?;
     let firing: Vec<ClockLevel> = plans
         .iter()
         .filter(|p| written.contains(&p.c.complaint.id))

@@ -1,7 +1,8 @@
 //! A complaint's schedule lives in a row of its own (`complaint_schedules`), written beside the
 //! complaint: after an opening, a move, an escalation by the pass, a policy change and a
 //! resolution, that row holds the complaint's version, opening time and state, and the
-//! instants the complaint reads back with; a write refused for its stale version changes
+//! instants and the change stamp the complaint reads back with (the stamp moved by every
+//! write, the pass's escalation included); a write refused for its stale version changes
 //! neither row.
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -16,12 +17,13 @@ use vipcare_storage::{Database, statement};
 use crate::harness::{Ask, minutes, moved, now, opened, save, schedule_of, stores};
 use crate::sweep::{Pass, hours};
 
-/// The schedule row as stored: version, opening, state, overdue and next check (epoch ms).
-type ScheduleRow = (i64, i64, String, Option<i64>, Option<i64>);
+/// The schedule row as stored: version, opening, state, overdue, next check and change stamp
+/// (epoch ms).
+type ScheduleRow = (i64, i64, String, Option<i64>, Option<i64>, i64);
 
 async fn schedule_row(db: &Database, id: &str) -> ScheduleRow {
     let conn = db.conn();
-    let sql = "SELECT version, opened_ms, state, overdue_ms, next_check_ms \
+    let sql = "SELECT version, opened_ms, state, overdue_ms, next_check_ms, update_ms \
                FROM complaint_schedules WHERE complaint_id = $1";
     let row = conn
         .query_one_raw(statement(conn, sql, [id.into()]))
@@ -34,6 +36,7 @@ async fn schedule_row(db: &Database, id: &str) -> ScheduleRow {
         row.try_get("", "state").unwrap(),
         row.try_get("", "overdue_ms").unwrap(),
         row.try_get("", "next_check_ms").unwrap(),
+        row.try_get("", "update_ms").unwrap(),
     )
 }
 
@@ -42,19 +45,20 @@ fn ms(t: Option<DateTime<Utc>>) -> Option<i64> {
 }
 
 /// Reads the complaint back and checks its schedule row agrees with it, and that it is
-/// scheduled as `wanted`; the complaint as read.
+/// scheduled as `wanted` and was last changed at `changed`; the complaint as read.
 async fn agrees(
     db: &Database,
     label: &str,
     step: &str,
     id: &str,
-    wanted: Schedule,
+    (wanted, changed): (Schedule, DateTime<Utc>),
 ) -> StoredComplaint {
     let read = complaints::get(db.conn(), id).await.unwrap();
     let k = &read.complaint;
     assert_eq!(
-        read.schedule, wanted,
-        "{label}, {step}: the schedule read back"
+        (read.schedule, read.update_time),
+        (wanted, changed),
+        "{label}, {step}: the schedule and change stamp read back"
     );
     assert_eq!(
         schedule_row(db, id).await,
@@ -64,6 +68,7 @@ async fn agrees(
             k.state.code().to_owned(),
             ms(wanted.overdue_at),
             ms(wanted.next_check),
+            changed.timestamp_millis(),
         ),
         "{label}, {step}: the schedule row is the complaint's"
     );
@@ -80,10 +85,11 @@ async fn the_schedule_row_follows_its_complaint_through_every_kind_of_write() {
         };
         let c = opened(db, ask).await;
         let id = c.complaint.id.clone();
-        agrees(db, label, "opened", &id, c.schedule).await;
+        agrees(db, label, "opened", &id, (c.schedule, now())).await;
 
         let acknowledged = save(db, &c, Move::Acknowledge, now() + minutes(5)).await;
-        agrees(db, label, "a move", &id, acknowledged.schedule).await;
+        let at = now() + minutes(5);
+        agrees(db, label, "a move", &id, (acknowledged.schedule, at)).await;
 
         // The pass fires level 1 at 80% of the 24 h and moves the check on to the breach,
         // without a move: the version stays, in both rows.
@@ -99,7 +105,7 @@ async fn the_schedule_row_follows_its_complaint_through_every_kind_of_write() {
             after_l1.next_check, acknowledged.schedule.next_check,
             "{label}"
         );
-        let escalated = agrees(db, label, "an escalation", &id, after_l1).await;
+        let escalated = agrees(db, label, "an escalation", &id, (after_l1, now() + l1)).await;
         assert_eq!(
             escalated.complaint.version, 2,
             "{label}: escalation is no move"
@@ -124,7 +130,9 @@ async fn the_schedule_row_follows_its_complaint_through_every_kind_of_write() {
                 .unwrap(),
             "{label}"
         );
-        agrees(db, label, "a policy change", &id, rescheduled).await;
+        // A policy change is no change to the complaint: its stamp stays.
+        let at = now() + l1;
+        agrees(db, label, "a policy change", &id, (rescheduled, at)).await;
 
         // Written over a version the complaint has left: neither row changes.
         assert!(
@@ -146,7 +154,7 @@ async fn the_schedule_row_follows_its_complaint_through_every_kind_of_write() {
             ),
             "{label}: {refused:?}"
         );
-        agrees(db, label, "refused writes", &id, rescheduled).await;
+        agrees(db, label, "refused writes", &id, (rescheduled, at)).await;
 
         // Responded, so overdue when the time to resolve runs out: 24 h under the old policy,
         // 48 h under the new one. The overdue list reads the schedule row.
@@ -174,7 +182,8 @@ async fn the_schedule_row_follows_its_complaint_through_every_kind_of_write() {
         );
 
         let working = save(db, &escalated, Move::StartWork, now() + hours(20)).await;
-        agrees(db, label, "another move", &id, working.schedule).await;
+        let at = now() + hours(20);
+        agrees(db, label, "another move", &id, (working.schedule, at)).await;
         let resolve = Move::Resolve {
             resolution: "退还多扣的 30 元".into(),
             root_cause_gap: Some(RootCauseGap::Delivery),
@@ -182,7 +191,8 @@ async fn the_schedule_row_follows_its_complaint_through_every_kind_of_write() {
         };
         let resolved = save(db, &working, resolve, now() + hours(21)).await;
         assert_eq!(resolved.schedule, Schedule::default(), "{label}");
-        agrees(db, label, "resolved", &id, Schedule::default()).await;
+        let at = now() + hours(21);
+        agrees(db, label, "resolved", &id, (Schedule::default(), at)).await;
         assert!(listed(now() + hours(49)).await.is_empty(), "{label}");
     }
 }

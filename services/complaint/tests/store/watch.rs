@@ -1,16 +1,18 @@
 //! The watch's reads: complaints changed since an instant in (update time, id) order with the
 //! marks that tell what changed, even within one millisecond; the complaints owed work a watch
 //! starts with, filtered and most recently opened first; the entries and kinds of change a
-//! complaint stamped since an instant.
+//! complaint stamped since an instant; the escalations of the background pass among them.
 
 use std::collections::BTreeSet;
 
+use chrono::TimeDelta;
 use vipcare_complaint::domain::{Channel, Level, Move, Promise, RootCauseGap, Severity};
 use vipcare_complaint::store::escalations::{self, Escalation};
 use vipcare_complaint::store::promises;
 use vipcare_complaint::store::watch::{self, Marks, Part, WatchFilter};
 
 use crate::harness::{Ask, minutes, now, opened, save, stores};
+use crate::sweep::Pass;
 
 #[tokio::test]
 async fn changes_are_read_in_update_order_with_marks_that_grow() {
@@ -205,5 +207,65 @@ async fn a_watch_starts_from_the_matching_complaints_owed_work_newest_first() {
         };
         let (page, _) = watch::owed(db.conn(), &by_handler, None, 10).await.unwrap();
         assert_eq!(ids(page), [transferred.complaint.id.as_str()], "{label}");
+    }
+}
+
+#[tokio::test]
+async fn the_watch_sees_the_passs_escalations_and_the_moves_after_them() {
+    for store in stores().await {
+        let (label, db) = (store.label, &store.db);
+        let ask = Ask {
+            severity: Severity::High,
+            ..Ask::new("c-1")
+        };
+        let c = opened(db, ask).await;
+        let id = c.complaint.id.clone();
+        let quiet = opened(db, Ask::new("c-2")).await;
+
+        // Level 1 at 80% of the 24 h to resolve: the pass stamps what it escalated, in its
+        // schedule's write, and nothing else.
+        let l1 = TimeDelta::minutes(19 * 60 + 12);
+        let pass = Pass::over(db, 500);
+        assert_eq!(pass.at(l1).await.escalated, 1, "{label}");
+        let read = watch::changed_since(db.conn(), now() + l1, None, 10)
+            .await
+            .unwrap();
+        let ids: Vec<_> = read.iter().map(|w| w.stored.complaint.id.clone()).collect();
+        assert_eq!(
+            ids,
+            std::slice::from_ref(&id),
+            "{label}: {} stays quiet",
+            quiet.complaint.id
+        );
+        let escalated = &read[0];
+        assert_eq!(escalated.stored.update_time, now() + l1, "{label}");
+        let opening = Marks {
+            version: 1,
+            ..Marks::default()
+        };
+        assert_eq!(
+            escalated.marks.parts_changed_since(&opening),
+            [Part::Escalation],
+            "{label}"
+        );
+
+        // A later pass with nothing to fire leaves the stamp where it was.
+        assert_eq!(pass.at(l1 + minutes(1)).await.escalated, 0, "{label}");
+        let later = watch::changed_since(db.conn(), now() + l1 + minutes(1), None, 10)
+            .await
+            .unwrap();
+        assert!(later.is_empty(), "{label}: {later:?}");
+
+        // A move after it is seen too, by its version.
+        let at = l1 + minutes(2);
+        save(db, &c, Move::Acknowledge, now() + at).await;
+        let read = watch::changed_since(db.conn(), now() + at, None, 10)
+            .await
+            .unwrap();
+        assert_eq!(read.len(), 1, "{label}");
+        assert_eq!(read[0].stored.complaint.id, id, "{label}");
+        assert_eq!(read[0].marks.version, 2, "{label}");
+        assert_eq!(read[0].marks.escalations, 1, "{label}");
+        assert_eq!(read[0].stored.update_time, now() + at, "{label}");
     }
 }

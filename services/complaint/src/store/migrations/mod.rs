@@ -7,6 +7,7 @@ mod m0002_progress;
 mod m0003_watch;
 mod m0004_overdue_list;
 mod m0005_schedules;
+mod m0006_watch_stamp;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_watch::Migration),
             Box::new(m0004_overdue_list::Migration),
             Box::new(m0005_schedules::Migration),
+            Box::new(m0006_watch_stamp::Migration),
         ]
     }
 }
