@@ -24,6 +24,8 @@ use vipcare_survey::answers::Answered;
 use vipcare_survey::domain::{Response, Scenario, SurveyChannel, SurveyContext, SurveyPolicy};
 use vipcare_survey::store::{FollowUpState, StoredResponse, scenarios, stored_time};
 
+use vipcare_suite::demo::surveys::pick;
+
 use crate::seed::TIERS;
 
 /// How far back responses go.
@@ -136,18 +138,6 @@ pub(crate) fn answers(
         }
     }
     (scores, pick(&NPS, rng) as i32)
-}
-
-/// An index drawn by `weights`.
-fn pick(weights: &[u32], rng: &mut impl Rng) -> usize {
-    let mut draw = rng.random_range(0..weights.iter().sum::<u32>());
-    for (i, w) in weights.iter().enumerate() {
-        if draw < *w {
-            return i;
-        }
-        draw -= w;
-    }
-    weights.len() - 1
 }
 
 /// Loads `count` responses given over the [`DAYS`] up to `now`, scored under `policy`.

@@ -11,24 +11,12 @@ use vipcare_complaint::domain::{
 };
 use vipcare_complaint::store::{self, Schedule, StoredComplaint};
 use vipcare_proto::complaint::v1 as pb;
-use vipcare_proto::gateway::v1::{
-    CustomerView, GetCustomerViewRequest, LookupCallerRequest, get_customer_view_request,
-};
+use vipcare_proto::gateway::v1::LookupCallerRequest;
 use vipcare_testkit::TestEnv;
 
 use crate::support::{AGENT, HOTLINE, Options, Suite, closed_address};
 
 const MSISDN: &str = "13800138000";
-
-async fn view(suite: &Suite, id: &str) -> CustomerView {
-    let request = GetCustomerViewRequest {
-        lookup: Some(get_customer_view_request::Lookup::CustomerId(id.to_owned())),
-    };
-    match suite.views(AGENT).get_customer_view(request).await {
-        Ok(answer) => answer.into_inner().view.expect("a view"),
-        Err(status) => panic!("[{}] GetCustomerView: {status:?}", suite.label),
-    }
-}
 
 async fn priority(suite: &Suite) -> i32 {
     let request = LookupCallerRequest {
@@ -79,7 +67,7 @@ async fn the_view_and_the_hotline_follow_every_change_of_a_complaint() {
         let customer = suite.create_customer(MSISDN, "张三丰").await;
         let id = customer.customer_id.as_str();
 
-        let before = view(&suite, id).await;
+        let before = suite.customer_view(AGENT, id).await;
         assert!(
             before.unavailable_sections.is_empty(),
             "[{label}] {before:?}"
@@ -91,14 +79,14 @@ async fn the_view_and_the_hotline_follow_every_change_of_a_complaint() {
         assert_eq!((none.count, none.overdue), (0, 0), "[{label}]");
         assert!(none.latest.is_none(), "[{label}]");
         assert_eq!(
-            view(&suite, id).await.compose_time,
+            suite.customer_view(AGENT, id).await.compose_time,
             before.compose_time,
             "[{label}] cached"
         );
         let normal = priority(&suite).await;
 
         let opened = open(&suite, id).await;
-        let shown = view(&suite, id).await;
+        let shown = suite.customer_view(AGENT, id).await;
         let open_now = shown.complaints.expect("the section");
         assert_eq!(open_now.count, 1, "[{label}] right after OpenComplaint");
         assert_eq!(open_now.overdue, 0, "[{label}]");
@@ -120,7 +108,11 @@ async fn the_view_and_the_hotline_follow_every_change_of_a_complaint() {
         );
 
         resolve(&suite, &opened.complaint_id).await;
-        let after = view(&suite, id).await.complaints.expect("the section");
+        let after = suite
+            .customer_view(AGENT, id)
+            .await
+            .complaints
+            .expect("the section");
         assert_eq!(after.count, 0, "[{label}] right after ResolveComplaint");
         assert!(after.latest.is_none(), "[{label}]");
         assert_eq!(
@@ -140,10 +132,10 @@ async fn a_complaint_written_in_the_background_reaches_the_cached_view() {
         let suite = Suite::start(&env).await;
         let customer = suite.create_customer(MSISDN, "张三丰").await;
         let id = customer.customer_id.as_str();
-        let before = view(&suite, id).await;
+        let before = suite.customer_view(AGENT, id).await;
         assert_eq!(before.complaints.unwrap().count, 0, "[{label}]");
         assert_eq!(
-            view(&suite, id).await.compose_time,
+            suite.customer_view(AGENT, id).await.compose_time,
             before.compose_time,
             "[{label}] cached"
         );
@@ -151,7 +143,7 @@ async fn a_complaint_written_in_the_background_reaches_the_cached_view() {
         let complaint_id = write_straight_into_the_store(&env, id).await;
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
-            let shown = view(&suite, id).await.complaints.unwrap();
+            let shown = suite.customer_view(AGENT, id).await.complaints.unwrap();
             if shown.count == 1 {
                 assert_eq!(
                     shown.latest.unwrap().complaint_id,
@@ -217,12 +209,12 @@ async fn with_the_complaint_service_nowhere_the_view_and_the_caller_still_answer
         let customer = suite.create_customer(MSISDN, "张三丰").await;
         let id = customer.customer_id.as_str();
 
-        let shown = view(&suite, id).await;
+        let shown = suite.customer_view(AGENT, id).await;
         assert_eq!(shown.unavailable_sections, ["complaints"], "[{label}]");
         assert!(shown.complaints.is_none(), "[{label}]");
         assert_eq!(shown.customer.unwrap().customer_id, id, "[{label}]");
         assert!(shown.tier.is_some(), "[{label}] tiering still answers");
-        let again = view(&suite, id).await;
+        let again = suite.customer_view(AGENT, id).await;
         assert_ne!(
             again.compose_time, shown.compose_time,
             "[{label}] a view without its complaints is not cached"

@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 
 use prost_types::Timestamp;
 use vipcare_proto::common::v1::Touchpoint;
-use vipcare_proto::gateway::v1::{
-    CustomerView, GetCustomerViewRequest, UpcomingReminder, get_customer_view_request,
-};
+use vipcare_proto::gateway::v1::UpcomingReminder;
 use vipcare_proto::reminder::v1::{
     CancelReminderRequest, Event, IngestEventRequest, PromotionExpiring, Reminder, ReminderState,
     ScheduleReminderRequest, cancel_reminder_request, event,
@@ -18,16 +16,6 @@ use vipcare_testkit::TestEnv;
 use crate::support::{AGENT, Options, Suite, closed_address};
 
 const MSISDN: &str = "13800138000";
-
-async fn view(suite: &Suite, id: &str) -> CustomerView {
-    let request = GetCustomerViewRequest {
-        lookup: Some(get_customer_view_request::Lookup::CustomerId(id.to_owned())),
-    };
-    match suite.views(AGENT).get_customer_view(request).await {
-        Ok(answer) => answer.into_inner().view.expect("a view"),
-        Err(status) => panic!("[{}] GetCustomerView: {status:?}", suite.label),
-    }
-}
 
 /// Days ahead of now, far enough that no dispatch worker touches the reminder while the test
 /// looks.
@@ -88,16 +76,16 @@ async fn the_view_lists_the_next_reminders_soonest_first_and_follows_schedules_a
         let customer = suite.create_customer(MSISDN, "张三丰").await;
         let id = customer.customer_id.as_str();
 
-        let empty = view(&suite, id).await;
+        let empty = suite.customer_view(AGENT, id).await;
         assert!(empty.next_reminders.is_empty(), "[{label}] {empty:?}");
         assert!(empty.unavailable_sections.is_empty(), "[{label}]");
         // Served from the cache: composed once.
-        let again = view(&suite, id).await;
+        let again = suite.customer_view(AGENT, id).await;
         assert_eq!(again.compose_time, empty.compose_time, "[{label}] cached");
 
         // Scheduled out of order; the view lists them by when they go out.
         let in_three = schedule(&suite, care(id, 3)).await;
-        let shown = view(&suite, id).await;
+        let shown = suite.customer_view(AGENT, id).await;
         assert_ne!(
             shown.compose_time, empty.compose_time,
             "[{label}] the schedule made the cached view stale"
@@ -109,7 +97,7 @@ async fn the_view_lists_the_next_reminders_soonest_first_and_follows_schedules_a
         );
         let in_one = schedule(&suite, care(id, 1)).await;
         let task = schedule(&suite, call_back(id, 2)).await;
-        let shown = view(&suite, id).await;
+        let shown = suite.customer_view(AGENT, id).await;
         assert_eq!(
             ids(&shown.next_reminders),
             [
@@ -131,7 +119,7 @@ async fn the_view_lists_the_next_reminders_soonest_first_and_follows_schedules_a
 
         // Cancelled: gone from the next view, though the view was cached.
         assert_eq!(
-            view(&suite, id).await.compose_time,
+            suite.customer_view(AGENT, id).await.compose_time,
             shown.compose_time,
             "[{label}] cached again"
         );
@@ -146,7 +134,7 @@ async fn the_view_lists_the_next_reminders_soonest_first_and_follows_schedules_a
             })
             .await
             .unwrap_or_else(|s| panic!("[{label}] CancelReminder: {s:?}"));
-        let shown = view(&suite, id).await;
+        let shown = suite.customer_view(AGENT, id).await;
         assert_eq!(
             ids(&shown.next_reminders),
             [task.reminder_id.as_str(), in_three.reminder_id.as_str()],
@@ -158,7 +146,7 @@ async fn the_view_lists_the_next_reminders_soonest_first_and_follows_schedules_a
         for days in 4..=7 {
             later.push(schedule(&suite, care(id, days)).await);
         }
-        let shown = view(&suite, id).await;
+        let shown = suite.customer_view(AGENT, id).await;
         let mut expected = vec![task.reminder_id.as_str(), in_three.reminder_id.as_str()];
         expected.extend(later[..3].iter().map(|r| r.reminder_id.as_str()));
         assert_eq!(
@@ -177,7 +165,7 @@ async fn an_ingested_event_makes_the_cached_view_stale() {
         let suite = Suite::start(&env).await;
         let customer = suite.create_customer(MSISDN, "张三丰").await;
         let id = customer.customer_id.as_str();
-        let before = view(&suite, id).await;
+        let before = suite.customer_view(AGENT, id).await;
         assert!(before.next_reminders.is_empty(), "[{label}] {before:?}");
 
         // A promotion ending in ten days: reminded seven days and one day before.
@@ -200,7 +188,7 @@ async fn an_ingested_event_makes_the_cached_view_stale() {
             .into_inner()
             .reminder_ids;
         assert_eq!(made.len(), 2, "[{label}] {made:?}");
-        let shown = view(&suite, id).await;
+        let shown = suite.customer_view(AGENT, id).await;
         let mut listed: Vec<&str> = ids(&shown.next_reminders);
         listed.sort_unstable();
         let mut expected: Vec<&str> = made.iter().map(String::as_str).collect();
@@ -228,7 +216,7 @@ async fn a_repeated_schedule_keeps_the_cached_view() {
             ..care(id, 2)
         };
         let first = schedule(&suite, keyed.clone()).await;
-        let shown = view(&suite, id).await;
+        let shown = suite.customer_view(AGENT, id).await;
         assert_eq!(
             ids(&shown.next_reminders),
             [first.reminder_id.as_str()],
@@ -238,7 +226,7 @@ async fn a_repeated_schedule_keeps_the_cached_view() {
         let again = schedule(&suite, keyed).await;
         assert_eq!(again.reminder_id, first.reminder_id, "[{label}]");
         assert_eq!(
-            view(&suite, id).await.compose_time,
+            suite.customer_view(AGENT, id).await.compose_time,
             shown.compose_time,
             "[{label}] a schedule that wrote nothing makes nothing stale"
         );
@@ -258,13 +246,13 @@ async fn with_the_reminder_service_nowhere_the_view_still_answers() {
         let customer = suite.create_customer(MSISDN, "张三丰").await;
         let id = customer.customer_id.as_str();
 
-        let shown = view(&suite, id).await;
+        let shown = suite.customer_view(AGENT, id).await;
         assert_eq!(shown.unavailable_sections, ["next_reminders"], "[{label}]");
         assert!(shown.next_reminders.is_empty(), "[{label}]");
         assert_eq!(shown.customer.unwrap().customer_id, id, "[{label}]");
         assert!(shown.tier.is_some(), "[{label}] tiering still answers");
         // A view without its reminders is not cached: the next one is composed again.
-        let again = view(&suite, id).await;
+        let again = suite.customer_view(AGENT, id).await;
         assert_ne!(again.compose_time, shown.compose_time, "[{label}]");
         assert_eq!(again.unavailable_sections, ["next_reminders"], "[{label}]");
     }

@@ -3,23 +3,12 @@
 //! answered, shown right after an answer though the view is cached, and named as missing when
 //! the survey service does not answer.
 
-use vipcare_proto::gateway::v1::{CustomerView, GetCustomerViewRequest, get_customer_view_request};
 use vipcare_proto::survey::v1::{JourneyScore, MomentScore, SubmitResponseRequest, SurveyContext};
 use vipcare_testkit::TestEnv;
 
 use crate::support::{AGENT, Options, Suite, closed_address};
 
 const MSISDN: &str = "13800138000";
-
-async fn view(suite: &Suite, id: &str) -> CustomerView {
-    let request = GetCustomerViewRequest {
-        lookup: Some(get_customer_view_request::Lookup::CustomerId(id.to_owned())),
-    };
-    match suite.views(AGENT).get_customer_view(request).await {
-        Ok(answer) => answer.into_inner().view.expect("a view"),
-        Err(status) => panic!("[{}] GetCustomerView: {status:?}", suite.label),
-    }
-}
 
 /// A hall visit rated at the counter: a poor reception, a poor end, and an NPS of 4.
 async fn unhappy_hall_visit(suite: &Suite, customer_id: &str) -> JourneyScore {
@@ -59,21 +48,21 @@ async fn the_view_shows_the_latest_answer_at_once_though_cached() {
         let customer = suite.create_customer(MSISDN, "张三丰").await;
         let id = customer.customer_id.as_str();
 
-        let before = view(&suite, id).await;
+        let before = suite.customer_view(AGENT, id).await;
         assert!(
             before.unavailable_sections.is_empty(),
             "[{label}] never answering is not a missing section: {before:?}"
         );
         assert!(before.satisfaction.is_none(), "[{label}]");
         assert_eq!(
-            view(&suite, id).await.compose_time,
+            suite.customer_view(AGENT, id).await.compose_time,
             before.compose_time,
             "[{label}] cached"
         );
 
         let score = unhappy_hall_visit(&suite, id).await;
         let peak_end = score.peak_end.expect("the end moment was rated");
-        let shown = view(&suite, id).await;
+        let shown = suite.customer_view(AGENT, id).await;
         assert_ne!(
             shown.compose_time, before.compose_time,
             "[{label}] the answer made the cached view stale"
@@ -107,14 +96,14 @@ async fn with_the_survey_service_nowhere_the_view_still_answers_without_caching(
         let customer = suite.create_customer(MSISDN, "张三丰").await;
         let id = customer.customer_id.as_str();
 
-        let shown = view(&suite, id).await;
+        let shown = suite.customer_view(AGENT, id).await;
         assert_eq!(shown.unavailable_sections, ["satisfaction"], "[{label}]");
         assert!(shown.satisfaction.is_none(), "[{label}]");
         assert!(
             shown.tier.is_some() && shown.complaints.is_some(),
             "[{label}]"
         );
-        let again = view(&suite, id).await;
+        let again = suite.customer_view(AGENT, id).await;
         assert_ne!(
             again.compose_time, shown.compose_time,
             "[{label}] a view without its satisfaction is not cached"

@@ -20,6 +20,7 @@ use vipcare_gateway::edge::{ManualClock, MonotonicClock, RateClock};
 use vipcare_proto::common::v1::Date;
 use vipcare_proto::complaint::v1::complaint_service_client::ComplaintServiceClient;
 use vipcare_proto::gateway::v1::channel_service_client::ChannelServiceClient;
+use vipcare_proto::gateway::v1::{CustomerView, GetCustomerViewRequest, get_customer_view_request};
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
 use vipcare_proto::profile::v1::{CreateCustomerRequest, Customer, Gender, UpdateCustomerRequest};
 use vipcare_proto::reminder::v1::reminder_service_client::ReminderServiceClient;
@@ -290,6 +291,17 @@ impl Suite {
 
     pub fn channel(&self) -> Channel {
         self.channel.clone()
+    }
+
+    /// The customer's view through the gateway by id, calling with `key`.
+    pub async fn customer_view(&self, key: &str, id: &str) -> CustomerView {
+        let request = GetCustomerViewRequest {
+            lookup: Some(get_customer_view_request::Lookup::CustomerId(id.to_owned())),
+        };
+        match self.views(key).get_customer_view(request).await {
+            Ok(answer) => answer.into_inner().view.expect("a view"),
+            Err(status) => panic!("[{}] GetCustomerView: {status:?}", self.label),
+        }
     }
 
     /// The profile service through the gateway, calling with `key`.

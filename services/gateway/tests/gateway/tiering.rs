@@ -19,16 +19,6 @@ use crate::support::{
 
 const MSISDN: &str = "13800138000";
 
-async fn view(suite: &Suite, key: &str, id: &str) -> CustomerView {
-    let request = GetCustomerViewRequest {
-        lookup: Some(get_customer_view_request::Lookup::CustomerId(id.to_owned())),
-    };
-    match suite.views(key).get_customer_view(request).await {
-        Ok(answer) => answer.into_inner().view.expect("a view"),
-        Err(status) => panic!("[{}] GetCustomerView: {status:?}", suite.label),
-    }
-}
-
 async fn caller(suite: &Suite) -> LookupCallerResponse {
     let request = LookupCallerRequest {
         msisdn: MSISDN.into(),
@@ -83,7 +73,7 @@ async fn a_view_shows_the_tier_its_benefits_and_the_churn_risk() {
         let customer = suite.create_customer(MSISDN, "张三丰").await;
         let id = customer.customer_id.as_str();
 
-        let shown = view(&suite, AGENT, id).await;
+        let shown = suite.customer_view(AGENT, id).await;
         assert!(shown.unavailable_sections.is_empty(), "[{label}] {shown:?}");
         let tier = shown.tier.clone().expect("a tier section");
         assert_eq!(tier.tier, "STANDARD", "[{label}] a new customer");
@@ -121,12 +111,15 @@ async fn an_override_through_the_gateway_shows_in_the_next_view_and_look_up() {
         let customer = suite.create_customer(MSISDN, "张三丰").await;
         let id = customer.customer_id.as_str();
         // Both answers are now cached under the customer's tag.
-        assert_eq!(view(&suite, AGENT, id).await.tier.unwrap().tier, "STANDARD");
+        assert_eq!(
+            suite.customer_view(AGENT, id).await.tier.unwrap().tier,
+            "STANDARD"
+        );
         assert_eq!(caller(&suite).await.priority, 0, "[{label}]");
 
         override_tier(&suite, id, "GOLD").await;
 
-        let shown = view(&suite, AGENT, id).await;
+        let shown = suite.customer_view(AGENT, id).await;
         assert_eq!(shown.tier.clone().unwrap().tier, "GOLD", "[{label}] view");
         let lounge = shown
             .benefits
@@ -196,7 +189,7 @@ async fn with_tiering_nowhere_the_view_and_look_up_still_answer() {
         let customer = suite.create_customer(MSISDN, "张三丰").await;
         let id = customer.customer_id.as_str();
 
-        let shown = view(&suite, AGENT, id).await;
+        let shown = suite.customer_view(AGENT, id).await;
         assert_eq!(
             shown.unavailable_sections,
             ["tier", "churn_risk"],
@@ -244,7 +237,7 @@ async fn gold_behind_proxy(env: &TestEnv) -> (Suite, String) {
 /// With tiering back, the view and the look-up show the tier: no degraded answer was cached.
 async fn shows_gold_again(suite: &Suite, id: &str) {
     let label = suite.label;
-    let shown = view(suite, AGENT, id).await;
+    let shown = suite.customer_view(AGENT, id).await;
     assert!(shown.unavailable_sections.is_empty(), "[{label}] {shown:?}");
     assert_eq!(shown.tier.unwrap().tier, "GOLD", "[{label}] view");
     let routed = caller(suite).await;
@@ -263,7 +256,7 @@ async fn answers_made_without_tiering_are_not_cached() {
         let id = id.as_str();
 
         suite.tiering_link().cut().await;
-        let degraded = view(&suite, AGENT, id).await;
+        let degraded = suite.customer_view(AGENT, id).await;
         assert_eq!(
             degraded.unavailable_sections,
             ["tier", "churn_risk"],

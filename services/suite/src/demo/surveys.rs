@@ -195,8 +195,8 @@ fn channel_of(scenario: &str, i: usize) -> SurveyChannel {
     }
 }
 
-/// An index drawn by `weights`.
-fn pick(weights: &[u32], rng: &mut impl Rng) -> usize {
+/// An index drawn by `weights` (the survey benchmark draws its answers by it too).
+pub fn pick(weights: &[u32], rng: &mut impl Rng) -> usize {
     let mut draw = rng.random_range(0..weights.iter().sum::<u32>());
     for (i, w) in weights.iter().enumerate() {
         if draw < *w {
