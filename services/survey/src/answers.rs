@@ -15,7 +15,8 @@ use crate::domain::{
     JourneyScore, Response, SurveyChannel, SurveyContext, SurveyPolicy, Tally, follow_up_owner,
 };
 use crate::notices;
-use crate::store::{self, FollowUp, FollowUpState, StoreError, StoredResponse, import, responses};
+use crate::store::{self, FollowUp, FollowUpState, StoreError, StoredResponse, import};
+use vipcare_proto::complaint::v1::OpenComplaintRequest;
 
 /// Who answered, where and when: everything stored with an answer but the answer itself.
 #[derive(Debug, Clone)]
@@ -79,13 +80,17 @@ pub fn from_history(
     stored(response, who, policy, &|_| starting, desk)
 }
 
-/// Writes `stored` in `txn` with its follow-up complaint in the outbox, if it has one.
-pub async fn insert<C: ConnectionTrait>(
+/// Writes `stored` in `txn` (the caller's transaction) with the follow-up complaints of its
+/// detractions in the outbox: a few statements however many responses. Returns how many
+/// responses were written.
+pub async fn insert_many<C: ConnectionTrait>(
     txn: &C,
-    stored: &StoredResponse,
-) -> Result<(), StoreError> {
-    responses::insert(txn, stored).await?;
-    enqueue_follow_up(txn, stored).await
+    stored: &[StoredResponse],
+) -> Result<u64, StoreError> {
+    let written = import::insert_in(txn, stored).await?;
+    let follow_ups: Vec<_> = stored.iter().filter_map(follow_up).collect();
+    notices::enqueue_follow_ups(txn, &follow_ups).await?;
+    Ok(written)
 }
 
 /// Imports `history` in one transaction with the follow-ups of its detractions in the outbox
@@ -95,36 +100,26 @@ pub async fn import_history<C: ConnectionTrait + TransactionTrait>(
     history: &[StoredResponse],
 ) -> Result<u64, StoreError> {
     let txn = conn.begin().await?;
-    let result = async {
-        let written = import::insert_in(&txn, history).await?;
-        for stored in history {
-            enqueue_follow_up(&txn, stored).await?;
-        }
-        Ok(written)
-    }
-    .await;
+    let result = insert_many(&txn, history).await;
     store::settle(txn, result).await
 }
 
-async fn enqueue_follow_up<C: ConnectionTrait>(
-    txn: &C,
-    stored: &StoredResponse,
-) -> Result<(), StoreError> {
-    // Only a follow-up still to open: an import may bring ones settled elsewhere.
+/// The follow-up complaint `stored` asks for: only one still to open (an import may bring
+/// ones settled elsewhere).
+fn follow_up(stored: &StoredResponse) -> Option<OpenComplaintRequest> {
     if stored.follow_up.state != FollowUpState::Pending {
-        return Ok(());
+        return None;
     }
-    if let (Some(detraction), Some(owner)) = (&stored.follow_up.detraction, &stored.follow_up.owner)
-    {
-        let request = notices::follow_up(
-            &stored.response_id,
-            &stored.customer_id,
-            stored.channel,
-            detraction,
-            &stored.comment,
-            owner,
-        );
-        notices::enqueue_follow_up(txn, &request).await?;
-    }
-    Ok(())
+    let (Some(detraction), Some(owner)) = (&stored.follow_up.detraction, &stored.follow_up.owner)
+    else {
+        return None;
+    };
+    Some(notices::follow_up(
+        &stored.response_id,
+        &stored.customer_id,
+        stored.channel,
+        detraction,
+        &stored.comment,
+        owner,
+    ))
 }

@@ -97,13 +97,15 @@ impl App {
         let relays = Relays::connect_lazy(&db, &peers.reminder, &peers.complaint, &credential)
             .map_err(|e| AppError::PeerUrl(e.to_string()))?;
         let listener = server::bind(&settings.survey.listen).await?;
+        let stale = StaleViews::new(cache.invalidator());
         let requests = Idempotency::new(&db, settings.database.idempotency_retention())
-            .settling(StaleViews::new(cache.invalidator()));
+            .settling(stale.clone());
         let roller = Roller::new(db.clone(), settings.survey.roll_batch);
         let api = SurveyApi::new(
             db,
             Wiring {
                 requests: requests.clone(),
+                stale,
                 clock,
                 directory,
                 invitations: relays.invitations.waker(),

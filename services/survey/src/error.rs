@@ -18,7 +18,8 @@ pub const TOKEN_USED: &str = "TOKEN_USED";
 /// A token past its 7 days.
 pub const TOKEN_EXPIRED: &str = "TOKEN_EXPIRED";
 
-#[derive(Debug, thiserror::Error)]
+/// Clone: a batch's shared failure (the database or a peer down) is every call's answer.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     /// Request fields were refused; nothing was written.
     #[error("invalid {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]

@@ -130,12 +130,16 @@ pub async fn enqueue_invitation<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Writes the follow-up complaint to the outbox inside the caller's transaction.
-pub async fn enqueue_follow_up<C: ConnectionTrait>(
+/// Writes the follow-up complaints to the outbox inside the caller's transaction, in one
+/// statement however many.
+pub async fn enqueue_follow_ups<C: ConnectionTrait>(
     conn: &C,
-    request: &complaint_pb::OpenComplaintRequest,
+    requests: &[complaint_pb::OpenComplaintRequest],
 ) -> Result<(), StoreError> {
-    outbox::enqueue(conn, COMPLAINT, FOLLOW_UP_EVENT, request.encode_to_vec()).await?;
+    if !requests.is_empty() {
+        let payloads = requests.iter().map(Message::encode_to_vec);
+        outbox::enqueue_many(conn, COMPLAINT, FOLLOW_UP_EVENT, payloads).await?;
+    }
     Ok(())
 }
 

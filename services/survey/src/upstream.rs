@@ -47,9 +47,19 @@ pub enum UpstreamError {
 
 /// Where handlers learn who a customer is.
 pub trait Directory: Send + Sync + Debug {
+    /// Those of `ids` the profile knows, by id, asked at once (the submissions of one batch).
+    fn customers<'a>(
+        &'a self,
+        ids: &'a [&'a str],
+    ) -> BoxFuture<'a, Result<HashMap<String, Customer>, UpstreamError>>;
+
     /// `Ok(None)` for a customer the profile does not know.
-    fn customer(&self, customer_id: &str)
-    -> BoxFuture<'_, Result<Option<Customer>, UpstreamError>>;
+    fn customer<'a>(
+        &'a self,
+        customer_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Customer>, UpstreamError>> {
+        Box::pin(async move { Ok(self.customers(&[customer_id]).await?.remove(customer_id)) })
+    }
 }
 
 /// The profile and tiering services, over their contracts.
@@ -68,26 +78,34 @@ impl Peers {
 }
 
 impl Directory for Peers {
-    fn customer(
-        &self,
-        customer_id: &str,
-    ) -> BoxFuture<'_, Result<Option<Customer>, UpstreamError>> {
-        let id = customer_id.to_owned();
+    fn customers<'a>(
+        &'a self,
+        ids: &'a [&'a str],
+    ) -> BoxFuture<'a, Result<HashMap<String, Customer>, UpstreamError>> {
         Box::pin(async move {
-            let (profile, tier) = futures::join!(self.0.profile(&id), self.0.tier(&id));
-            let Some(found) = profile.map_err(|s| failure("profile", &s))? else {
-                return Ok(None);
-            };
-            let tier = tier.map_err(|s| failure("tiering", &s))?;
-            Ok(Some(Customer {
-                customer_id: id,
-                tier: if tier.is_empty() {
-                    BASE_TIER.to_owned()
-                } else {
-                    tier
-                },
-                account_manager: Some(found.account_manager_id).filter(|m| !m.is_empty()),
-            }))
+            let known = self
+                .0
+                .known(ids, true)
+                .await
+                .map_err(|f| failure(f.service, &f.status))?;
+            Ok(known
+                .into_iter()
+                .map(|(id, known)| {
+                    let tier = if known.tier.is_empty() {
+                        BASE_TIER.to_owned()
+                    } else {
+                        known.tier
+                    };
+                    let account_manager =
+                        Some(known.customer.account_manager_id).filter(|m| !m.is_empty());
+                    let customer = Customer {
+                        customer_id: id.clone(),
+                        tier,
+                        account_manager,
+                    };
+                    (id, customer)
+                })
+                .collect())
         })
     }
 }
@@ -121,11 +139,15 @@ impl FixedDirectory {
 }
 
 impl Directory for FixedDirectory {
-    fn customer(
-        &self,
-        customer_id: &str,
-    ) -> BoxFuture<'_, Result<Option<Customer>, UpstreamError>> {
-        let found = self.customers.get(customer_id).cloned();
+    fn customers<'a>(
+        &'a self,
+        ids: &'a [&'a str],
+    ) -> BoxFuture<'a, Result<HashMap<String, Customer>, UpstreamError>> {
+        let found = ids
+            .iter()
+            .filter_map(|id| self.customers.get(*id))
+            .map(|c| (c.customer_id.clone(), c.clone()))
+            .collect();
         Box::pin(async move { Ok(found) })
     }
 }

@@ -28,6 +28,7 @@ use vipcare_proto::survey::v1 as pb;
 use vipcare_proto::survey::v1::survey_service_server::{SurveyService, SurveyServiceServer};
 use vipcare_storage::Database;
 use vipcare_storage::idempotency::Idempotency;
+use vipcare_storage::invalidation::StaleViews;
 
 use crate::baselines::BaselineCache;
 use crate::domain::SurveyPolicy;
@@ -47,12 +48,12 @@ pub struct SurveyApi {
     directory: Arc<dyn Directory>,
     /// Poked after a commit that wrote an invitation, so its relay sends it without a poll.
     invitations: Arc<Notify>,
-    /// Poked after a commit that wrote a follow-up.
-    follow_ups: Arc<Notify>,
     /// The policy in force until one is stored (`[survey]`), the link base and the desk.
     settings: Arc<SurveySettings>,
     starting: Arc<SurveyPolicy>,
     baselines: Arc<BaselineCache>,
+    /// SubmitResponse calls, handled in batches.
+    submissions: Arc<submit::Submissions>,
 }
 
 impl std::fmt::Debug for SurveyApi {
@@ -66,6 +67,8 @@ impl std::fmt::Debug for SurveyApi {
 /// What a survey service is wired to, besides its database.
 pub struct Wiring {
     pub requests: Idempotency,
+    /// Bumps the customer views a batch of responses made stale, after its commit.
+    pub stale: StaleViews,
     pub clock: Arc<dyn Clock>,
     pub directory: Arc<dyn Directory>,
     pub invitations: Arc<Notify>,
@@ -78,6 +81,7 @@ impl SurveyApi {
     pub fn new(db: Database, wiring: Wiring) -> SurveyApi {
         let Wiring {
             requests,
+            stale,
             clock,
             directory,
             invitations,
@@ -85,16 +89,28 @@ impl SurveyApi {
             settings,
             starting,
         } = wiring;
+        let baselines = Arc::new(BaselineCache::default());
+        let submissions = submit::Submissions::new(submit::Parts {
+            db: db.clone(),
+            requests: requests.clone(),
+            stale,
+            clock: clock.clone(),
+            directory: directory.clone(),
+            follow_ups,
+            settings: settings.clone(),
+            starting: starting.clone(),
+            baselines: baselines.clone(),
+        });
         SurveyApi {
             db,
             requests,
             clock,
             directory,
             invitations,
-            follow_ups,
             settings,
             starting,
-            baselines: Arc::new(BaselineCache::default()),
+            baselines,
+            submissions: Arc::new(submissions),
         }
     }
 

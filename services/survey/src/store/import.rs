@@ -51,8 +51,9 @@ pub async fn insert_in<C: ConnectionTrait>(
             *slot = r;
         }
     }
-    for r in newest.values() {
-        satisfaction::record(txn, r).await?;
+    let newest: Vec<&StoredResponse> = newest.into_values().collect();
+    for chunk in newest.chunks(CHUNK) {
+        satisfaction::record_many(txn, chunk).await?;
     }
     Ok(written)
 }

@@ -107,7 +107,7 @@ pub async fn insert<C: ConnectionTrait>(txn: &C, r: &StoredResponse) -> Result<(
     );
     txn.execute_raw(statement(txn, &sql, response_values(r)?))
         .await?;
-    satisfaction::record(txn, r).await?;
+    satisfaction::record_many(txn, &[r]).await?;
     invalidation::record(txn, &[tags::customer(&r.customer_id)]).await?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, QueryResult};
+use vipcare_storage::bulk::BulkInsert;
 use vipcare_storage::one_of;
 
 use super::error::corrupt;
@@ -28,9 +29,7 @@ pub struct Satisfaction {
 }
 
 /// Each part moves only to a strictly newer figure; the latest response goes by (time, id).
-const UPSERT: &str = "INSERT INTO satisfaction (customer_id, peak_end, peak_end_ms, nps, nps_ms, \
-     scenario_code, response_id, submit_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-     ON CONFLICT (customer_id) DO UPDATE SET \
+const UPSERT: &str = "ON CONFLICT (customer_id) DO UPDATE SET \
      peak_end = CASE WHEN excluded.peak_end_ms > COALESCE(satisfaction.peak_end_ms, -1) \
        THEN excluded.peak_end ELSE satisfaction.peak_end END, \
      peak_end_ms = CASE WHEN excluded.peak_end_ms > COALESCE(satisfaction.peak_end_ms, -1) \
@@ -48,18 +47,19 @@ const UPSERT: &str = "INSERT INTO satisfaction (customer_id, peak_end, peak_end_
      submit_ms = CASE WHEN excluded.submit_ms > satisfaction.submit_ms \
        THEN excluded.submit_ms ELSE satisfaction.submit_ms END";
 
-/// Counts `r` in its customer's latest satisfaction.
-pub(super) async fn record<C: ConnectionTrait>(
+/// Counts each of `newest` in its customer's latest satisfaction, in one statement: at most
+/// one response per customer (a statement may not update one row twice).
+pub(super) async fn record_many<C: ConnectionTrait>(
     conn: &C,
-    r: &StoredResponse,
+    newest: &[&StoredResponse],
 ) -> Result<(), StoreError> {
-    let at = ms(r.submit_time);
-    let peak_end = r.score.peak_end.as_ref().ok().map(|pe| pe.value);
-    let nps = r.nps.map(i64::from);
-    conn.execute_raw(statement(
-        conn,
-        UPSERT,
-        [
+    let mut upsert =
+        BulkInsert::new("satisfaction", &COLUMNS.split(", ").collect::<Vec<_>>()).then(UPSERT);
+    for r in newest {
+        let at = ms(r.submit_time);
+        let peak_end = r.score.peak_end.as_ref().ok().map(|pe| pe.value);
+        let nps = r.nps.map(i64::from);
+        upsert.row([
             r.customer_id.clone().into(),
             peak_end.into(),
             peak_end.map(|_| at).into(),
@@ -68,9 +68,9 @@ pub(super) async fn record<C: ConnectionTrait>(
             r.scenario_code.clone().into(),
             r.response_id.clone().into(),
             at.into(),
-        ],
-    ))
-    .await?;
+        ]);
+    }
+    upsert.execute(conn).await?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 mod harness;
 
 mod binary;
+mod bursts;
 mod follow_up;
 mod invitations;
 mod reports;

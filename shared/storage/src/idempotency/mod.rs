@@ -314,9 +314,11 @@ async fn claim(
     Ok(())
 }
 
+mod many;
 mod messages;
 mod table;
 
+pub use many::{Recalled, claim_many, unclaim_many};
 pub use messages::Begun;
 
 pub(crate) use table::RequestKeysTable;
