@@ -92,6 +92,26 @@ impl<T: Send + 'static, R: Send + 'static> Batcher<T, R> {
     }
 }
 
+/// A batch's items (by index) in rounds whose items share no meeting point (a key two items
+/// of one statement must not both write): an item goes after the last round holding any of
+/// its `points`, so items that would meet are handled in successive rounds, in their order.
+pub fn rounds<T>(items: &[T], points: impl Fn(&T) -> Vec<String>) -> Vec<Vec<usize>> {
+    let mut rounds: Vec<(std::collections::HashSet<String>, Vec<usize>)> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let meets = points(item);
+        let after = rounds
+            .iter()
+            .rposition(|(held, _)| meets.iter().any(|m| held.contains(m)))
+            .map_or(0, |r| r + 1);
+        if after == rounds.len() {
+            rounds.push((std::collections::HashSet::new(), Vec::new()));
+        }
+        rounds[after].0.extend(meets);
+        rounds[after].1.push(i);
+    }
+    rounds.into_iter().map(|(_, items)| items).collect()
+}
+
 /// One worker: takes what is queued (waiting for the first item only), handles it, answers.
 /// Ends when the batcher is dropped and its queue is empty.
 async fn work<T: Send + 'static, R: Send + 'static>(
@@ -132,6 +152,16 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use tokio::sync::Barrier;
+
+    #[test]
+    fn items_that_would_meet_go_in_later_rounds_in_their_order() {
+        let items = ["a", "a", "b", "ab", "c", "b"];
+        let points = |s: &&str| s.chars().map(String::from).collect();
+        assert_eq!(
+            rounds(&items, points),
+            [vec![0, 2, 4], vec![1], vec![3], vec![5]]
+        );
+    }
 
     #[tokio::test]
     async fn a_lone_call_is_answered_alone() {

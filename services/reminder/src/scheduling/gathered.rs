@@ -13,11 +13,10 @@
 //! in call order. Calls with a request_id keep their own transaction, the one their key is
 //! claimed in.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use sea_orm::TransactionTrait;
-use vipcare_runtime::batching::Batcher;
+use vipcare_runtime::batching::{self, Batcher};
 use vipcare_storage::Database;
 
 use super::Prepared;
@@ -69,7 +68,8 @@ async fn store_all(
 ) -> Vec<Result<Stored, Error>> {
     let mut answers: Vec<Option<Result<Stored, Error>>> =
         std::iter::repeat_with(|| None).take(batch.len()).collect();
-    for round in rounds(&batch) {
+    // Reminders that would meet in one statement go in successive rounds, in call order.
+    for round in batching::rounds(&batch, meeting_points) {
         let together: Vec<&Prepared> = round.iter().map(|&i| &batch[i]).collect();
         let stored = match together.as_slice() {
             [one] => vec![alone(db, stale, one).await],
@@ -135,25 +135,6 @@ async fn alone(db: &Database, stale: &StaleViews, prepared: &Prepared) -> Result
     Ok((reminder, deduplicated))
 }
 
-/// The batch's calls (by index) in rounds whose reminders cannot meet in one statement: a
-/// call goes after the last round holding its customer's dedupe key or superseding touchpoint.
-fn rounds(batch: &[Prepared]) -> Vec<Vec<usize>> {
-    let mut rounds: Vec<(HashSet<String>, Vec<usize>)> = Vec::new();
-    for (i, prepared) in batch.iter().enumerate() {
-        let meets = meeting_points(prepared);
-        let after = rounds
-            .iter()
-            .rposition(|(held, _)| meets.iter().any(|m| held.contains(m)))
-            .map_or(0, |r| r + 1);
-        if after == rounds.len() {
-            rounds.push((HashSet::new(), Vec::new()));
-        }
-        rounds[after].0.extend(meets);
-        rounds[after].1.push(i);
-    }
-    rounds.into_iter().map(|(_, calls)| calls).collect()
-}
-
 /// What two reminders of one statement must not share.
 fn meeting_points(prepared: &Prepared) -> Vec<String> {
     let r = &prepared.reminder;
@@ -209,6 +190,7 @@ mod tests {
             prepared("c-1", Touchpoint::LowBalance, None),
         ];
         assert!(batch[0].supersedes && !batch[3].supersedes);
-        assert_eq!(rounds(&batch), [vec![0, 2, 3, 5], vec![1, 4], vec![6]]);
+        let rounds = batching::rounds(&batch, meeting_points);
+        assert_eq!(rounds, [vec![0, 2, 3, 5], vec![1, 4], vec![6]]);
     }
 }

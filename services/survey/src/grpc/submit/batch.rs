@@ -17,14 +17,13 @@
 //! Every call is answered only after all of that, as it would be alone: nothing is answered
 //! before it is committed and its view settled.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use prost::Message;
 use tokio::sync::Notify;
 use vipcare_domain::Clock;
 use vipcare_proto::survey::v1 as pb;
-use vipcare_runtime::batching::Batcher;
+use vipcare_runtime::batching::{self, Batcher};
 use vipcare_storage::Database;
 use vipcare_storage::idempotency::{Idempotency, Recalled, RequestKey};
 use vipcare_storage::invalidation::StaleViews;
@@ -136,7 +135,8 @@ async fn handle(parts: &Parts, calls: Vec<Call>) -> Vec<Result<Answer, Error>> {
     let mut held = Vec::new();
     let mut follow_ups = false;
     let mut stale = Vec::new();
-    for round in rounds(&ready) {
+    // Calls that would meet in one statement go in successive rounds, in call order.
+    for round in batching::rounds(&ready, |(_, p)| meeting_points(p)) {
         let items: Vec<&Prepared> = round.iter().map(|&r| &ready[r].1).collect();
         let (written, recorded) = write::all(parts, &items, now).await;
         stale.extend(recorded);
@@ -204,25 +204,6 @@ async fn recall(
 fn decode(bytes: &[u8]) -> Result<Answer, Error> {
     Answer::decode(bytes)
         .map_err(|e| Error::Internal(format!("stored answer does not decode: {e}")))
-}
-
-/// The prepared calls (by index into `ready`) in rounds whose calls cannot meet in one
-/// statement: a call goes after the last round holding its request_id or its invitation.
-fn rounds(ready: &[(usize, Prepared)]) -> Vec<Vec<usize>> {
-    let mut rounds: Vec<(HashSet<String>, Vec<usize>)> = Vec::new();
-    for (r, (_, prepared)) in ready.iter().enumerate() {
-        let meets = meeting_points(prepared);
-        let after = rounds
-            .iter()
-            .rposition(|(held, _)| meets.iter().any(|m| held.contains(m)))
-            .map_or(0, |round| round + 1);
-        if after == rounds.len() {
-            rounds.push((HashSet::new(), Vec::new()));
-        }
-        rounds[after].0.extend(meets);
-        rounds[after].1.push(r);
-    }
-    rounds.into_iter().map(|(_, calls)| calls).collect()
 }
 
 /// What two calls of one statement must not share.

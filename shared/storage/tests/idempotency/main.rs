@@ -1,7 +1,9 @@
 //! The request_id flow against real databases: a repeat answers the first response and acts
 //! once; keys are scoped by client and method; a key reused with another request is refused
 //! and nothing happens; two concurrent calls with one key act once; a failed effect frees its
-//! key; expired keys act again and are pruned.
+//! key; expired keys act again and are pruned. The same for gathered calls in [`many`].
+
+mod many;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -5,49 +5,16 @@
 
 use std::time::Duration;
 
-use sea_orm::TransactionTrait;
 use vipcare_storage::idempotency::{
     Idempotency, KeyReused, Outcome, Recalled, RequestKey, claim_many, unclaim_many,
 };
-use vipcare_storage::sea_orm;
-use vipcare_storage::sea_orm::ConnectionTrait;
-use vipcare_storage::sea_orm_migration::{MigrationTrait, MigratorTrait};
+use vipcare_storage::sea_orm::{ConnectionTrait, TransactionTrait};
 use vipcare_storage::{Backend, Database, StorageError, statement};
 use vipcare_testkit::TestEnv;
 
-const DAY: Duration = Duration::from_secs(24 * 3600);
+use super::{DAY, Failure, open, wait_until_blocked};
+
 const METHOD: &str = "vipcare.test.v1.TestService/Answer";
-
-struct NoOwnTables;
-impl MigratorTrait for NoOwnTables {
-    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        Vec::new()
-    }
-}
-
-/// Why one call's flow failed: the tests here expect it not to.
-#[derive(Debug)]
-struct Failed;
-
-impl From<StorageError> for Failed {
-    fn from(_: StorageError) -> Self {
-        Failed
-    }
-}
-
-impl From<KeyReused> for Failed {
-    fn from(_: KeyReused) -> Self {
-        Failed
-    }
-}
-
-async fn open(env: &TestEnv) -> Database {
-    let db = Database::connect(env.database_settings(), env.data_dir(), "idemmany")
-        .await
-        .unwrap();
-    db.migrate::<NoOwnTables>().await.unwrap();
-    db
-}
 
 fn key(client: &str, request_id: &str, request: &str) -> RequestKey {
     RequestKey::new(client, METHOD, request_id, request.as_bytes())
@@ -203,7 +170,7 @@ async fn a_key_a_concurrent_transaction_holds_is_left_to_it_once_it_commits() {
                 Ok::<_, StorageError>(claimed)
             }
         });
-        wait_until_blocked(&env).await;
+        wait_until_blocked(&env, &db).await;
         first.commit().await.unwrap();
         assert_eq!(second.await.unwrap().unwrap(), [false], "{}", env.label);
         assert_eq!(
@@ -221,7 +188,7 @@ async fn one_calls_flow_and_a_batchs_read_each_others_keys() {
         let alone = key("hall", "alone", "1");
         let gathered = key("hall", "gathered", "2");
         let done = flow
-            .run::<_, Failed, _>(Some(&alone), async |_| Ok(((), b"one".to_vec())))
+            .run::<_, Failure, _>(Some(&alone), async |_| Ok(((), b"one".to_vec())))
             .await
             .unwrap();
         assert_eq!(done, Outcome::Done(()));
@@ -232,7 +199,7 @@ async fn one_calls_flow_and_a_batchs_read_each_others_keys() {
             env.label
         );
         let replayed = flow
-            .run::<_, Failed, _>(Some(&gathered), async |_| Ok(((), b"x".to_vec())))
+            .run::<_, Failure, _>(Some(&gathered), async |_| Ok(((), b"x".to_vec())))
             .await
             .unwrap();
         assert_eq!(
@@ -241,29 +208,5 @@ async fn one_calls_flow_and_a_batchs_read_each_others_keys() {
             "{}",
             env.label
         );
-    }
-}
-
-/// Waits until another session waits on a row lock (PostgreSQL).
-async fn wait_until_blocked(env: &TestEnv) {
-    let admin = Database::connect(env.database_settings(), env.data_dir(), "idemmany")
-        .await
-        .unwrap();
-    loop {
-        let row = admin
-            .conn()
-            .query_one_raw(statement(
-                admin.conn(),
-                "SELECT count(*) AS n FROM pg_stat_activity \
-                 WHERE wait_event_type = 'Lock' AND datname = current_database()",
-                [],
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        if row.try_get::<i64>("", "n").unwrap() > 0 {
-            return;
-        }
-        tokio::task::yield_now().await;
     }
 }
