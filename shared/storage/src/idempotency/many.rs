@@ -14,7 +14,8 @@
 
 use std::collections::HashSet;
 
-use sea_orm::{ConnectionTrait, DatabaseTransaction, Value};
+use sea_orm::sea_query::ArrayType;
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Value};
 
 use super::{Idempotency, KeyReused, RequestKey};
 use crate::StorageError;
@@ -38,10 +39,10 @@ impl Idempotency {
             return Ok(Vec::new());
         }
         let mut values: Vec<Value> = vec![self.oldest_live_ms().into()];
-        let rows = key_rows(keys, 2, &mut values);
+        let keys_in = key_set(self.conn.get_database_backend(), keys, 2, &mut values);
         let sql = format!(
             "SELECT client, method, request_id, fingerprint, response FROM request_keys \
-             WHERE created_ms >= $1 AND (client, method, request_id) IN (VALUES {rows})"
+             WHERE created_ms >= $1 AND (client, method, request_id) IN ({keys_in})"
         );
         let found = self
             .conn
@@ -83,33 +84,51 @@ pub async fn claim_many(
     if claims.is_empty() {
         return Ok(Vec::new());
     }
-    let now = crate::outbox::now_ms();
-    let mut values: Vec<Value> = vec![flow.oldest_live_ms().into()];
-    let mut rows = Vec::with_capacity(claims.len());
-    for (key, answer) in claims {
-        let n = values.len();
-        rows.push(format!(
-            "(${}, ${}, ${}, ${}, ${}, ${})",
-            n + 1,
-            n + 2,
-            n + 3,
-            n + 4,
-            n + 5,
-            n + 6
-        ));
-        values.extend(key.values());
-        values.push(key.fingerprint.to_vec().into());
-        values.push(answer.clone().into());
-        values.push(now.into());
-    }
+    let mut values: Vec<Value> = vec![flow.oldest_live_ms().into(), crate::outbox::now_ms().into()];
+    let rows = match txn.get_database_backend() {
+        DbBackend::Postgres => {
+            let keys: Vec<&RequestKey> = claims.iter().map(|(key, _)| *key).collect();
+            values.extend(key_arrays(&keys));
+            let fingerprints = claims.iter().map(|(k, _)| k.fingerprint.to_vec().into());
+            let answers = claims.iter().map(|(_, answer)| answer.clone().into());
+            values.push(Value::Array(
+                ArrayType::Bytes,
+                Some(Box::new(fingerprints.collect())),
+            ));
+            values.push(Value::Array(
+                ArrayType::Bytes,
+                Some(Box::new(answers.collect())),
+            ));
+            "SELECT c, m, r, f, a, $2 FROM unnest($3::text[], $4::text[], $5::text[], \
+             $6::bytea[], $7::bytea[]) AS t(c, m, r, f, a)"
+                .to_owned()
+        }
+        _ => {
+            let mut rows = Vec::with_capacity(claims.len());
+            for (key, answer) in claims {
+                let n = values.len();
+                rows.push(format!(
+                    "(${}, ${}, ${}, ${}, ${}, $2)",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5
+                ));
+                values.extend(key.values());
+                values.push(key.fingerprint.to_vec().into());
+                values.push(answer.clone().into());
+            }
+            format!("VALUES {}", rows.join(", "))
+        }
+    };
     // An expired row of the same key is taken over; a live one is left and not returned.
     let sql = format!(
         "INSERT INTO request_keys (client, method, request_id, fingerprint, response, created_ms) \
-         VALUES {} ON CONFLICT (client, method, request_id) DO UPDATE SET \
+         {rows} ON CONFLICT (client, method, request_id) DO UPDATE SET \
          fingerprint = excluded.fingerprint, response = excluded.response, \
          created_ms = excluded.created_ms WHERE request_keys.created_ms < $1 \
-         RETURNING client, method, request_id",
-        rows.join(", ")
+         RETURNING client, method, request_id"
     );
     let claimed: HashSet<(String, String, String)> = txn
         .query_all_raw(statement(txn, &sql, values))
@@ -139,22 +158,49 @@ pub async fn unclaim_many(
         return Ok(());
     }
     let mut values = Vec::new();
-    let rows = key_rows(keys, 1, &mut values);
-    let sql =
-        format!("DELETE FROM request_keys WHERE (client, method, request_id) IN (VALUES {rows})");
+    let keys_in = key_set(txn.get_database_backend(), keys, 1, &mut values);
+    let sql = format!("DELETE FROM request_keys WHERE (client, method, request_id) IN ({keys_in})");
     txn.execute_raw(statement(txn, &sql, values)).await?;
     Ok(())
 }
 
-/// `($n, $n+1, $n+2), …` for `keys` from placeholder `first`, their values pushed to `values`.
-fn key_rows(keys: &[&RequestKey], first: usize, values: &mut Vec<Value>) -> String {
+/// The (client, method, request_id) of `keys` as a row source from placeholder `first`, their
+/// values pushed to `values`: three arrays on PostgreSQL, so the statement's text (and plan) is
+/// the same whatever the batch's size; `VALUES` rows on SQLite.
+fn key_set(
+    backend: DbBackend,
+    keys: &[&RequestKey],
+    first: usize,
+    values: &mut Vec<Value>,
+) -> String {
+    if backend == DbBackend::Postgres {
+        values.extend(key_arrays(keys));
+        return format!(
+            "SELECT * FROM unnest(${first}::text[], ${}::text[], ${}::text[])",
+            first + 1,
+            first + 2
+        );
+    }
     let mut rows = Vec::with_capacity(keys.len());
     for (i, key) in keys.iter().enumerate() {
         let n = first + 3 * i;
         rows.push(format!("(${n}, ${}, ${})", n + 1, n + 2));
         values.extend(key.values());
     }
-    rows.join(", ")
+    format!("VALUES {}", rows.join(", "))
+}
+
+/// The clients, methods and request_ids of `keys`, one text array each.
+fn key_arrays(keys: &[&RequestKey]) -> [Value; 3] {
+    let column = |part: fn(&RequestKey) -> &str| {
+        let texts: Vec<Value> = keys.iter().map(|k| part(k).into()).collect();
+        Value::Array(ArrayType::String, Some(Box::new(texts)))
+    };
+    [
+        column(|k| &k.client),
+        column(|k| &k.method),
+        column(|k| &k.request_id),
+    ]
 }
 
 impl RequestKey {
