@@ -6,9 +6,12 @@
 //! multi-row `VALUES` in chunks under its limit on bound values (it is in-process: statement
 //! size costs it little).
 //!
-//! Arrays carry no NULLs here, so a column that is NULL for some rows either goes in as a fixed
-//! SQL expression (`.fixed("expire_ms", "NULL")`) or, if a bound value is NULL, the batch falls
-//! back to `VALUES` on PostgreSQL too: always correct, only slower.
+//! Bound arrays carry no NULLs (the driver binds `text[]` from plain strings), so a column that
+//! is NULL in every row goes in as a fixed SQL expression (`.fixed("expire_ms", "NULL")`), and a
+//! batch with some NULL values binds each such column with a second, boolean array saying which
+//! rows are NULL, unnested side by side `FROM unnest(…)` (a tuple store: slower for hundreds of
+//! thousands of rows than the select-list form, which large loads keep by grouping rows by their
+//! NULL columns, but still one statement where `VALUES` would be one per few rows).
 
 use sea_orm::sea_query::ArrayType;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
@@ -83,6 +86,14 @@ impl BulkInsert {
         let backend = conn.get_database_backend();
         let statements = match backend {
             DbBackend::Postgres if !self.values.iter().any(is_null) => vec![self.unnest()],
+            // Only values whose arrays the driver binds as they are; others (a date, JSON) stay
+            // typed in `VALUES`.
+            DbBackend::Postgres if self.values.iter().all(arrayable) => {
+                match self.clone().unnest_flagged() {
+                    Some(statement) => vec![statement],
+                    None => self.chunks(backend),
+                }
+            }
             _ => self.chunks(backend),
         };
         let mut affected = 0;
@@ -130,6 +141,64 @@ impl BulkInsert {
         Statement::from_sql_and_values(DbBackend::Postgres, text, arrays)
     }
 
+    /// As [`unnest`](Self::unnest) for rows with NULL values: a column with some NULLs is bound
+    /// with a filler in their place and a boolean array flagging them. `None` when every bound
+    /// column is NULL in every row (nothing to unnest).
+    fn unnest_flagged(mut self) -> Option<Statement> {
+        let width = self.columns.len();
+        let mut columns: Vec<Vec<Value>> = (0..width).map(|_| Vec::new()).collect();
+        for (i, value) in std::mem::take(&mut self.values).into_iter().enumerate() {
+            columns[i % width].push(value);
+        }
+        let (mut arrays, mut sources, mut names, mut select) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (n, column) in columns.into_iter().enumerate() {
+            let Some(sample) = column.iter().find(|v| !is_null(v)) else {
+                select.push("NULL".to_owned());
+                continue;
+            };
+            let (ty, cast) = array_type(sample);
+            let flags: Option<Vec<Value>> = column
+                .iter()
+                .any(is_null)
+                .then(|| column.iter().map(|v| is_null(v).into()).collect());
+            let filled = column
+                .into_iter()
+                .map(|v| if is_null(&v) { filler(&ty) } else { v })
+                .collect();
+            arrays.push(Value::Array(ty, Some(Box::new(filled))));
+            sources.push(format!("${}::{cast}[]", arrays.len()));
+            names.push(format!("c{n}"));
+            match flags {
+                Some(flags) => {
+                    arrays.push(Value::Array(ArrayType::Bool, Some(Box::new(flags))));
+                    sources.push(format!("${}::bool[]", arrays.len()));
+                    names.push(format!("n{n}"));
+                    select.push(format!("CASE WHEN n{n} THEN NULL ELSE c{n} END"));
+                }
+                None => select.push(format!("c{n}")),
+            }
+        }
+        if arrays.is_empty() {
+            return None;
+        }
+        let text = format!(
+            "INSERT INTO {table} ({list}) SELECT {select}{fixed} FROM unnest({sources}) AS u({names}) {tail}",
+            table = self.table,
+            list = self.column_list(),
+            select = select.join(", "),
+            fixed = self.fixed_exprs(),
+            sources = sources.join(", "),
+            names = names.join(", "),
+            tail = self.tail,
+        );
+        Some(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            text,
+            arrays,
+        ))
+    }
+
     fn chunks(mut self, backend: DbBackend) -> Vec<Statement> {
         let width = self.columns.len();
         let per_statement = (SQLITE_VALUES / width).max(1);
@@ -169,6 +238,33 @@ fn is_null(value: &Value) -> bool {
     !value.is_some()
 }
 
+/// Whether `value` goes into an array of its own type as it is (see [`array_type`]).
+fn arrayable(value: &Value) -> bool {
+    matches!(
+        value,
+        Value::Bool(_)
+            | Value::Int(_)
+            | Value::BigInt(_)
+            | Value::Float(_)
+            | Value::Double(_)
+            | Value::Bytes(_)
+            | Value::String(_)
+    )
+}
+
+/// What stands in an array for a NULL of type `ty` (its flag says it is NULL).
+fn filler(ty: &ArrayType) -> Value {
+    match ty {
+        ArrayType::Bool => false.into(),
+        ArrayType::Int => 0_i32.into(),
+        ArrayType::BigInt => 0_i64.into(),
+        ArrayType::Float => 0_f32.into(),
+        ArrayType::Double => 0_f64.into(),
+        ArrayType::Bytes => Vec::<u8>::new().into(),
+        _ => String::new().into(),
+    }
+}
+
 /// The array element type and PostgreSQL cast for a column whose first value is `sample`.
 fn array_type(sample: &Value) -> (ArrayType, &'static str) {
     match sample {
@@ -205,6 +301,34 @@ mod tests {
              ON CONFLICT (id) DO NOTHING"
         );
         assert_eq!(statement.values.map(|v| v.0.len()), Some(2));
+    }
+
+    #[test]
+    fn postgres_flags_the_nulls_of_a_column_that_has_some() {
+        let mut insert = BulkInsert::new("t", &["id", "n", "gone"]).fixed("note", "NULL");
+        insert.row(["a".into(), 1_i64.into(), Value::String(None)]);
+        insert.row(["b".into(), Value::BigInt(None), Value::String(None)]);
+        let statement = insert.unnest_flagged().unwrap();
+        assert_eq!(
+            statement.sql,
+            "INSERT INTO t (id, n, gone, note) SELECT c0, CASE WHEN n1 THEN NULL ELSE c1 END, \
+             NULL, NULL FROM unnest($1::text[], $2::int8[], $3::bool[]) AS u(c0, c1, n1) "
+        );
+        let values = statement.values.unwrap().0;
+        assert_eq!(
+            values[1],
+            Value::Array(
+                ArrayType::BigInt,
+                Some(Box::new(vec![1_i64.into(), 0_i64.into()]))
+            )
+        );
+        assert_eq!(
+            values[2],
+            Value::Array(
+                ArrayType::Bool,
+                Some(Box::new(vec![false.into(), true.into()]))
+            )
+        );
     }
 
     #[test]
