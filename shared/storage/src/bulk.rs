@@ -103,6 +103,17 @@ impl BulkInsert {
         Ok(affected)
     }
 
+    /// The bound values, column by column.
+    fn take_columns(&mut self) -> Vec<Vec<Value>> {
+        let width = self.columns.len();
+        let rows = self.values.len() / width.max(1);
+        let mut columns: Vec<Vec<Value>> = (0..width).map(|_| Vec::with_capacity(rows)).collect();
+        for (i, value) in std::mem::take(&mut self.values).into_iter().enumerate() {
+            columns[i % width].push(value);
+        }
+        columns
+    }
+
     fn column_list(&self) -> String {
         self.columns
             .iter()
@@ -117,14 +128,9 @@ impl BulkInsert {
     }
 
     fn unnest(mut self) -> Statement {
-        let width = self.columns.len();
-        let rows = self.values.len() / width;
-        let mut columns: Vec<Vec<Value>> = (0..width).map(|_| Vec::with_capacity(rows)).collect();
-        for (i, value) in std::mem::take(&mut self.values).into_iter().enumerate() {
-            columns[i % width].push(value);
-        }
-        let mut arrays = Vec::with_capacity(width);
-        let mut unnested = Vec::with_capacity(width);
+        let columns = self.take_columns();
+        let mut arrays = Vec::with_capacity(columns.len());
+        let mut unnested = Vec::with_capacity(columns.len());
         for (n, column) in columns.into_iter().enumerate() {
             let (ty, cast) = array_type(&column[0]);
             unnested.push(format!("unnest(${}::{cast}[])", n + 1));
@@ -145,11 +151,7 @@ impl BulkInsert {
     /// with a filler in their place and a boolean array flagging them. `None` when every bound
     /// column is NULL in every row (nothing to unnest).
     fn unnest_flagged(mut self) -> Option<Statement> {
-        let width = self.columns.len();
-        let mut columns: Vec<Vec<Value>> = (0..width).map(|_| Vec::new()).collect();
-        for (i, value) in std::mem::take(&mut self.values).into_iter().enumerate() {
-            columns[i % width].push(value);
-        }
+        let columns = self.take_columns();
         let (mut arrays, mut sources, mut names, mut select) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (n, column) in columns.into_iter().enumerate() {
