@@ -43,9 +43,8 @@ pub(super) const RESPONSE_COLUMNS: [&str; RESPONSE_WIDTH] = [
     "follow_up",
     "follow_up_complaint_id",
     "follow_up_refusal",
-    "rolled",
 ];
-pub(super) const RESPONSE_WIDTH: usize = 26;
+pub(super) const RESPONSE_WIDTH: usize = 25;
 
 /// `SELECT <every response column> FROM responses`.
 pub(super) fn select_responses() -> String {
@@ -81,7 +80,7 @@ fn json(what: &str, v: Result<String, serde_json::Error>) -> Result<String, Stor
     v.map_err(|e| unencodable(what, e))
 }
 
-/// The row of `r`, not rolled up yet.
+/// The row of `r`.
 pub(super) fn response_values(r: &StoredResponse) -> Result<[Value; RESPONSE_WIDTH], StoreError> {
     let s = &r.score;
     let rated: Vec<RatedJson> = s
@@ -148,7 +147,6 @@ pub(super) fn response_values(r: &StoredResponse) -> Result<[Value; RESPONSE_WID
         json("follow-up", serde_json::to_string(&follow_up))?.into(),
         opened.into(),
         refusal.into(),
-        0_i64.into(),
     ])
 }
 

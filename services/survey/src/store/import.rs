@@ -1,7 +1,7 @@
 //! Bulk import: many responses in a few multi-row INSERTs, for the benchmark's million
 //! responses or a migration from another survey tool, where submitting them one by one would
-//! take hours. Each lands as [`responses::insert`](super::responses::insert) writes it, not yet
-//! rolled up; run [`rollup::roll`](super::rollup::roll) until it finds none left, and the
+//! take hours. Each lands as [`responses::insert`](super::responses::insert) writes it, queued
+//! for the roller; run [`rollup::roll`](super::rollup::roll) until it finds none left, and the
 //! reports count them. The customers' latest satisfaction is brought up to date from the
 //! newest imported response of each.
 //!
@@ -16,7 +16,7 @@ use sea_orm::{ConnectionTrait, TransactionTrait, Value};
 use vipcare_storage::bulk::BulkInsert;
 
 use super::codec::{RESPONSE_COLUMNS, RESPONSE_WIDTH, response_values};
-use super::{StoreError, StoredResponse, satisfaction, settle};
+use super::{StoreError, StoredResponse, rollup, satisfaction, settle};
 
 /// Responses per chunk: every one of their values bound on its own would still fit one
 /// PostgreSQL statement.
@@ -43,6 +43,8 @@ pub async fn insert_in<C: ConnectionTrait>(
     let mut written = 0;
     for chunk in responses.chunks(CHUNK) {
         written += write(txn, chunk).await?;
+        let ids: Vec<&str> = chunk.iter().map(|r| r.response_id.as_str()).collect();
+        rollup::queue(txn, &ids).await?;
     }
     // One upsert per customer, their newest response last: the upsert keeps the newest.
     let mut newest: BTreeMap<&str, &StoredResponse> = BTreeMap::new();

@@ -1,8 +1,9 @@
 //! The roller: folds responses not yet counted into the daily roll-ups reports read, so
-//! SubmitResponse writes one row and a 90-day report reads a few thousand. A pass takes up to
-//! `batch` uncounted responses, adds them per (scenario, day, dimension, group, moment) to what
-//! the roll-ups hold, and marks them counted, in one transaction: a response is counted
-//! exactly once however many replicas roll at once. On PostgreSQL the rows are claimed
+//! SubmitResponse writes one row and a 90-day report reads a few thousand. A response waits in
+//! the `unrolled` queue from the transaction that stores it ([`queue`]). A pass takes up to
+//! `batch` queued responses, adds them per (scenario, day, dimension, group, moment) to what
+//! the roll-ups hold, and takes them off the queue, in one transaction: a response is counted
+//! exactly once however many replicas roll at once. On PostgreSQL the queue's rows are claimed
 //! `FOR UPDATE SKIP LOCKED`, so a second roller takes other rows instead of waiting; SQLite
 //! has one writer, so passes run one after the other.
 //!
@@ -26,8 +27,9 @@ pub const ALL: &str = "ALL";
 /// Peak-end scores are summed in thousandths of a point.
 pub const PEAK_END_SCALE: f64 = 1000.0;
 
-/// Responses marked counted per UPDATE: a bound value each, under SQLite's limit.
-const MARK_CHUNK: usize = 500;
+/// Responses read or taken off the queue per statement: a bound value each on SQLite, under
+/// its limit.
+const CHUNK: usize = 500;
 
 /// (scenario, day, dimension, group).
 type DayGroup = (String, i64, &'static str, String);
@@ -44,6 +46,16 @@ struct DayTally {
     moments: BTreeMap<String, Tally>,
 }
 
+/// Puts the responses `ids`, stored in the same transaction `conn`, in the roller's queue.
+pub(super) async fn queue<C: ConnectionTrait>(conn: &C, ids: &[&str]) -> Result<(), StoreError> {
+    let mut insert = BulkInsert::new("unrolled", &["response_id"]);
+    for id in ids {
+        insert.row([(*id).into()]);
+    }
+    insert.execute(conn).await?;
+    Ok(())
+}
+
 /// Counts up to `batch` responses not yet counted; returns how many. 0: none are left.
 pub async fn roll<C: ConnectionTrait + TransactionTrait>(
     conn: &C,
@@ -55,22 +67,29 @@ pub async fn roll<C: ConnectionTrait + TransactionTrait>(
             sea_orm::DbBackend::Postgres => "FOR UPDATE SKIP LOCKED",
             _ => "",
         };
-        let sql = format!(
-            "SELECT response_id, scenario_code, day, hall_id, staff_id, tier, channel, \
-             moment_scores, nps, end_score, peak_end FROM responses WHERE rolled = 0 \
-             ORDER BY submit_ms LIMIT {batch} {lock}"
-        );
-        let rows = txn.query_all_raw(statement(&txn, &sql, [])).await?;
+        let sql = format!("SELECT response_id FROM unrolled LIMIT {batch} {lock}");
+        let queued = txn.query_all_raw(statement(&txn, &sql, [])).await?;
+        let ids = queued
+            .iter()
+            .map(|row| row.try_get::<String>("", "response_id"))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut days: BTreeMap<DayGroup, DayTally> = BTreeMap::new();
-        let mut ids = Vec::with_capacity(rows.len());
-        for row in &rows {
-            ids.push(count(row, &mut days)?);
-        }
-        write(&txn, &days).await?;
-        for chunk in ids.chunks(MARK_CHUNK) {
+        for chunk in ids.chunks(CHUNK) {
             let chunk: Vec<&str> = chunk.iter().map(String::as_str).collect();
             let (which, values) = one_of(&txn, "response_id", 1, &chunk);
-            let sql = format!("UPDATE responses SET rolled = 1 WHERE {which}");
+            let sql = format!(
+                "SELECT scenario_code, day, hall_id, staff_id, tier, channel, moment_scores, \
+                 nps, end_score, peak_end FROM responses WHERE {which}"
+            );
+            for row in txn.query_all_raw(statement(&txn, &sql, values)).await? {
+                count(&row, &mut days)?;
+            }
+        }
+        write(&txn, &days).await?;
+        for chunk in ids.chunks(CHUNK) {
+            let chunk: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            let (which, values) = one_of(&txn, "response_id", 1, &chunk);
+            let sql = format!("DELETE FROM unrolled WHERE {which}");
             txn.execute_raw(statement(&txn, &sql, values)).await?;
         }
         Ok(ids.len() as u64)
@@ -79,8 +98,8 @@ pub async fn roll<C: ConnectionTrait + TransactionTrait>(
     settle(txn, result).await
 }
 
-/// Adds the response of `row` to `days` under every dimension; returns its id.
-fn count(row: &QueryResult, days: &mut BTreeMap<DayGroup, DayTally>) -> Result<String, StoreError> {
+/// Adds the response of `row` to `days` under every dimension.
+fn count(row: &QueryResult, days: &mut BTreeMap<DayGroup, DayTally>) -> Result<(), StoreError> {
     let scenario: String = row.try_get("", "scenario_code")?;
     let day: i64 = row.try_get("", "day")?;
     let hall: Option<String> = row.try_get("", "hall_id")?;
@@ -114,7 +133,7 @@ fn count(row: &QueryResult, days: &mut BTreeMap<DayGroup, DayTally>) -> Result<S
             t.end.add(end.clamp(1, 5) as u8);
         }
     }
-    Ok(row.try_get("", "response_id")?)
+    Ok(())
 }
 
 /// Adds `days` to the roll-ups. Rows go in key order, so two rollers adding to the same rows

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_survey;
 mod m0002_report_reads;
+mod m0003_roll_queue;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_survey::Migration),
             Box::new(m0002_report_reads::Migration),
+            Box::new(m0003_roll_queue::Migration),
         ]
     }
 }
