@@ -16,7 +16,7 @@ use sea_orm::{ConnectionTrait, TransactionTrait, Value};
 use vipcare_storage::bulk::BulkInsert;
 
 use super::codec::{RESPONSE_COLUMNS, RESPONSE_WIDTH, response_values};
-use super::{StoreError, StoredResponse, rollup, satisfaction, settle};
+use super::{StoreError, StoredResponse, ms, rollup, satisfaction, settle};
 
 /// Responses per chunk: every one of their values bound on its own would still fit one
 /// PostgreSQL statement.
@@ -43,8 +43,11 @@ pub async fn insert_in<C: ConnectionTrait>(
     let mut written = 0;
     for chunk in responses.chunks(CHUNK) {
         written += write(txn, chunk).await?;
-        let ids: Vec<&str> = chunk.iter().map(|r| r.response_id.as_str()).collect();
-        rollup::queue(txn, &ids).await?;
+        let queued: Vec<(&str, i64)> = chunk
+            .iter()
+            .map(|r| (r.response_id.as_str(), ms(r.submit_time)))
+            .collect();
+        rollup::queue(txn, &queued).await?;
     }
     // One upsert per customer, their newest response last: the upsert keeps the newest.
     let mut newest: BTreeMap<&str, &StoredResponse> = BTreeMap::new();

@@ -12,7 +12,7 @@ use vipcare_cache::tags;
 use vipcare_storage::invalidation;
 
 use super::codec::{RESPONSE_COLUMNS, response, response_values, select_responses};
-use super::{StoreError, rollup, satisfaction, statement};
+use super::{StoreError, ms, rollup, satisfaction, statement};
 use crate::domain::codes::FollowUpState as FollowUpCode;
 use crate::domain::{AttributeScore, Detraction, JourneyScore, SurveyChannel, SurveyContext};
 
@@ -107,7 +107,7 @@ pub async fn insert<C: ConnectionTrait>(txn: &C, r: &StoredResponse) -> Result<(
     );
     txn.execute_raw(statement(txn, &sql, response_values(r)?))
         .await?;
-    rollup::queue(txn, &[&r.response_id]).await?;
+    rollup::queue(txn, &[(&r.response_id, ms(r.submit_time))]).await?;
     satisfaction::record_many(txn, &[r]).await?;
     invalidation::record(txn, &[tags::customer(&r.customer_id)]).await?;
     Ok(())

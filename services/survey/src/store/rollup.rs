@@ -46,11 +46,15 @@ struct DayTally {
     moments: BTreeMap<String, Tally>,
 }
 
-/// Puts the responses `ids`, stored in the same transaction `conn`, in the roller's queue.
-pub(super) async fn queue<C: ConnectionTrait>(conn: &C, ids: &[&str]) -> Result<(), StoreError> {
-    let mut insert = BulkInsert::new("unrolled", &["response_id"]);
-    for id in ids {
-        insert.row([(*id).into()]);
+/// Puts `responses` (id, when given), stored in the same transaction `conn`, in the roller's
+/// queue.
+pub(super) async fn queue<C: ConnectionTrait>(
+    conn: &C,
+    responses: &[(&str, i64)],
+) -> Result<(), StoreError> {
+    let mut insert = BulkInsert::new("unrolled", &["response_id", "submit_ms"]);
+    for (id, submit_ms) in responses {
+        insert.row([(*id).into(), (*submit_ms).into()]);
     }
     insert.execute(conn).await?;
     Ok(())
@@ -67,7 +71,9 @@ pub async fn roll<C: ConnectionTrait + TransactionTrait>(
             sea_orm::DbBackend::Postgres => "FOR UPDATE SKIP LOCKED",
             _ => "",
         };
-        let sql = format!("SELECT response_id FROM unrolled LIMIT {batch} {lock}");
+        // Oldest first: responses given close together add to few roll-up rows.
+        let sql =
+            format!("SELECT response_id FROM unrolled ORDER BY submit_ms LIMIT {batch} {lock}");
         let queued = txn.query_all_raw(statement(&txn, &sql, [])).await?;
         let ids = queued
             .iter()
