@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use crate::nodelay;
 use sea_orm::sqlx::{self, Postgres, pool::PoolOptions};
-use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 
 use crate::migrations::WithSharedTables;
@@ -122,8 +124,26 @@ impl Database {
 
     /// Brings the schema up to date: the shared tables (outbox, idempotency keys) and then the
     /// service's own migrations.
+    ///
+    /// On PostgreSQL replicas start together (a rollout, a scale-up), so every pending
+    /// migration runs in one transaction that first takes a lock on the service's schema: the
+    /// first replica migrates, the others wait and then find nothing pending. Unlocked, two
+    /// replicas both read the same pending list and the second fails on the tables the first
+    /// created. One transaction also means a failed start leaves the schema as it was.
+    /// Embedded SQLite belongs to one process.
     pub async fn migrate<M: MigratorTrait>(&self) -> Result<(), StorageError> {
-        WithSharedTables::<M>::up(&self.conn, None).await?;
+        if self.backend == Backend::Sqlite {
+            WithSharedTables::<M>::up(&self.conn, None).await?;
+            return Ok(());
+        }
+        let txn = self.conn.begin().await?;
+        // Keyed by schema: the services sharing the database migrate side by side.
+        txn.execute_unprepared(
+            "SELECT pg_advisory_xact_lock(hashtext('vipcare.migrate.' || current_schema()))",
+        )
+        .await?;
+        WithSharedTables::<M>::up(&txn, None).await?;
+        txn.commit().await?;
         Ok(())
     }
 

@@ -9,5 +9,6 @@ mod customers;
 mod household;
 mod lifecycle;
 mod reminders;
+mod replicas;
 mod surveys;
 mod tiers;
