@@ -53,7 +53,7 @@ impl Sections for Settings {
 
     fn check(&mut self) -> Result<(), SettingsError> {
         settings::check_listen("profile.listen", &self.profile.listen)?;
-        settings::check_listen("tiering.listen", &self.tiering.listen)?;
+        self.tiering.check()?;
         self.reminder.check()?;
         self.complaint.check()?;
         self.survey.check()?;

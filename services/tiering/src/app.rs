@@ -2,7 +2,8 @@
 //! schema up to date, replay the cache invalidations a stopped process left (and, while it
 //! serves, those another replica left), seed the default policy and benefit catalogue on first
 //! start, bind the listener and assemble the server. While it serves, background work runs beside it:
-//! evaluation runs left half-done by a stopped process are picked up again, overrides that ran
+//! the monthly evaluation run starts on its schedule (one replica each time), evaluation runs
+//! left half-done by a stopped process are picked up again, overrides that ran
 //! out are closed and told (`expiry`), and the outbox relay delivers tier-change notices to the
 //! reminder service (`reminder`). The suite binary builds every service this way in one
 //! process, handing each the same cache.
@@ -20,6 +21,7 @@ use vipcare_runtime::settings::SettingsError;
 use vipcare_storage::idempotency::Idempotency;
 use vipcare_storage::invalidation::Replayer;
 use vipcare_storage::outbox::OutboxRelay;
+use vipcare_storage::schedule::Scheduler;
 use vipcare_storage::{Database, StorageError};
 
 use crate::batch::Runner;
@@ -27,6 +29,7 @@ use crate::domain::{Clock, SystemClock};
 use crate::error::Error;
 use crate::expiry::OverrideExpiry;
 use crate::grpc::{Peers, TieringApi};
+use crate::schedule;
 use crate::service_history::ServiceHistory;
 use crate::settings::Settings;
 use crate::store::{self, Migrator};
@@ -63,6 +66,8 @@ pub struct App {
     expiry: Arc<OverrideExpiry>,
     relay: OutboxRelay,
     invalidations: Replayer,
+    /// Starts the evaluation run on its schedule (none when runs are manual only).
+    evaluations: Option<Arc<Scheduler>>,
 }
 
 /// How long background work may take to finish what it is doing once the server stopped;
@@ -117,6 +122,14 @@ impl App {
             survey.clone(),
             clock.clone(),
         ));
+        let evaluations = settings.tiering.evaluation_schedule()?.map(|on| {
+            Arc::new(schedule::evaluation_runs(
+                db.clone(),
+                on,
+                clock.clone(),
+                runner.clone(),
+            ))
+        });
         let requests = Idempotency::new(&db, settings.database.idempotency_retention());
         let expiry = Arc::new(OverrideExpiry::new(
             db.clone(),
@@ -146,6 +159,7 @@ impl App {
             expiry,
             relay,
             invalidations,
+            evaluations,
         })
     }
 
@@ -153,6 +167,12 @@ impl App {
     /// runs; tests that move the clock call it directly.
     pub fn override_expiry(&self) -> Arc<OverrideExpiry> {
         self.expiry.clone()
+    }
+
+    /// What starts the evaluation run on its schedule (none when runs are manual only): it
+    /// looks on its own while the service runs; tests that move the clock call it directly.
+    pub fn scheduled_runs(&self) -> Option<Arc<Scheduler>> {
+        self.evaluations.clone()
     }
 
     /// The address actually bound (the port is chosen by the OS when the setting says 0).
@@ -169,6 +189,7 @@ impl App {
         let resumer = tokio::spawn(self.runner.clone().resume_abandoned());
         let pruner = tokio::spawn(self.requests.keep_pruned());
         let replayer = tokio::spawn(self.invalidations.run());
+        let scheduled = self.evaluations.map(|s| tokio::spawn(s.run()));
         let (stop, stopping) = watch::channel(false);
         let until_stopped = || {
             let mut stopping = stopping.clone();
@@ -183,6 +204,9 @@ impl App {
         resumer.abort();
         pruner.abort();
         replayer.abort();
+        if let Some(scheduled) = scheduled {
+            scheduled.abort();
+        }
         let _ = stop.send(true);
         for mut task in [expiry, relay] {
             if tokio::time::timeout(STOP_GRACE, &mut task).await.is_err() {

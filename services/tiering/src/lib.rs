@@ -12,6 +12,7 @@ pub mod error;
 pub mod expiry;
 pub mod grpc;
 pub mod reminder;
+pub mod schedule;
 pub mod service_history;
 pub mod settings;
 mod stale;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 use vipcare_cache::CacheSettings;
+use vipcare_domain::Schedule;
 use vipcare_runtime::cli::ServiceSettings;
 use vipcare_runtime::settings::{
     self, InternalSettings, PeerSettings, Sections, ServerSettings, SettingsError,
@@ -13,7 +14,8 @@ use vipcare_runtime::settings::{
 use vipcare_storage::DatabaseSettings;
 
 /// Built-in defaults of `[tiering]`.
-pub const DEFAULTS: &str = "[tiering]\nlisten = \"127.0.0.1:50062\"\n";
+pub const DEFAULTS: &str = "[tiering]\nlisten = \"127.0.0.1:50062\"\n\
+                            evaluation_schedule = \"0 2 1 * *\"\n";
 
 /// `[tiering]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -21,6 +23,23 @@ pub const DEFAULTS: &str = "[tiering]\nlisten = \"127.0.0.1:50062\"\n";
 pub struct TieringSettings {
     /// host:port the service listens on; port 0 for any free one (the bound one is logged).
     pub listen: String,
+    /// When the monthly evaluation run starts by itself: a five-field cron expression on
+    /// Asia/Shanghai time (default 02:00 on the 1st), evaluating the month that has just
+    /// ended; empty for manual runs only. One replica starts each run.
+    pub evaluation_schedule: String,
+}
+
+impl TieringSettings {
+    pub fn check(&self) -> Result<(), SettingsError> {
+        settings::check_listen("tiering.listen", &self.listen)?;
+        self.evaluation_schedule().map(|_| ())
+    }
+
+    /// The evaluation schedule, `None` when runs are manual only.
+    pub fn evaluation_schedule(&self) -> Result<Option<Schedule>, SettingsError> {
+        Schedule::parse(&self.evaluation_schedule)
+            .map_err(|e| settings::invalid("tiering.evaluation_schedule", e.to_string()))
+    }
 }
 
 /// The sections the tiering service runs on.
@@ -47,7 +66,7 @@ impl Sections for Settings {
     ];
 
     fn check(&mut self) -> Result<(), SettingsError> {
-        settings::check_listen("tiering.listen", &self.tiering.listen)?;
+        self.tiering.check()?;
         self.database.check()?;
         self.cache.check()?;
         self.telemetry.check()?;

@@ -1,13 +1,14 @@
 //! Values every service's domain shares, free of transport and storage: the injectable clock
 //! on the operator's calendar, refused values with the field that carried them, page sizes,
 //! billing months, mobile numbers, free text without hidden characters, times in the range the
-//! contracts can carry, the touchpoints and contact channels reminders are sent by, and closed
+//! contracts can carry, when scheduled work is due, the touchpoints and contact channels reminders are sent by, and closed
 //! sets of values with stable text codes.
 
 mod clock;
 mod contact;
 mod msisdn;
 mod period;
+mod schedule;
 mod text;
 pub mod time;
 
@@ -15,6 +16,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use contact::{ContactChannel, Touchpoint};
 pub use msisdn::Msisdn;
 pub use period::Period;
+pub use schedule::Schedule;
 pub use text::{bidi_refused, bounded_text, is_bidi_format, tier_code};
 
 /// Why a single value was refused. The code that knows the field path turns it into a

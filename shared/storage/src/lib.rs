@@ -2,7 +2,8 @@
 //! with one schema per service), migrations that bring the shared tables along, idempotency keys
 //! for `request_id`, opaque page tokens, multi-row inserts, the transactional outbox with the relay that
 //! delivers cross-service effects, and the journal that keeps cache invalidations as durable as
-//! the writes behind them. Services keep their own entities and queries.
+//! the writes behind them, and scheduled work that runs once across replicas. Services keep
+//! their own entities and queries.
 
 pub mod bulk;
 mod connect;
@@ -14,6 +15,7 @@ mod nodelay;
 pub mod outbox;
 pub mod page;
 pub mod rows;
+pub mod schedule;
 pub mod schema;
 pub mod settings;
 mod sql;

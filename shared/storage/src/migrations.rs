@@ -15,6 +15,7 @@ impl<M: MigratorTrait> MigratorTrait for WithSharedTables<M> {
             Box::new(SharedTables),
             Box::new(crate::idempotency::RequestKeysTable),
             Box::new(crate::invalidation::JournalTable),
+            Box::new(crate::schedule::ScheduleTables),
         ];
         all.extend(M::migrations());
         all

@@ -174,9 +174,10 @@ impl Sections for Shared {
     }
 }
 
-/// Every listener on port 0, and the internal secret every service of the env shares (fixed: a
-/// test that must not hold it builds a plain channel instead).
-const LOCAL_BASE: &str = "[profile]\nlisten = \"127.0.0.1:0\"\n[tiering]\nlisten = \"127.0.0.1:0\"\n\
+/// Every listener on port 0, no evaluation run on a schedule (tests move their clocks across
+/// months; one that tests the schedule sets it), and the internal secret every service of the
+/// env shares (fixed: a test that must not hold it builds a plain channel instead).
+const LOCAL_BASE: &str = "[profile]\nlisten = \"127.0.0.1:0\"\n[tiering]\nlisten = \"127.0.0.1:0\"\nevaluation_schedule = \"\"\n\
 [reminder]\nlisten = \"127.0.0.1:0\"\n[complaint]\nlisten = \"127.0.0.1:0\"\n\
 [survey]\nlisten = \"127.0.0.1:0\"\n[gateway]\nlisten = \"127.0.0.1:0\"\n\
 [internal]\nsecret = \"vipcare-tests-internal-secret-0123456789\"\n";

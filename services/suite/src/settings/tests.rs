@@ -7,6 +7,7 @@ fn defaults_are_the_documented_ports_and_embedded_backends() {
     assert_eq!(s.gateway.listen, "0.0.0.0:50051");
     assert_eq!(s.profile.listen, "127.0.0.1:50061");
     assert_eq!(s.tiering.listen, "127.0.0.1:50062");
+    assert_eq!(s.tiering.evaluation_schedule, "0 2 1 * *");
     assert_eq!(s.survey.listen, "127.0.0.1:50065");
     assert_eq!(s.database.url, None);
     assert_eq!(s.cache.redis_url, None);
@@ -51,6 +52,10 @@ fn bad_settings_name_their_key() {
     assert_eq!(
         refused_key("[profile]\nlisten = \"nowhere\""),
         "profile.listen"
+    );
+    assert_eq!(
+        refused_key("[tiering]\nevaluation_schedule = \"monthly\""),
+        "tiering.evaluation_schedule"
     );
     assert_eq!(
         refused_key("[database]\nurl = \"mysql://x\""),

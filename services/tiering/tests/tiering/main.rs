@@ -25,5 +25,6 @@ mod priority;
 mod request_ids;
 mod runs;
 mod satisfaction;
+mod schedule;
 mod service_signals;
 mod trust;
