@@ -152,7 +152,8 @@ impl GrpcServer {
         self
     }
 
-    /// Serves until `shutdown` resolves, then reports NOT_SERVING and drains in-flight calls.
+    /// Serves until `shutdown` resolves, then reports NOT_SERVING while it still answers for
+    /// `server.drain_ms`, closes, and gives in-flight calls `server.shutdown_grace_ms` to end.
     pub async fn serve(
         self,
         listener: TcpListener,
@@ -175,6 +176,8 @@ impl GrpcServer {
             *routes.axum_router_mut() = apply(router);
         }
         let names = self.names;
+        let drain = Duration::from_millis(self.settings.drain_ms);
+        let (closing, closed) = tokio::sync::oneshot::channel();
         let shutdown = async move {
             shutdown.await;
             for name in names.into_iter().chain([""]) {
@@ -182,7 +185,12 @@ impl GrpcServer {
                     .set_service_status(name, ServingStatus::NotServing)
                     .await;
             }
+            // Still answering while whoever routes here (readiness probes, load balancers)
+            // sees NOT_SERVING and stops sending: closing first would fail their calls.
+            tokio::time::sleep(drain).await;
+            let _ = closing.send(());
         };
+        let grace = Duration::from_millis(self.settings.shutdown_grace_ms);
         // Nagle's algorithm would hold small gRPC frames back by up to 40 ms.
         let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
         let stack = ServiceBuilder::new()
@@ -208,23 +216,45 @@ impl GrpcServer {
             .initial_connection_window_size(CONNECTION_WINDOW)
             .trace_fn(layers::request_span);
         if self.grpc_web {
-            builder
+            let served = builder
                 .accept_http1(true)
                 // Browsers call from other origins; answer preflights and expose grpc-status.
                 .layer(layers::grpc_web_cors(self.cors_origins))
                 .layer(tonic_web::GrpcWebLayer::new())
                 .layer(stack)
                 .add_routes(routes)
-                .serve_with_incoming_shutdown(incoming, shutdown)
-                .await?;
+                .serve_with_incoming_shutdown(incoming, shutdown);
+            within_grace(served, closed, grace).await
         } else {
-            builder
+            let served = builder
                 .layer(stack)
                 .add_routes(routes)
-                .serve_with_incoming_shutdown(incoming, shutdown)
-                .await?;
+                .serve_with_incoming_shutdown(incoming, shutdown);
+            within_grace(served, closed, grace).await
         }
-        Ok(())
+    }
+}
+
+/// `served` to its end, or cut `grace` after the server closed: a call that never ends (a
+/// watch stream, a stuck dependency) must not keep the process from stopping.
+async fn within_grace(
+    served: impl Future<Output = Result<(), tonic::transport::Error>>,
+    closed: tokio::sync::oneshot::Receiver<()>,
+    grace: Duration,
+) -> Result<(), ServeError> {
+    let cut = async {
+        match closed.await {
+            Ok(()) => tokio::time::sleep(grace).await,
+            // The server ended on its own: nothing to cut.
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        served = served => Ok(served?),
+        () = cut => {
+            tracing::warn!(?grace, "calls still in flight when server.shutdown_grace_ms ran out; cutting them");
+            Ok(())
+        }
     }
 }
 

@@ -34,6 +34,10 @@ pub struct ServerSettings {
     pub max_message_bytes: usize,
     pub default_deadline_ms: u64,
     pub max_concurrent_requests: usize,
+    /// After the stop signal: answering on while reporting NOT_SERVING.
+    pub drain_ms: u64,
+    /// Then: the most in-flight calls get to finish.
+    pub shutdown_grace_ms: u64,
 }
 
 impl ServerSettings {
