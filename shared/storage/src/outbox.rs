@@ -127,6 +127,8 @@ struct Batch {
     attempted: usize,
     /// The receiver could not take a row now: wait before the next batch.
     stalled: bool,
+    /// Shutdown came during the batch: the rest was handed back.
+    stopped: bool,
 }
 
 /// Delivers due outbox rows until shut down.
@@ -168,16 +170,33 @@ impl OutboxRelay {
 
     /// Claims and delivers one batch of due rows; returns how many were attempted.
     pub async fn run_once(&self) -> Result<usize, StorageError> {
-        Ok(self.deliver_batch().await?.attempted)
+        Ok(self
+            .deliver_batch(std::pin::pin!(std::future::pending()))
+            .await?
+            .attempted)
     }
 
     /// Delivers the claimed rows in order. The first one the receiver cannot take now ends the
     /// batch: the rest are released untried (no attempt counted), since a receiver that is down
     /// or busy for one row is for the next — trying each would cost a write per row for nothing
     /// while a long backlog waits (a tier run tells of 200,000 changes at once).
-    async fn deliver_batch(&self) -> Result<Batch, StorageError> {
+    ///
+    /// Once `shutdown` has resolved the rows not yet tried are handed back (their lease
+    /// cleared), so another replica takes them at once instead of after the lease.
+    async fn deliver_batch(
+        &self,
+        mut shutdown: std::pin::Pin<&mut impl std::future::Future<Output = ()>>,
+    ) -> Result<Batch, StorageError> {
         let claimed = self.claim().await?;
         for (i, msg) in claimed.iter().enumerate() {
+            if futures::FutureExt::now_or_never(shutdown.as_mut()).is_some() {
+                self.release(&claimed[i..]).await?;
+                return Ok(Batch {
+                    attempted: i,
+                    stalled: false,
+                    stopped: true,
+                });
+            }
             match self.deliver.deliver(msg).await {
                 Ok(()) => self.finish(msg.id).await?,
                 Err(DeliveryError::Retry(reason)) => {
@@ -187,6 +206,7 @@ impl OutboxRelay {
                     return Ok(Batch {
                         attempted: i + 1,
                         stalled: true,
+                        stopped: false,
                     });
                 }
                 Err(DeliveryError::Permanent(reason)) => {
@@ -198,14 +218,17 @@ impl OutboxRelay {
         Ok(Batch {
             attempted: claimed.len(),
             stalled: false,
+            stopped: false,
         })
     }
 
-    /// Runs until `shutdown` resolves. Database trouble is logged and retried, never fatal.
+    /// Runs until `shutdown` resolves, handing back what it claimed and did not try. Database
+    /// trouble is logged and retried, never fatal.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
-            let pause = match self.deliver_batch().await {
+            let pause = match self.deliver_batch(shutdown.as_mut()).await {
+                Ok(batch) if batch.stopped => return,
                 Ok(batch) if batch.stalled => self.idle_poll * 4,
                 Ok(batch) if batch.attempted as u32 >= self.batch => Duration::ZERO,
                 Ok(_) => self.idle_poll,

@@ -194,3 +194,61 @@ async fn a_receiver_that_is_down_costs_one_attempt_per_batch_and_loses_nothing()
         );
     }
 }
+
+/// A receiver that takes one row, then waits for the test before taking each next one.
+struct Gated {
+    recorder: Recorder,
+    took_one: tokio::sync::Notify,
+    open: tokio::sync::Semaphore,
+}
+
+impl Deliver for Gated {
+    fn deliver<'a>(&'a self, msg: &'a OutboxMessage) -> BoxFuture<'a, Result<(), DeliveryError>> {
+        Box::pin(async move {
+            let delivered = self.recorder.deliver(msg).await;
+            self.took_one.notify_one();
+            // Held here until the test lets the next row through.
+            self.open.acquire().await.expect("open").forget();
+            delivered
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_stopping_relay_hands_back_what_it_claimed_and_did_not_try() {
+    for env in TestEnv::all().await {
+        let label = env.label;
+        let db = open(&env).await;
+        for i in 0..10u32 {
+            enqueue(&db, &i.to_be_bytes(), true).await;
+        }
+        let gated = Arc::new(Gated {
+            recorder: Recorder::default(),
+            took_one: tokio::sync::Notify::new(),
+            open: tokio::sync::Semaphore::new(0),
+        });
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let stopping = OutboxRelay::new(db.clone(), gated.clone());
+        let running = tokio::spawn(stopping.run(async move {
+            let _ = stopped.await;
+        }));
+        // It claimed all ten and is delivering the first when told to stop.
+        gated.took_one.notified().await;
+        stop.send(()).unwrap();
+        gated.open.add_permits(1);
+        tokio::time::timeout(std::time::Duration::from_secs(10), running)
+            .await
+            .unwrap_or_else(|_| panic!("{label}: the relay went on past the stop"))
+            .unwrap();
+        assert_eq!(gated.recorder.delivered.lock().unwrap().len(), 1, "{label}");
+        // Another replica takes the other nine now, not after the stopped one's lease.
+        let recorder = Arc::new(Recorder::default());
+        let other = OutboxRelay::new(db.clone(), recorder.clone());
+        assert_eq!(other.run_once().await.unwrap(), 9, "{label}");
+        let mut all: Vec<Vec<u8>> = recorder.order.lock().unwrap().clone();
+        all.extend(gated.recorder.order.lock().unwrap().iter().cloned());
+        all.sort();
+        let expected: Vec<Vec<u8>> = (0..10u32).map(|i| i.to_be_bytes().to_vec()).collect();
+        assert_eq!(all, expected, "{label}: each row delivered once");
+    }
+}
