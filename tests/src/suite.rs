@@ -173,6 +173,17 @@ impl Suite {
         SurveyServiceClient::with_interceptor(self.channel.clone(), client.credentials())
     }
 
+    /// Where the Prometheus scrape endpoint listens (`metrics_addr=` in the log).
+    pub fn metrics_addr(&self) -> SocketAddr {
+        let log = self.log();
+        log.lines()
+            .find_map(|line| {
+                let (_, rest) = line.split_once("metrics_addr=")?;
+                rest.split_whitespace().next()?.parse().ok()
+            })
+            .unwrap_or_else(|| panic!("[{}] no metrics endpoint in the log", self.label))
+    }
+
     /// The process log so far.
     pub fn log(&self) -> String {
         self.binary.log()
@@ -206,7 +217,8 @@ fn settings_toml(env: &TestEnv) -> String {
         "data_dir = {}\n\
          [database]\nurl = {}\n\
          [cache]\nredis_url = {}\nkey_prefix = {}\n\
-         [telemetry]\notlp_endpoint = \"\"\nlog_level = \"info\"\nlog_format = \"text\"\n",
+         [telemetry]\notlp_endpoint = \"\"\nlog_level = \"info\"\nlog_format = \"text\"\n\
+         metrics_listen = \"127.0.0.1:0\"\n",
         quoted(&env.data_dir().display().to_string()),
         quoted(env.database_settings().url.as_deref().unwrap_or_default()),
         quoted(

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use vipcare_runtime::{shutdown, telemetry};
+use vipcare_runtime::{metrics, shutdown, telemetry};
 
 use crate::demo::{self, DemoKeys};
 use crate::{Settings, Suite, SuiteError};
@@ -25,6 +25,11 @@ pub async fn run(options: UpOptions) -> ExitCode {
         Err(err) => return fail(&err.into()),
     };
     let _telemetry = telemetry::init(&settings.telemetry, "vipcare");
+    let _metrics = metrics::init(&settings.telemetry, "vipcare");
+    if let Err(err) = metrics::serve(&settings.telemetry).await {
+        eprintln!("vipcare: telemetry.metrics_listen: {err}");
+        return ExitCode::FAILURE;
+    }
     // Demo clients must be in the settings before the gateway is built: it reads them once.
     let keys = options.demo.then(DemoKeys::generate);
     if let Some(keys) = &keys {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::settings::{InternalSettings, Sections, SettingsError, TelemetrySettings};
-use crate::telemetry;
+use crate::{metrics, telemetry};
 
 /// A vipcare service. Settings: built-in defaults, then the file, then VIPCARE__SECTION__KEY.
 #[derive(Debug, clap::Parser)]
@@ -57,6 +57,10 @@ where
         return refuse(binary, &err);
     }
     let _telemetry = telemetry::init(settings.telemetry(), binary);
+    let _metrics = metrics::init(settings.telemetry(), binary);
+    if let Err(err) = metrics::serve(settings.telemetry()).await {
+        return fail(binary, &format!("telemetry.metrics_listen: {err}"));
+    }
     match serve(settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => fail(binary, &err),

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod customers;
 pub mod enum_map;
 pub mod internal;
+pub mod metrics;
 pub mod server;
 pub mod settings;
 pub mod shutdown;

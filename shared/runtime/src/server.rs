@@ -194,6 +194,13 @@ impl GrpcServer {
         // Nagle's algorithm would hold small gRPC frames back by up to 40 ms.
         let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
         let stack = ServiceBuilder::new()
+            // Outermost, so refused and shed calls count too.
+            .layer(crate::metrics::RpcMetricsLayer::new(
+                match self.credential {
+                    Some(_) => "service",
+                    None => "gateway",
+                },
+            ))
             // Services believe caller headers only from signed callers; refusing first costs an
             // unsigned caller no concurrency slot.
             .option_layer(self.credential.map(RequireCredentialLayer::new))

@@ -8,6 +8,7 @@ mod crash;
 mod customers;
 mod household;
 mod lifecycle;
+mod observe;
 mod reminders;
 mod replicas;
 mod surveys;

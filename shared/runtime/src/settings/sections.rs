@@ -14,6 +14,9 @@ pub struct TelemetrySettings {
     pub otlp_endpoint: Option<String>,
     pub log_level: String,
     pub log_format: String,
+    /// host:port of the Prometheus scrape endpoint (`GET /metrics`); unset: none.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub metrics_listen: Option<String>,
 }
 
 impl TelemetrySettings {
@@ -23,6 +26,9 @@ impl TelemetrySettings {
                 "telemetry.log_format",
                 "must be \"text\" or \"json\"",
             ));
+        }
+        if let Some(listen) = &self.metrics_listen {
+            check_listen("telemetry.metrics_listen", listen)?;
         }
         Ok(())
     }

@@ -1,0 +1,98 @@
+//! What an operator's Prometheus sees: the scrape endpoint on its own port counts every call
+//! by method and status and times it, at the gateway and at the service behind it; health
+//! probes are not counted.
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tonic::Code;
+use vipcare_e2e::sample::customer;
+use vipcare_e2e::{ApiClient, Suite};
+use vipcare_proto::profile::v1::get_customer_request::Lookup;
+use vipcare_proto::profile::v1::{CreateCustomerRequest, GetCustomerRequest};
+use vipcare_testkit::TestEnv;
+
+/// `GET /metrics` over plain HTTP/1.1, as Prometheus scrapes it: the status line and body.
+async fn scrape(suite: &Suite) -> (String, String) {
+    let mut stream = tokio::net::TcpStream::connect(suite.metrics_addr())
+        .await
+        .expect("the metrics endpoint accepts");
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: vipcare\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    (
+        head.lines().next().unwrap_or("").to_owned(),
+        body.to_owned(),
+    )
+}
+
+/// The count of the series whose labels include every one of `labels`.
+fn count(body: &str, labels: &[&str]) -> u64 {
+    body.lines()
+        .filter(|l| l.starts_with("rpc_server_duration_milliseconds_count{"))
+        .filter(|l| labels.iter().all(|label| l.contains(label)))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+#[tokio::test]
+async fn calls_are_counted_by_method_and_status_at_the_gateway_and_the_service() {
+    for env in TestEnv::all().await {
+        let label = env.label;
+        let suite = Suite::start(&env).await;
+        let mut profile = suite.profile(ApiClient::Hall);
+        profile
+            .create_customer(CreateCustomerRequest {
+                customer: Some(customer("13300133001", "周瑜")),
+                request_id: String::new(),
+            })
+            .await
+            .expect("create customer");
+        for _ in 0..3 {
+            let missing = profile
+                .get_customer(GetCustomerRequest {
+                    lookup: Some(Lookup::Msisdn("13300133999".into())),
+                })
+                .await
+                .unwrap_err();
+            assert_eq!(missing.code(), Code::NotFound, "[{label}]");
+        }
+        let (status, body) = scrape(&suite).await;
+        assert!(status.contains("200"), "[{label}] {status}");
+        let get = "rpc_method=\"GetCustomer\"";
+        let not_found = "rpc_grpc_status_code=\"5\"";
+        for listener in [
+            "vipcare_listener=\"gateway\"",
+            "vipcare_listener=\"service\"",
+        ] {
+            assert_eq!(
+                count(&body, &[get, not_found, listener]),
+                3,
+                "[{label}] {listener}\n{body}"
+            );
+            assert_eq!(
+                count(
+                    &body,
+                    &[
+                        "rpc_method=\"CreateCustomer\"",
+                        "rpc_grpc_status_code=\"0\"",
+                        listener
+                    ]
+                ),
+                1,
+                "[{label}] {listener}"
+            );
+        }
+        assert!(
+            body.contains("rpc_server_duration_milliseconds_bucket{"),
+            "[{label}] latency buckets"
+        );
+        assert!(
+            !body.contains("grpc.health.v1.Health"),
+            "[{label}] probes are not counted"
+        );
+        suite.stop_gracefully().await;
+    }
+}
