@@ -13,6 +13,7 @@
 
 mod flight;
 mod local;
+mod lookups;
 mod redis_store;
 pub mod settings;
 pub mod tags;
@@ -26,6 +27,7 @@ pub use settings::CacheSettings;
 
 use flight::Flights;
 use local::LocalStore;
+use lookups::{Lookups, Outcome};
 use redis_store::RedisStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +46,7 @@ enum Store {
 pub struct Cache {
     store: Arc<Store>,
     flights: Arc<Flights>,
+    lookups: Lookups,
 }
 
 impl std::fmt::Debug for Cache {
@@ -69,6 +72,7 @@ impl Cache {
         Ok(Cache {
             store: Arc::new(store),
             flights: Arc::new(Flights::default()),
+            lookups: Lookups::new(),
         })
     }
 
@@ -77,6 +81,7 @@ impl Cache {
         Cache {
             store: Arc::new(Store::Local(LocalStore::new(capacity))),
             flights: Arc::new(Flights::default()),
+            lookups: Lookups::new(),
         }
     }
 
@@ -102,19 +107,27 @@ impl Cache {
     {
         let generation = match &*self.store {
             Store::Local(store) => match store.get(key, tag) {
-                Lookup::Hit(bytes) => return Ok(bytes),
+                Lookup::Hit(bytes) => {
+                    self.lookups.record(key, Outcome::Hit);
+                    return Ok(bytes);
+                }
                 Lookup::Miss(generation) => Some(generation),
             },
             Store::Redis(store) => match store.get(key, tag).await {
-                Some(Lookup::Hit(bytes)) => return Ok(bytes),
+                Some(Lookup::Hit(bytes)) => {
+                    self.lookups.record(key, Outcome::Hit);
+                    return Ok(bytes);
+                }
                 Some(Lookup::Miss(generation)) => Some(generation),
                 // Redis is unreachable: answer from the source and store nothing.
                 None => None,
             },
         };
         let Some(generation) = generation else {
+            self.lookups.record(key, Outcome::Unavailable);
             return load().await;
         };
+        self.lookups.record(key, Outcome::Miss);
         // Keyed by generation too, so a read that starts after a bump never joins an older load.
         let flight_key = format!("{tag}\u{0}{key}\u{0}{generation}");
         self.flights

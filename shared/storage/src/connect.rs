@@ -26,6 +26,8 @@ pub struct Database {
     conn: DatabaseConnection,
     backend: Backend,
     pool_size: u32,
+    /// The service whose store this is (its schema, its file): what its metrics are labelled by.
+    service: String,
 }
 
 impl Database {
@@ -72,6 +74,7 @@ impl Database {
                     conn,
                     backend: Backend::Postgres,
                     pool_size: settings.max_connections,
+                    service: service.to_owned(),
                 })
             }
             None => {
@@ -104,6 +107,7 @@ impl Database {
                     conn,
                     backend: Backend::Sqlite,
                     pool_size: 1,
+                    service: service.to_owned(),
                 })
             }
         }
@@ -120,6 +124,25 @@ impl Database {
     /// Connections the pool may open: how much work can hold one at once.
     pub fn pool_size(&self) -> u32 {
         self.pool_size
+    }
+
+    /// The service whose store this is.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// Connections the pool holds now, and how many of them are idle.
+    pub fn pool_in_use(&self) -> (u32, usize) {
+        match self.backend {
+            Backend::Postgres => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            Backend::Sqlite => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+        }
     }
 
     /// Brings the schema up to date: the shared tables (outbox, idempotency keys) and then the

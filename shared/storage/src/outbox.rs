@@ -4,6 +4,7 @@
 //! acknowledges. Rows are claimed with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL) so
 //! replicas never deliver the same row at once and a dead replica's claim runs out.
 
+mod gauges;
 pub mod grpc;
 mod receiver;
 
@@ -226,7 +227,9 @@ impl OutboxRelay {
     /// trouble is logged and retried, never fatal.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
+        let mut gauges = gauges::Gauges::new();
         loop {
+            gauges.sample_if_due(&self.db).await;
             let pause = match self.deliver_batch(shutdown.as_mut()).await {
                 Ok(batch) if batch.stopped => return,
                 Ok(batch) if batch.stalled => self.idle_poll * 4,

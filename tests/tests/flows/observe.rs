@@ -1,6 +1,6 @@
 //! What an operator's Prometheus sees: the scrape endpoint on its own port counts every call
-//! by method and status and times it, at the gateway and at the service behind it; health
-//! probes are not counted.
+//! by method and status and times it, at the gateway and at the service behind it (health
+//! probes are not counted), counts cache hits, and reports the database pools.
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tonic::Code;
@@ -50,6 +50,15 @@ async fn calls_are_counted_by_method_and_status_at_the_gateway_and_the_service()
             })
             .await
             .expect("create customer");
+        // The second read of the new customer is served from the cache.
+        for _ in 0..2 {
+            profile
+                .get_customer(GetCustomerRequest {
+                    lookup: Some(Lookup::Msisdn("13300133001".into())),
+                })
+                .await
+                .expect("the new customer reads");
+        }
         for _ in 0..3 {
             let missing = profile
                 .get_customer(GetCustomerRequest {
