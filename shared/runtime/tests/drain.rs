@@ -2,94 +2,40 @@
 //! still answers for `server.drain_ms` (callers routed here meanwhile are not failed), lets
 //! calls in flight finish, and does not let a call that never ends keep it from stopping.
 
-use std::convert::Infallible;
-use std::sync::Arc;
+mod support;
+
 use std::time::{Duration, Instant};
 
-use http::uri::PathAndQuery;
-use tokio::sync::{Notify, oneshot};
-use tonic::Status;
-use tonic::body::Body;
-use tonic::transport::{Channel, Endpoint};
+use tokio::sync::oneshot;
+use tonic::transport::Endpoint;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
-use vipcare_runtime::server::{GrpcServer, ServeError, bind};
 use vipcare_runtime::settings::ServerSettings;
 
-async fn call_hold(channel: Channel) -> Result<(), Status> {
-    let mut grpc = tonic::client::Grpc::new(channel);
-    grpc.ready()
-        .await
-        .map_err(|e| Status::unavailable(e.to_string()))?;
-    let codec = tonic_prost::ProstCodec::<(), ()>::default();
-    grpc.unary(
-        tonic::Request::new(()),
-        PathAndQuery::from_static("/test.Slow/Hold"),
-        codec,
-    )
-    .await
-    .map(|_| ())
-}
+use support::{Held, call_hold};
 
-/// A server whose every call waits for `release`, stopped when `stop` is sent.
-struct Held {
-    channel: Channel,
-    addr: std::net::SocketAddr,
-    entered: Arc<Notify>,
-    release: Arc<Notify>,
-    stop: oneshot::Sender<()>,
-    served: tokio::task::JoinHandle<Result<(), ServeError>>,
-}
-
-async fn serve(drain_ms: u64, shutdown_grace_ms: u64) -> Held {
+/// A held-call server stopped when the sender is used.
+async fn serve(drain_ms: u64, shutdown_grace_ms: u64) -> (Held, oneshot::Sender<()>) {
     let settings = ServerSettings {
         drain_ms,
         shutdown_grace_ms,
         ..ServerSettings::default()
     };
-    let (entered, release) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
-    let hold = {
-        let (entered, release) = (entered.clone(), release.clone());
-        tower::service_fn(move |_req: http::Request<Body>| {
-            let (entered, release) = (entered.clone(), release.clone());
-            async move {
-                entered.notify_one();
-                release.notified().await;
-                Ok::<_, Infallible>(Status::aborted("released").into_http::<Body>())
-            }
-        })
-    };
-    let listener = bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
-    let served = tokio::spawn(GrpcServer::new(&settings).fallback(hold).serve(
-        listener,
-        async move {
-            let _ = stopped.await;
-        },
-    ));
-    let channel = Endpoint::from_shared(format!("http://{addr}"))
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
-    Held {
-        channel,
-        addr,
-        entered,
-        release,
-        stop,
-        served,
-    }
+    let held = support::serve(&settings, async move {
+        let _ = stopped.await;
+    })
+    .await;
+    (held, stop)
 }
 
 #[tokio::test]
 async fn while_draining_it_answers_not_serving_and_finishes_what_is_in_flight() {
-    let held = serve(800, 5_000).await;
+    let (held, stop) = serve(800, 5_000).await;
     let in_flight = tokio::spawn(call_hold(held.channel.clone()));
     held.entered.notified().await;
-    held.stop.send(()).unwrap();
+    stop.send(()).unwrap();
     let mut health = HealthClient::new(held.channel.clone());
     let check = || HealthCheckRequest {
         service: String::new(),
@@ -139,11 +85,11 @@ async fn while_draining_it_answers_not_serving_and_finishes_what_is_in_flight() 
 
 #[tokio::test]
 async fn a_call_that_never_ends_is_cut_after_the_grace_period() {
-    let held = serve(0, 300).await;
+    let (held, stop) = serve(0, 300).await;
     let _never = tokio::spawn(call_hold(held.channel.clone()));
     held.entered.notified().await;
     let asked = Instant::now();
-    held.stop.send(()).unwrap();
+    stop.send(()).unwrap();
     tokio::time::timeout(Duration::from_secs(10), held.served)
         .await
         .expect("the server stops although a call is still held")
