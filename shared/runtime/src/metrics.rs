@@ -15,6 +15,8 @@ use crate::settings::TelemetrySettings;
 
 mod rpc;
 
+pub use opentelemetry::KeyValue;
+pub use opentelemetry::metrics::{Counter, Gauge, Histogram};
 pub use rpc::RpcMetricsLayer;
 
 /// The instrumentation scope every vipcare instrument belongs to.

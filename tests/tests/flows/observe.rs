@@ -1,13 +1,15 @@
 //! What an operator's Prometheus sees: the scrape endpoint on its own port counts every call
 //! by method and status and times it, at the gateway and at the service behind it (health
-//! probes are not counted), counts cache hits, and reports the database pools.
+//! probes are not counted), counts cache hits and a tier run's progress, and reports the
+//! database pools.
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tonic::Code;
-use vipcare_e2e::sample::customer;
+use vipcare_e2e::sample::{customer, months_ago};
 use vipcare_e2e::{ApiClient, Suite};
 use vipcare_proto::profile::v1::get_customer_request::Lookup;
 use vipcare_proto::profile::v1::{CreateCustomerRequest, GetCustomerRequest};
+use vipcare_proto::tiering::v1::{GetEvaluationRunRequest, RunEvaluationRequest, RunState};
 use vipcare_testkit::TestEnv;
 
 /// `GET /metrics` over plain HTTP/1.1, as Prometheus scrapes it: the status line and body.
@@ -68,6 +70,42 @@ async fn calls_are_counted_by_method_and_status_at_the_gateway_and_the_service()
                 .unwrap_err();
             assert_eq!(missing.code(), Code::NotFound, "[{label}]");
         }
+        // A run over the one customer: its progress is counted as its batches commit.
+        let mut admin = suite.tiering(ApiClient::Admin);
+        let run_id = admin
+            .run_evaluation(RunEvaluationRequest {
+                period: months_ago(0),
+                dry_run: false,
+            })
+            .await
+            .expect("start the run")
+            .into_inner()
+            .run_id;
+        let done = async {
+            loop {
+                let run = admin
+                    .get_evaluation_run(GetEvaluationRunRequest {
+                        run_id: run_id.clone(),
+                    })
+                    .await
+                    .expect("the run")
+                    .into_inner()
+                    .run
+                    .expect("a run");
+                if run.state != RunState::Running as i32 {
+                    return run;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        };
+        let run = tokio::time::timeout(std::time::Duration::from_secs(60), done)
+            .await
+            .expect("the run ends within a minute");
+        assert_eq!(run.state, RunState::Done as i32, "[{label}] {run:?}");
+        assert!(
+            run.processed >= 1,
+            "[{label}] the run evaluated the customer: {run:?}"
+        );
         let (status, body) = scrape(&suite).await;
         assert!(status.contains("200"), "[{label}] {status}");
         let get = "rpc_method=\"GetCustomer\"";

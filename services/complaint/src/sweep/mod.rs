@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 use tokio::sync::Notify;
 use vipcare_domain::Clock;
+use vipcare_runtime::metrics::{self, Counter, KeyValue};
 use vipcare_storage::Database;
 
 use crate::error::Error;
@@ -46,6 +47,9 @@ pub struct Sweep {
     relay: Arc<Notify>,
     rules: Arc<Rules>,
     batch: u32,
+    /// What passes did (`vipcare.complaint.sweep.actions`): SLA clocks escalated (at 80% and
+    /// at breach), promises broken, progress notices, complaints closed unanswered.
+    actions: Counter<u64>,
 }
 
 impl Sweep {
@@ -62,6 +66,13 @@ impl Sweep {
             relay,
             rules,
             batch,
+            actions: metrics::meter()
+                .u64_counter("vipcare.complaint.sweep.actions")
+                .with_description(
+                    "What the complaint pass did: SLA escalations, broken promises, progress \
+                     notices, complaints closed unanswered",
+                )
+                .build(),
         }
     }
 
@@ -80,6 +91,16 @@ impl Sweep {
         let promises_escalated = promises::escalate_broken(&pass).await?;
         let progress_notices = progress::notify_due(&pass).await?;
         let closed = auto_close::close_due(&self.db, self.clock.as_ref(), self.batch).await?;
+        for (action, n) in [
+            ("sla_escalated", escalated),
+            ("promise_escalated", promises_escalated),
+            ("progress_notice", progress_notices),
+            ("closed_unanswered", closed),
+        ] {
+            if n > 0 {
+                self.actions.add(n, &[KeyValue::new("action", action)]);
+            }
+        }
         Ok(Swept {
             escalated,
             closed,

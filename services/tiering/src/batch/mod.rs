@@ -18,6 +18,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use vipcare_cache::Cache;
+use vipcare_runtime::metrics::{self, Counter};
 use vipcare_storage::{Backend, Database};
 
 pub use evaluate::{Decided, EVALUATION_ACTOR, Evaluated, Heard, decide_from, evaluate};
@@ -47,6 +48,8 @@ pub struct Runner {
     batch_size: usize,
     /// Batches written at once.
     depth: usize,
+    /// Customers written by runs, by what was decided (`vipcare.tiering.run.customers`).
+    progress: Counter<u64>,
 }
 
 impl std::fmt::Debug for Runner {
@@ -84,6 +87,12 @@ impl Runner {
             survey,
             clock,
             batch_size: 5000,
+            progress: metrics::meter()
+                .u64_counter("vipcare.tiering.run.customers")
+                .with_description(
+                    "Customers evaluation runs wrote, by outcome (processed counts them all)",
+                )
+                .build(),
         }
     }
 

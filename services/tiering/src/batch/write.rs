@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
+use vipcare_runtime::metrics::KeyValue;
 use vipcare_storage::invalidation;
 
 use super::turns::Turn;
@@ -126,6 +127,25 @@ fn same_but_time(a: &TierRecord, b: &TierRecord) -> bool {
 }
 
 impl Runner {
+    /// What a committed batch decided, for the progress operators watch.
+    fn count(&self, counts: &Counts, dry_run: bool) {
+        let dry_run = KeyValue::new("dry_run", dry_run);
+        for (outcome, n) in [
+            ("processed", counts.processed),
+            ("upgrade", counts.upgrades),
+            ("downgrade", counts.downgrades),
+            ("held", counts.held),
+            ("error", counts.errors),
+        ] {
+            if n > 0 {
+                self.progress.add(
+                    n as u64,
+                    &[KeyValue::new("outcome", outcome), dry_run.clone()],
+                );
+            }
+        }
+    }
+
     /// Decides and writes one batch, committing in its turn.
     pub(super) async fn write_batch(
         self: Arc<Self>,
@@ -163,9 +183,11 @@ impl Runner {
         }
         snapshots::store(&txn, &run.run_id, &decided.bases).await?;
         turn.wait().await?;
-        runs::advance(&txn, &run.run_id, decided.counts, &cursor, lease_from(now)).await?;
+        let counts = decided.counts;
+        runs::advance(&txn, &run.run_id, counts, &cursor, lease_from(now)).await?;
         txn.commit().await?;
         turn.done();
+        self.count(&counts, run.dry_run);
         if let Some(stale) = stale {
             invalidation::settle(conn, stale, &self.cache.invalidator()).await;
         }
