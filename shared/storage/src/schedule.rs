@@ -76,7 +76,7 @@ impl Scheduler {
             name: name.into(),
             schedule,
             clock,
-            holder: uuid_like(),
+            holder: holder_id(),
             job,
         }
     }
@@ -200,7 +200,7 @@ impl Scheduler {
 }
 
 /// Who holds a claim: random per process, so replicas need no configured identity.
-fn uuid_like() -> String {
+fn holder_id() -> String {
     format!("{:032x}", rand::random::<u128>())
 }
 
