@@ -57,6 +57,16 @@ def architecture_ports(path: Path) -> dict[str, int]:
     return ports
 
 
+def readme_ports(path: Path) -> dict[str, int]:
+    """The README's settings rows `| `<service>.listen` | `host:port` | …`."""
+    ports = {}
+    for line in path.read_text().splitlines():
+        found = re.match(r"\|\s*`(\w+)\.listen`\s*\|\s*`[\d.]+:(\d+)`", line)
+        if found:
+            ports[found.group(1)] = int(found.group(2))
+    return ports
+
+
 def find_kubectl(given: str | None) -> str:
     beside_python = str(Path(sys.executable).parent / "kubectl")
     for candidate in (given, os.environ.get("KUBECTL"), beside_python, shutil.which("kubectl")):
@@ -98,10 +108,18 @@ def main() -> int:
     args = parser.parse_args()
     root = args.root.resolve()
     architecture = args.architecture or root.parent / "shared" / "ARCHITECTURE.md"
-    if not architecture.is_file():
-        sys.exit(f"k8s/check.py: {architecture} not found (give --architecture): "
-                 "the ports are checked against it")
-    ports = architecture_ports(architecture)
+    readme = readme_ports(root / "README.md")
+    if architecture.is_file():
+        ports = architecture_ports(architecture)
+        if readme != ports:
+            sys.exit(f"k8s/check.py: README.md's listen ports {readme} are not "
+                     f"{architecture}'s {ports}")
+    elif args.architecture:
+        sys.exit(f"k8s/check.py: {architecture} not found")
+    else:
+        # A clone on its own (CI): the README's settings table, kept equal to ARCHITECTURE.md
+        # by the branch above wherever both are present.
+        architecture, ports = root / "README.md", readme
     if set(ports) != set(SERVICES):
         sys.exit(f"k8s/check.py: {architecture}: expected a port for each of {SERVICES}, "
                  f"read {ports}")
