@@ -7,6 +7,7 @@
 
 pub mod api_client;
 pub mod grpc_web;
+pub mod otlp;
 pub mod sample;
 pub mod suite;
 

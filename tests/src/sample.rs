@@ -1,7 +1,7 @@
 //! Sample data for the flows: complete customers and billing months relative to today.
 
-use chrono::{Datelike, Months, Utc};
-use vipcare_proto::common::v1::{ContactChannel, Date};
+use chrono::{Datelike, Months, Timelike, Utc};
+use vipcare_proto::common::v1::{ClockTime, ContactChannel, Date, QuietHours};
 use vipcare_proto::profile::v1::{
     ContactPreferences, Customer, CustomerStatus, Gender, GroupMembership, IdDocument,
     IdDocumentType,
@@ -49,6 +49,28 @@ pub fn customer(msisdn: &str, name: &str) -> Customer {
         }),
         ..Customer::default()
     }
+}
+
+/// As [`customer`], reached by SMS only and with quiet hours hours away whenever the test runs,
+/// so a notice to them goes out at once (the default quiet hours, 22:00–08:00 Shanghai, would
+/// hold it back on a machine that runs the tests at night).
+pub fn reachable_now(msisdn: &str, name: &str) -> Customer {
+    let shanghai = Utc::now() + chrono::TimeDelta::hours(8);
+    let at = |h: u32| ClockTime {
+        hours: ((shanghai.hour() + h) % 24) as i32,
+        minutes: 0,
+    };
+    let mut c = customer(msisdn, name);
+    c.contact_preferences = Some(ContactPreferences {
+        preferred_channels: vec![ContactChannel::Sms as i32],
+        quiet_hours: Some(QuietHours {
+            start: Some(at(6)),
+            end: Some(at(7)),
+            time_zone: "Asia/Shanghai".into(),
+        }),
+        opted_out_touchpoints: Vec::new(),
+    });
+    c
 }
 
 /// "YYYY-MM" of the month `n` months before the current one on the operator's calendar

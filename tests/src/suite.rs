@@ -30,12 +30,13 @@ pub type ComplaintApi = ComplaintServiceClient<InterceptedService<Channel, Crede
 pub type SurveyApi = SurveyServiceClient<InterceptedService<Channel, Credentials>>;
 
 /// What `vipcare up` serves: a flow may start once each of them answers SERVING.
-const SERVICES: [&str; 5] = [
+const SERVICES: [&str; 6] = [
     service_names::CHANNEL,
     service_names::PROFILE,
     service_names::TIERING,
     service_names::REMINDER,
     service_names::COMPLAINT,
+    service_names::SURVEY,
 ];
 
 /// Bounds every call, so a hung server fails the test instead of hanging it.
@@ -83,10 +84,26 @@ impl Suite {
         Suite::launch(env, toml).await
     }
 
+    /// As [`Suite::start`], exporting spans to the OTLP receiver at `otlp_endpoint` (batches
+    /// sent every 100 ms, so a flow need not wait long), with `extra` TOML appended to the
+    /// settings (tables the base leaves out, such as `[reminder.channels.sms]`).
+    pub async fn start_traced(env: &TestEnv, otlp_endpoint: &str, extra: &str) -> Suite {
+        let toml = settings_toml(env).replace(
+            "otlp_endpoint = \"\"",
+            &format!("otlp_endpoint = {}", quoted(otlp_endpoint)),
+        ) + extra;
+        let launch = Launch::new(workspace_binary("vipcare-suite", "vipcare"))
+            .env("OTEL_BSP_SCHEDULE_DELAY", "100");
+        Suite::launch_with(env, launch, toml).await
+    }
+
     async fn launch(env: &TestEnv, toml: String) -> Suite {
-        let mut launch = Launch::new(workspace_binary("vipcare-suite", "vipcare"))
-            .arg("up")
-            .config(toml);
+        let launch = Launch::new(workspace_binary("vipcare-suite", "vipcare"));
+        Suite::launch_with(env, launch, toml).await
+    }
+
+    async fn launch_with(env: &TestEnv, launch: Launch, toml: String) -> Suite {
+        let mut launch = launch.arg("up").config(toml);
         for service in SERVICES {
             launch = launch.serving(service);
         }

@@ -106,6 +106,9 @@ impl Proxy {
         self.peers.credential.stamp(headers);
         let mut channel = self.peers.channel(peer).clone();
         Box::pin(async move {
+            // Here, not above: the request's span is entered only while its future runs. The
+            // service's span is then a child of the gateway's, in the caller's trace.
+            vipcare_trace::inject(req.headers_mut());
             let sent = match channel.ready().await {
                 Ok(channel) => channel.call(req).await,
                 Err(err) => Err(err),

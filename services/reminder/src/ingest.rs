@@ -280,7 +280,9 @@ async fn reminders_for<C: sea_orm::ConnectionTrait>(
             template_code: code.to_owned(),
             text,
         };
-        let (reminder, _) = Reminder::schedule(new_reminder_id(), draft, rendered, CLIENT, now);
+        let (mut reminder, _) = Reminder::schedule(new_reminder_id(), draft, rendered, CLIENT, now);
+        // Its dispatch continues the trace of the call that brought the event.
+        reminder.trace = vipcare_trace::current();
         made.push(reminder);
     }
     Ok(Ok(made))

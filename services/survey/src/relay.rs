@@ -142,6 +142,7 @@ mod tests {
             method: FOLLOW_UP_EVENT.into(),
             payload: request.encode_to_vec(),
             attempts: 0,
+            trace: None,
         }
     }
 

@@ -153,7 +153,10 @@ impl Interceptor for InternalCredential {
         &mut self,
         mut request: tonic::Request<()>,
     ) -> Result<tonic::Request<()>, tonic::Status> {
-        self.stamp(request.metadata_mut().as_mut());
+        let headers = request.metadata_mut().as_mut();
+        self.stamp(headers);
+        // The call is a hop of the trace this one is in.
+        vipcare_trace::inject(headers);
         Ok(request)
     }
 }

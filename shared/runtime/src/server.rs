@@ -193,14 +193,13 @@ impl GrpcServer {
         let grace = Duration::from_millis(self.settings.shutdown_grace_ms);
         // Nagle's algorithm would hold small gRPC frames back by up to 40 ms.
         let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+        let listener = match self.credential {
+            Some(_) => "service",
+            None => "gateway",
+        };
         let stack = ServiceBuilder::new()
             // Outermost, so refused and shed calls count too.
-            .layer(crate::metrics::RpcMetricsLayer::new(
-                match self.credential {
-                    Some(_) => "service",
-                    None => "gateway",
-                },
-            ))
+            .layer(crate::metrics::RpcMetricsLayer::new(listener))
             // Services believe caller headers only from signed callers; refusing first costs an
             // unsigned caller no concurrency slot.
             .option_layer(self.credential.map(RequireCredentialLayer::new))
@@ -221,7 +220,7 @@ impl GrpcServer {
             // small DATA frames (see `STREAM_WINDOW`).
             .initial_stream_window_size(STREAM_WINDOW)
             .initial_connection_window_size(CONNECTION_WINDOW)
-            .trace_fn(layers::request_span);
+            .trace_fn(layers::request_span(listener));
         if self.grpc_web {
             let served = builder
                 .accept_http1(true)

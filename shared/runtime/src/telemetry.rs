@@ -35,6 +35,8 @@ pub fn init(settings: &TelemetrySettings, service_name: &str) -> TelemetryGuard 
     if INSTALLED.set(()).is_err() {
         return TelemetryGuard { provider: None };
     }
+    // Each layer filters for itself: the log level says what is printed, and must not decide
+    // which spans are exported (at `warn`, every request span would vanish from the traces).
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(format!("{},h2=warn,hyper=warn", settings.log_level)));
     let fmt = if settings.log_format == "json" {
@@ -51,11 +53,16 @@ pub fn init(settings: &TelemetrySettings, service_name: &str) -> TelemetryGuard 
             opentelemetry_sdk::propagation::TraceContextPropagator::new(),
         );
         opentelemetry::global::set_tracer_provider(p.clone());
-        tracing_opentelemetry::layer().with_tracer(p.tracer(service_name.to_owned()))
+        vipcare_trace::switch_on();
+        // Only our own spans (requests, deliveries, dispatches): the libraries' are detail.
+        let ours = tracing_subscriber::filter::Targets::new()
+            .with_target(vipcare_trace::TARGET, tracing::Level::INFO);
+        tracing_opentelemetry::layer()
+            .with_tracer(p.tracer(service_name.to_owned()))
+            .with_filter(ours)
     });
     let _ = tracing_subscriber::registry()
-        .with(filter)
-        .with(fmt)
+        .with(fmt.with_filter(filter))
         .with(otel)
         .try_init();
     TelemetryGuard { provider }

@@ -16,6 +16,7 @@ impl<M: MigratorTrait> MigratorTrait for WithSharedTables<M> {
             Box::new(crate::idempotency::RequestKeysTable),
             Box::new(crate::invalidation::JournalTable),
             Box::new(crate::schedule::ScheduleTables),
+            Box::new(OutboxTrace),
         ];
         all.extend(M::migrations());
         all
@@ -79,6 +80,29 @@ impl MigrationTrait for SharedTables {
                     .col(ColumnDef::new("response").blob().not_null())
                     .col(ColumnDef::new("created_ms").big_integer().not_null())
                     .primary_key(Index::create().col("scope").col("request_id"))
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+/// The trace context of the call that wrote each outbox row, so its delivery joins that trace.
+struct OutboxTrace;
+
+impl MigrationName for OutboxTrace {
+    fn name(&self) -> &str {
+        "m0000_vipcare_shared_outbox_trace"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for OutboxTrace {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("outbox")
+                    .add_column(ColumnDef::new("trace_parent").string().null())
                     .to_owned(),
             )
             .await

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use sea_orm::{ConnectionTrait, Statement, Value};
+use tracing::Instrument;
 
 use crate::bulk::BulkInsert;
 use crate::sql::sql;
@@ -34,6 +35,8 @@ pub struct OutboxMessage {
     pub payload: Vec<u8>,
     /// Failed attempts so far.
     pub attempts: i32,
+    /// The `traceparent` of the call that wrote it: its delivery continues that trace.
+    pub trace: Option<String>,
 }
 
 impl OutboxMessage {
@@ -72,13 +75,14 @@ pub async fn enqueue<C: ConnectionTrait>(
 ) -> Result<i64, StorageError> {
     let backend = txn.get_database_backend();
     let now = now_ms();
-    let text = "INSERT INTO outbox (destination, method, payload, attempts, created_ms, next_attempt_ms) \
-                VALUES ($1, $2, $3, 0, $4, $4) RETURNING id";
-    let values: [Value; 4] = [
+    let text = "INSERT INTO outbox (destination, method, payload, attempts, created_ms, next_attempt_ms, \
+                trace_parent) VALUES ($1, $2, $3, 0, $4, $4, $5) RETURNING id";
+    let values: [Value; 5] = [
         destination.into(),
         method.into(),
         payload.into(),
         now.into(),
+        vipcare_trace::current().into(),
     ];
     let row = txn
         .query_one_raw(Statement::from_sql_and_values(
@@ -100,6 +104,7 @@ pub async fn enqueue_many<C: ConnectionTrait>(
     payloads: impl IntoIterator<Item = Vec<u8>>,
 ) -> Result<u64, StorageError> {
     let now = now_ms();
+    let trace = vipcare_trace::current();
     let mut insert = BulkInsert::new(
         "outbox",
         &[
@@ -108,6 +113,7 @@ pub async fn enqueue_many<C: ConnectionTrait>(
             "payload",
             "created_ms",
             "next_attempt_ms",
+            "trace_parent",
         ],
     )
     .fixed("attempts", "0");
@@ -118,6 +124,7 @@ pub async fn enqueue_many<C: ConnectionTrait>(
             payload.into(),
             now.into(),
             now.into(),
+            trace.clone().into(),
         ]);
     }
     Ok(insert.execute(txn).await?)
@@ -198,7 +205,12 @@ impl OutboxRelay {
                     stopped: true,
                 });
             }
-            match self.deliver.deliver(msg).await {
+            match self
+                .deliver
+                .deliver(msg)
+                .instrument(delivery_span(msg))
+                .await
+            {
                 Ok(()) => self.finish(msg.id).await?,
                 Err(DeliveryError::Retry(reason)) => {
                     tracing::debug!(id = msg.id, %reason, "outbox delivery will be retried");
@@ -266,7 +278,7 @@ impl OutboxRelay {
             "UPDATE outbox SET lease_until_ms = $1 WHERE id IN (\
                SELECT id FROM outbox WHERE delivered_ms IS NULL AND next_attempt_ms <= $2 \
                AND (lease_until_ms IS NULL OR lease_until_ms < $2) {only}ORDER BY id LIMIT $3 {lock}) \
-             RETURNING id, destination, method, payload, attempts"
+             RETURNING id, destination, method, payload, attempts, trace_parent"
         );
         let now = now_ms();
         let values: [Value; 3] = [
@@ -290,6 +302,7 @@ impl OutboxRelay {
                     method: row.try_get("", "method")?,
                     payload: row.try_get("", "payload")?,
                     attempts: row.try_get("", "attempts")?,
+                    trace: row.try_get("", "trace_parent")?,
                 })
             })
             .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
@@ -354,6 +367,21 @@ impl OutboxRelay {
         .await?;
         Ok(())
     }
+}
+
+/// A row's delivery, in the trace of the call that wrote it: the receiver's span is its child.
+fn delivery_span(msg: &OutboxMessage) -> tracing::Span {
+    let span = tracing::info_span!(
+        target: vipcare_trace::TARGET,
+        "outbox",
+        otel.name = format!("outbox {}", msg.method),
+        otel.kind = "producer",
+        outbox.id = msg.id,
+        outbox.destination = %msg.destination,
+        outbox.attempts = msg.attempts,
+    );
+    vipcare_trace::resume(&span, msg.trace.as_deref());
+    span
 }
 
 /// 1 s, 2 s, 4 s … capped at 5 minutes.

@@ -13,3 +13,4 @@ mod reminders;
 mod replicas;
 mod surveys;
 mod tiers;
+mod traces;

@@ -176,6 +176,7 @@ fn reminder(
         create_time: due,
         update_time: due,
         changes: 1,
+        trace: None,
     }
 }
 

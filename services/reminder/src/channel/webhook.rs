@@ -106,14 +106,19 @@ impl WebhookAdapter {
             deadline: msg.deadline,
         };
         let body = serde_json::to_vec(&wire).map_err(|e| SendError::Malformed(e.to_string()))?;
-        Request::builder()
+        let mut request = Request::builder()
             .method(Method::POST)
             .uri(self.url.clone())
             .header(CONTENT_TYPE, "application/json")
             .header(USER_AGENT, "vipcare-reminder")
             .header(IDEMPOTENCY_KEY, msg.idempotency_key.as_str())
             .body(Full::new(Bytes::from(body)))
-            .map_err(|_| SendError::Malformed("the idempotency key is not a header value".into()))
+            .map_err(|_| {
+                SendError::Malformed("the idempotency key is not a header value".into())
+            })?;
+        // A provider that traces too continues the reminder's trace.
+        vipcare_trace::inject(request.headers_mut());
+        Ok(request)
     }
 
     /// One request and its answer, unbounded in time (the caller bounds it).

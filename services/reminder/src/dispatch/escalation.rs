@@ -98,7 +98,10 @@ pub(super) async fn staff_task<C: ConnectionTrait + TransactionTrait>(
                 template_code: template.code().to_owned(),
                 text,
             };
-            let (task, _) = Reminder::schedule(new_reminder_id(), draft, rendered, "dispatch", now);
+            let (mut task, _) =
+                Reminder::schedule(new_reminder_id(), draft, rendered, "dispatch", now);
+            // The account manager's task is the next hop of the failed reminder's trace.
+            task.trace = failed.trace.clone();
             let id = match reminders::insert(conn, &task, rule.supersedes).await? {
                 Scheduled::Created(reminder) | Scheduled::Deduplicated(reminder) => reminder.id,
             };

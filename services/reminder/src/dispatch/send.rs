@@ -3,6 +3,7 @@
 //! on to the retry plan (the same channel after a backoff, the next channel, or FAILED).
 
 use chrono::{DateTime, Utc};
+use tracing::Instrument;
 
 use super::compose::{Ready, Unit};
 use super::gate::Recipient;
@@ -35,6 +36,26 @@ pub(super) fn hand_over_of<'a>(
         .map(|r| r.reminder.id.as_str())
         .collect();
     Some((ids, first.id.as_str()))
+}
+
+/// A message's hand-over, in the trace of the first reminder it carries that was traced, linked
+/// to the others'.
+fn send_span(outgoing: &Outgoing, carried: &[&Reminder]) -> tracing::Span {
+    let span = tracing::info_span!(
+        target: vipcare_trace::TARGET,
+        "send",
+        otel.name = format!("reminder send {}", outgoing.channel.code()),
+        otel.kind = "client",
+        reminder.attempt_id = %outgoing.attempt_id,
+        reminder.channel = outgoing.channel.code(),
+        reminder.count = carried.len(),
+    );
+    let mut traces = carried.iter().filter_map(|r| r.trace.as_deref());
+    vipcare_trace::resume(&span, traces.next());
+    for other in traces {
+        vipcare_trace::link(&span, other);
+    }
+    span
 }
 
 impl Round<'_> {
@@ -133,7 +154,10 @@ impl Round<'_> {
                 reminder_ids: carried.iter().map(|r| r.id.clone()).collect(),
                 deadline,
             };
-            answers.push(self.d.channels.send(&outgoing).await);
+            // The call made inside its span (hence the block), so the provider's request
+            // carries it.
+            let sending = async { self.d.channels.send(&outgoing).await };
+            answers.push(sending.instrument(send_span(&outgoing, &carried)).await);
         }
         answers
     }

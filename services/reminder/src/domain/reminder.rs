@@ -91,6 +91,9 @@ pub struct Reminder {
     pub update_time: DateTime<Utc>,
     /// Entries in its history. Writers compare it to detect a move made meanwhile.
     pub changes: u32,
+    /// The W3C `traceparent` of the call that scheduled it, when traced: its dispatch
+    /// continues that trace.
+    pub trace: Option<String>,
 }
 
 impl Reminder {
@@ -138,6 +141,7 @@ impl Reminder {
             create_time: now,
             update_time: now,
             changes: 1,
+            trace: None,
         };
         (reminder, HistoryEntry::of(state::created(now, None), None))
     }

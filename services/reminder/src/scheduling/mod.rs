@@ -60,7 +60,9 @@ pub async fn prepare<C: ConnectionTrait>(
         template_code: template.code().to_owned(),
         text,
     };
-    let (reminder, _) = Reminder::schedule(new_reminder_id(), draft, rendered, client, now);
+    let (mut reminder, _) = Reminder::schedule(new_reminder_id(), draft, rendered, client, now);
+    // Its dispatch, however much later, continues the trace of the call that scheduled it.
+    reminder.trace = vipcare_trace::current();
     Ok(Prepared {
         reminder,
         supersedes: rule.supersedes,

@@ -16,8 +16,8 @@ use crate::domain::{
 pub(super) const REMINDER_COLUMNS: &str = "reminder_id, customer_id, touchpoint, template_code, \
     variables, text, priority, send_ms, deadline_ms, planned_send_ms, state, state_reason, \
     dedupe_key, staff_assignee, channel, channel_index, attempts, message_id, superseded_by, \
-    source_event_id, client, create_ms, update_ms, history_len";
-pub(super) const REMINDER_WIDTH: usize = 24;
+    source_event_id, client, create_ms, update_ms, history_len, trace_parent";
+pub(super) const REMINDER_WIDTH: usize = 25;
 
 /// The row of `r`, whose latest move was for `reason`.
 pub(super) fn reminder_values(
@@ -51,6 +51,7 @@ pub(super) fn reminder_values(
         ms(r.create_time).into(),
         ms(r.update_time).into(),
         i64::from(r.changes).into(),
+        r.trace.clone().into(),
     ])
 }
 
@@ -96,6 +97,7 @@ pub(super) fn reminder(row: &QueryResult) -> Result<Reminder, StoreError> {
         create_time: get_ms("create_ms")?,
         update_time: get_ms("update_ms")?,
         changes: count(row, "history_len")?,
+        trace: row.try_get("", "trace_parent")?,
     })
 }
 

@@ -88,7 +88,7 @@ pub async fn insert_reminders<C: ConnectionTrait>(
     if reminders.is_empty() {
         return Ok(Stored::default());
     }
-    let mut values = Vec::with_capacity(reminders.len() * 24);
+    let mut values = Vec::with_capacity(reminders.len() * super::codec::REMINDER_WIDTH);
     for r in reminders {
         values.extend(reminder_values(r, Reason::Created)?);
     }

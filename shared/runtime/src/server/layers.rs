@@ -88,27 +88,30 @@ pub fn grpc_web_cors(origins: Vec<HeaderValue>) -> tower_http::cors::CorsLayer {
         .max_age(Duration::from_secs(600))
 }
 
-/// One span per request, a child of the caller's trace when it sent `traceparent`.
-pub fn request_span(req: &http::Request<()>) -> tracing::Span {
-    use tracing_opentelemetry::OpenTelemetrySpanExt;
-    let span = tracing::info_span!("grpc", path = %req.uri().path());
-    let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
-        propagator.extract(&HeaderExtractor(req.headers()))
-    });
-    let _ = span.set_parent(parent);
-    span
+/// The span of each request on a `listener` ("gateway" or "service"): named by its method, a
+/// child of the caller's trace when it sent `traceparent`. Health checks get none: probes every
+/// few seconds per pod would drown the traces.
+pub fn request_span(listener: &'static str) -> impl Fn(&http::Request<()>) -> tracing::Span {
+    move |req| {
+        let path = req.uri().path();
+        if path.starts_with(HEALTH_PATH) {
+            return tracing::Span::none();
+        }
+        let span = tracing::info_span!(
+            target: vipcare_trace::TARGET,
+            "grpc",
+            otel.name = path.trim_start_matches('/'),
+            otel.kind = "server",
+            rpc.system = "grpc",
+            vipcare.listener = listener,
+        );
+        vipcare_trace::continue_from(&span, req.headers());
+        span
+    }
 }
 
-struct HeaderExtractor<'a>(&'a http::HeaderMap);
-
-impl opentelemetry::propagation::Extractor for HeaderExtractor<'_> {
-    fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).and_then(|v| v.to_str().ok())
-    }
-    fn keys(&self) -> Vec<&str> {
-        self.0.keys().map(http::HeaderName::as_str).collect()
-    }
-}
+/// Every method of the standard health service starts with it.
+const HEALTH_PATH: &str = "/grpc.health.v1.Health/";
 
 #[cfg(test)]
 mod tests {

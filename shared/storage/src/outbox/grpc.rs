@@ -69,6 +69,8 @@ pub fn request(msg: &OutboxMessage, timeout: Duration) -> tonic::Request<Vec<u8>
     if let Ok(key) = MetadataValue::try_from(msg.request_id()) {
         request.metadata_mut().insert(REQUEST_ID_HEADER, key);
     }
+    // Made inside the row's delivery span: the receiver continues the row's trace.
+    vipcare_trace::inject(request.metadata_mut().as_mut());
     request
 }
 
@@ -151,6 +153,7 @@ mod tests {
             method: "vipcare.x.v1.Event".into(),
             payload: vec![8, 1],
             attempts: 0,
+            trace: None,
         }
     }
 

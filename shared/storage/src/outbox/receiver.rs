@@ -238,6 +238,7 @@ mod tests {
             method: method.into(),
             payload: Vec::new(),
             attempts: 0,
+            trace: None,
         }
     }
 

@@ -126,6 +126,8 @@ pub fn reminder_to_proto(reminder: &Reminder) -> pb::Reminder {
         create_time,
         update_time,
         changes: _,
+        // Observability, not the reminder's content.
+        trace: _,
     } = reminder;
     let text_of = |o: &Option<String>| o.clone().unwrap_or_default();
     pb::Reminder {

@@ -7,6 +7,7 @@ mod m0002_event_memory;
 mod m0003_waiting_by_customer;
 mod m0004_handing_over;
 mod m0005_partial_queues;
+mod m0006_trace;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_waiting_by_customer::Migration),
             Box::new(m0004_handing_over::Migration),
             Box::new(m0005_partial_queues::Migration),
+            Box::new(m0006_trace::Migration),
         ]
     }
 }
