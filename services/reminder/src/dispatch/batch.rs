@@ -120,6 +120,8 @@ async fn write_all(round: &Round<'_>, queued: &[WriteBack]) -> Result<(), StoreE
             }
         }
         txn.commit().await?;
+        let written = live.iter().flat_map(|(_, kept)| kept.iter());
+        round.d.metrics.moved(written.map(|m| &m.reminder));
         return Ok(());
     }
 }

@@ -24,6 +24,7 @@ mod escalation;
 mod gate;
 mod known;
 mod lease;
+mod metrics;
 mod moves;
 mod overdue;
 mod policy;
@@ -77,6 +78,8 @@ pub struct Dispatcher {
     /// Wakes idle workers of this process when a call stores a reminder due before their
     /// pause ends (replicas elsewhere find it at their next look).
     due: Notify,
+    /// Queue depth and lag, sampled by the running workers; outcomes, counted as written.
+    metrics: metrics::DispatchMetrics,
 }
 
 /// What one round did.
@@ -107,6 +110,7 @@ impl Dispatcher {
             worker_id: format!("worker-{}", new_reminder_id()),
             rounds: AtomicU64::new(0),
             due: Notify::new(),
+            metrics: metrics::DispatchMetrics::new(),
         }
     }
 
@@ -160,6 +164,7 @@ impl Dispatcher {
             if *shutdown.borrow() {
                 return;
             }
+            self.metrics.sample_if_due(&self.db, self.clock.now()).await;
             let full = match self.round().await {
                 Ok(done) => {
                     if failing {

@@ -242,6 +242,9 @@ impl Dispatcher {
             None
         };
         txn.commit().await?;
+        if !moved.changes.is_empty() {
+            self.metrics.moved([&moved.reminder]);
+        }
         self.stale.settle(self.db.conn(), stale).await;
         Ok(true)
     }

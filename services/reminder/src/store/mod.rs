@@ -15,6 +15,7 @@ pub mod history;
 pub mod ingest;
 pub mod listing;
 pub mod migrations;
+pub mod queue;
 pub mod reminders;
 pub mod rules;
 mod save;
