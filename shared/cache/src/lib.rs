@@ -14,6 +14,7 @@
 mod flight;
 mod local;
 mod lookups;
+mod redis_conn;
 mod redis_store;
 pub mod settings;
 pub mod tags;
@@ -61,13 +62,16 @@ impl Cache {
     /// Redis when `redis_url` is set, otherwise in-process. An unreachable Redis is not an error
     /// here: it is retried on use and reads go to the source meanwhile.
     pub async fn connect(settings: &CacheSettings) -> Result<Cache, CacheError> {
-        let store = match &settings.redis_url {
-            Some(url) => Store::Redis(RedisStore::new(
-                url,
+        let urls = settings.redis_urls();
+        let store = if urls.is_empty() {
+            Store::Local(LocalStore::new(settings.local_capacity))
+        } else {
+            Store::Redis(RedisStore::new(
+                &urls,
+                settings.is_cluster(),
                 &settings.key_prefix,
                 Duration::from_millis(settings.timeout_ms),
-            )?),
-            None => Store::Local(LocalStore::new(settings.local_capacity)),
+            )?)
         };
         Ok(Cache {
             store: Arc::new(store),

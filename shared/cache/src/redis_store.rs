@@ -10,8 +10,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use futures::future::join_all;
 
+use crate::redis_conn::RedisConn;
 use crate::{CacheError, Invalidated, Lookup};
 
 /// How long Redis is skipped after a failure before it is tried again.
@@ -22,7 +23,7 @@ const BUMP_CHUNK: usize = 500;
 const GENERATION_TTL_SECS: i64 = 86_400;
 
 pub(crate) struct RedisStore {
-    conn: ConnectionManager,
+    conn: RedisConn,
     prefix: String,
     timeout: Duration,
     down_until_ms: AtomicI64,
@@ -37,15 +38,14 @@ fn now_ms() -> i64 {
 }
 
 impl RedisStore {
-    pub(crate) fn new(url: &str, prefix: &str, timeout: Duration) -> Result<Self, CacheError> {
-        let client = redis::Client::open(url).map_err(|e| CacheError::InvalidUrl(e.to_string()))?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(timeout.max(Duration::from_millis(250))))
-            .set_response_timeout(Some(timeout))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(500));
-        let conn = ConnectionManager::new_lazy_with_config(client, config)
-            .map_err(|e| CacheError::InvalidUrl(e.to_string()))?;
+    /// `urls`: one server, or a cluster's nodes (see [`RedisConn::open`]).
+    pub(crate) fn new(
+        urls: &[&str],
+        cluster: bool,
+        prefix: &str,
+        timeout: Duration,
+    ) -> Result<Self, CacheError> {
+        let conn = RedisConn::open(urls, cluster, timeout)?;
         Ok(RedisStore {
             conn,
             prefix: prefix.to_owned(),
@@ -169,21 +169,38 @@ impl RedisStore {
         Invalidated::Queued
     }
 
-    /// One pipeline per chunk. A bump sets a new random generation with its expiry in one
+    /// One round trip per chunk. A bump sets a new random generation with its expiry in one
     /// command (an INCR would need an EXPIRE beside it, twice the work for Redis): entries
     /// only ever compare equal to the generation they were stored under, so new is all a
     /// generation needs to be, and two random 64-bit values meet once in 2^64 bumps.
     async fn write_bumps(&self, tags: &[String]) -> bool {
-        let mut pipe = redis::pipe();
-        for tag in tags {
+        let sets = tags.iter().map(|tag| {
             // Never 0: that is the generation of a tag never bumped.
             let generation = rand::random::<u64>() | 1;
-            pipe.cmd("SET")
-                .arg(self.generation_key(tag))
+            let mut set = redis::cmd("SET");
+            set.arg(self.generation_key(tag))
                 .arg(generation)
                 .arg("EX")
-                .arg(GENERATION_TTL_SECS)
-                .ignore();
+                .arg(GENERATION_TTL_SECS);
+            set
+        });
+        if self.conn.is_cluster() {
+            // Each tag is its own slot, and a cluster pipeline must stay in one: the commands
+            // go out at once instead, each to its node, over the connections they share.
+            let sent = join_all(sets.map(|set| {
+                let mut conn = self.conn.clone();
+                async move { set.query_async::<()>(&mut conn).await }
+            }));
+            let all = async {
+                sent.await
+                    .into_iter()
+                    .collect::<redis::RedisResult<Vec<()>>>()
+            };
+            return self.bounded(all).await.is_some();
+        }
+        let mut pipe = redis::pipe();
+        for set in sets {
+            pipe.add_command(set).ignore();
         }
         let mut conn = self.conn.clone();
         self.bounded(pipe.query_async::<()>(&mut conn))

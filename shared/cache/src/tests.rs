@@ -2,13 +2,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use vipcare_testkit::redis_cluster::RedisCluster;
+
 use super::*;
 
 const TTL: Duration = Duration::from_secs(30);
 
-/// Every store this run can test: in-process always, Redis when the test variables name one.
-async fn caches() -> Vec<(Cache, &'static str)> {
-    let mut all = vec![(Cache::in_process(1000), "in-process")];
+/// Every store this run can test: in-process always, Redis when the test variables name one,
+/// and a three-node Redis Cluster of the test's own when the machine has `redis-server` (held
+/// in the answer, so it lives as long as the test).
+async fn caches() -> Vec<(Cache, &'static str, Option<RedisCluster>)> {
+    let mut all = vec![(Cache::in_process(1000), "in-process", None)];
     if let Ok(url) = std::env::var("VIPCARE_TEST_REDIS_URL") {
         let settings = CacheSettings {
             redis_url: Some(url),
@@ -18,7 +22,15 @@ async fn caches() -> Vec<(Cache, &'static str)> {
             ),
             ..CacheSettings::in_process()
         };
-        all.push((Cache::connect(&settings).await.unwrap(), "redis"));
+        all.push((Cache::connect(&settings).await.unwrap(), "redis", None));
+    }
+    if let Some(cluster) = RedisCluster::start().await {
+        let settings = CacheSettings {
+            redis_url: Some(cluster.url()),
+            ..CacheSettings::in_process()
+        };
+        let cache = Cache::connect(&settings).await.unwrap();
+        all.push((cache, "redis cluster", Some(cluster)));
     }
     all
 }
@@ -53,7 +65,7 @@ async fn load_under(
 
 #[tokio::test]
 async fn a_second_read_is_served_from_the_cache() {
-    for (cache, label) in caches().await {
+    for (cache, label, _cluster) in caches().await {
         let loads = AtomicUsize::new(0);
         assert_eq!(load_counted(&cache, "view:1", "v1", &loads).await, b"v1");
         assert_eq!(
@@ -67,7 +79,7 @@ async fn a_second_read_is_served_from_the_cache() {
 
 #[tokio::test]
 async fn invalidating_the_tag_makes_the_next_read_load_again() {
-    for (cache, label) in caches().await {
+    for (cache, label, _cluster) in caches().await {
         let loads = AtomicUsize::new(0);
         load_counted(&cache, "view:1", "old", &loads).await;
         cache.invalidate("customer:1").await;
@@ -81,7 +93,7 @@ async fn invalidating_the_tag_makes_the_next_read_load_again() {
 
 #[tokio::test]
 async fn a_bump_that_reached_the_store_says_so() {
-    for (cache, label) in caches().await {
+    for (cache, label, _cluster) in caches().await {
         assert_eq!(
             cache.invalidate("customer:1").await,
             Invalidated::Written,
@@ -95,7 +107,7 @@ async fn a_bump_that_reached_the_store_says_so() {
 
 #[tokio::test]
 async fn invalidating_many_tags_at_once_reaches_each_and_only_them() {
-    for (cache, label) in caches().await {
+    for (cache, label, _cluster) in caches().await {
         let loads = AtomicUsize::new(0);
         for i in 1..=3 {
             let (key, tag) = (format!("view:{i}"), format!("customer:{i}"));
@@ -118,7 +130,7 @@ async fn invalidating_many_tags_at_once_reaches_each_and_only_them() {
 
 #[tokio::test]
 async fn a_load_that_raced_a_write_is_never_served() {
-    for (cache, label) in caches().await {
+    for (cache, label, _cluster) in caches().await {
         // The load reads the old value, then the writer commits and bumps before it is stored.
         let stale = cache
             .get_or_load("view:1", "customer:1", TTL, || async {
@@ -140,7 +152,7 @@ async fn a_load_that_raced_a_write_is_never_served() {
 #[tokio::test]
 async fn concurrent_misses_share_one_load() {
     const CALLERS: usize = 50;
-    for (cache, label) in caches().await {
+    for (cache, label, _cluster) in caches().await {
         let loads = Arc::new(AtomicUsize::new(0));
         let mut tasks = Vec::new();
         for _ in 0..CALLERS {
@@ -187,7 +199,7 @@ async fn until_joined(flights: &flight::Flights, callers: usize) {
 
 #[tokio::test]
 async fn a_failed_load_is_returned_and_not_stored() {
-    for (cache, label) in caches().await {
+    for (cache, label, _cluster) in caches().await {
         let err = cache
             .get_or_load("view:e", "customer:e", TTL, || async {
                 Err::<Vec<u8>, _>("down")

@@ -8,6 +8,7 @@ mod env;
 mod health;
 pub mod inputs;
 pub mod process;
+pub mod redis_cluster;
 pub mod status;
 pub mod tcp_proxy;
 pub mod webhook_sink;

@@ -3,6 +3,7 @@
 //! failing flow prints its backend and the process log.
 
 mod access;
+mod cluster;
 mod complaints;
 mod crash;
 mod customers;
