@@ -202,6 +202,15 @@ impl App {
         let relay = tokio::spawn(self.relay.run(until_stopped()));
         let served = self.server.serve(self.listener, shutdown).await;
         resumer.abort();
+        // Runs under way hand their leases back for a replica that is still up.
+        if tokio::time::timeout(STOP_GRACE, self.runner.stop())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "evaluation runs still writing at the stop; their leases run out instead"
+            );
+        }
         pruner.abort();
         replayer.abort();
         if let Some(scheduled) = scheduled {

@@ -6,9 +6,11 @@
 //! commit in stream order (see `turns`).
 //! A run that stops half-way (its process died, the profile or the survey went away) holds a
 //! cursor and a lease; it is resumed from the cursor by whoever claims it once the lease runs out, and
-//! evaluating a period again starts from the standing before it, so nothing counts twice.
+//! evaluating a period again starts from the standing before it, so nothing counts twice. A run
+//! whose process is stopped hands its lease back at once (`stopping`).
 
 mod evaluate;
+mod stopping;
 mod turns;
 mod write;
 
@@ -29,6 +31,7 @@ use crate::store::policies::{self, StoredPolicy};
 use crate::store::runs::{self, Counts, Run};
 use crate::survey::Survey;
 use crate::upstream::Profile;
+use stopping::Stopping;
 use turns::Pipeline;
 
 /// How long a run's claim lasts without a written batch.
@@ -50,6 +53,15 @@ pub struct Runner {
     depth: usize,
     /// Customers written by runs, by what was decided (`vipcare.tiering.run.customers`).
     progress: Counter<u64>,
+    stopping: Arc<Stopping>,
+}
+
+/// How far a run's reading got.
+enum Read {
+    /// Every summary was read.
+    Done,
+    /// The process is stopping: the run is to be handed back.
+    Stopped,
 }
 
 impl std::fmt::Debug for Runner {
@@ -93,7 +105,14 @@ impl Runner {
                     "Customers evaluation runs wrote, by outcome (processed counts them all)",
                 )
                 .build(),
+            stopping: Stopping::new(),
         }
+    }
+
+    /// Stops every run this process drives: each reads no further, lets the batches it read
+    /// commit and hands its lease back for another replica to resume it from its cursor.
+    pub async fn stop(&self) {
+        self.stopping.stop().await;
     }
 
     /// Starts a run of `period` and returns its id at once; the run goes on in the background.
@@ -153,9 +172,20 @@ impl Runner {
         }
     }
 
-    /// Works a run to its end from its cursor.
+    /// Works a run to its end from its cursor, or until the process stops.
     async fn drive(self: Arc<Self>, run: Run) {
+        let _driving = self.stopping.driving();
         let outcome = self.work(&run).await;
+        if let Ok(Read::Stopped) = outcome {
+            match runs::hand_back(self.db.conn(), &run.run_id).await {
+                Ok(()) => {
+                    tracing::info!(run_id = %run.run_id, "evaluation run handed back on stop")
+                }
+                // The lease runs out instead: nothing is lost, it is resumed later.
+                Err(err) => tracing::warn!(run_id = %run.run_id, %err, "could not hand a run back"),
+            }
+            return;
+        }
         let failure = outcome.as_ref().err().map(ToString::to_string);
         if let Some(reason) = &failure {
             tracing::error!(run_id = %run.run_id, %reason, "evaluation run failed");
@@ -167,7 +197,7 @@ impl Runner {
         }
     }
 
-    async fn work(self: &Arc<Self>, run: &Run) -> Result<(), Error> {
+    async fn work(self: &Arc<Self>, run: &Run) -> Result<Read, Error> {
         let period = Period::parse(&run.period)
             .map_err(|e| Error::Internal(format!("stored run period: {e}")))?;
         let policy = policies::version(self.db.conn(), run.policy_version)
@@ -182,9 +212,9 @@ impl Runner {
                 &mut pipeline,
             )
             .await;
-        // Batches under way finish (or fail) before the run is marked either way.
+        // Batches under way finish (or fail) before the run is marked or handed back.
         let written = pipeline.finish().await;
-        read.and(written)
+        written.and(read)
     }
 
     /// Streams the summaries from the run's cursor and hands every batch to the pipeline; a
@@ -195,14 +225,16 @@ impl Runner {
         policy: Arc<StoredPolicy>,
         period: Period,
         pipeline: &mut Pipeline,
-    ) -> Result<(), Error> {
+    ) -> Result<Read, Error> {
         let mut cursor = run.cursor.clone();
         let mut failures = 0;
+        let stop = self.stopping.clone();
         loop {
-            let stream = self
-                .profile
-                .summaries(&cursor, self.batch_size as i32, period)
-                .await;
+            let stream = tokio::select! {
+                biased;
+                () = stop.asked() => return Ok(Read::Stopped),
+                stream = self.profile.summaries(&cursor, self.batch_size as i32, period) => stream,
+            };
             let mut stream = match stream {
                 Ok(stream) => stream,
                 Err(err) => {
@@ -210,12 +242,20 @@ impl Runner {
                     if failures >= STREAM_ATTEMPTS {
                         return Err(err);
                     }
-                    tokio::time::sleep(Duration::from_millis(200 << failures)).await;
+                    if stop.paused(Duration::from_millis(200 << failures)).await {
+                        return Ok(Read::Stopped);
+                    }
                     continue;
                 }
             };
             let mut broken = None;
-            while let Some(next) = stream.next().await {
+            loop {
+                let next = tokio::select! {
+                    biased;
+                    () = stop.asked() => return Ok(Read::Stopped),
+                    next = stream.next() => next,
+                };
+                let Some(next) = next else { break };
                 match next {
                     Ok(batch) => {
                         if let Some(last) = batch.last() {
@@ -234,14 +274,16 @@ impl Runner {
                 }
             }
             match broken {
-                None => return Ok(()),
+                None => return Ok(Read::Done),
                 Some(err) => {
                     failures += 1;
                     tracing::warn!(run_id = %run.run_id, %err, "summary stream broke; resuming from the cursor");
                     if failures >= STREAM_ATTEMPTS {
                         return Err(err);
                     }
-                    tokio::time::sleep(Duration::from_millis(200 << failures)).await;
+                    if stop.paused(Duration::from_millis(200 << failures)).await {
+                        return Ok(Read::Stopped);
+                    }
                 }
             }
         }

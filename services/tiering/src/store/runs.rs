@@ -169,6 +169,18 @@ pub async fn claim_abandoned<C: ConnectionTrait>(
     Ok(None)
 }
 
+/// Gives up a run's lease, still RUNNING from its cursor, so any replica's next look for
+/// abandoned runs resumes it.
+pub async fn hand_back<C: ConnectionTrait>(conn: &C, run_id: &str) -> Result<(), Error> {
+    conn.execute_raw(statement(
+        conn,
+        "UPDATE evaluation_runs SET lease_until_ms = 0 WHERE run_id = $1 AND state = 'RUNNING'",
+        [run_id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
 /// Adds a batch's counts, moves the cursor and renews the lease, inside the batch's
 /// transaction, so the counts and the written batch never disagree.
 pub async fn advance<C: ConnectionTrait>(

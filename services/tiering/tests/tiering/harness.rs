@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 use tonic::Request;
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
 use vipcare_proto::survey::v1::survey_service_client::SurveyServiceClient;
@@ -72,8 +73,10 @@ pub struct Suite {
     tiering_settings: Settings,
     /// Mobile numbers handed out so far.
     pub(crate) numbers: u32,
+    /// Stops the tiering service, whose run ends in the task.
+    tiering_run: Option<(oneshot::Sender<()>, JoinHandle<()>)>,
     _stops: Vec<oneshot::Sender<()>>,
-    _env: TestEnv,
+    env: TestEnv,
 }
 
 /// A suite per configured backend.
@@ -132,7 +135,7 @@ async fn start(env: TestEnv) -> Suite {
     tokio::spawn(forward(tiering_door, tiering_addr));
     let mut stops = Vec::new();
     tokio::spawn(profile_app.run(stopped(&mut stops)));
-    tokio::spawn(tiering_app.run(stopped(&mut stops)));
+    let tiering_run = run_tiering(tiering_app);
     tokio::spawn(survey_app.run(stopped(&mut stops)));
     wait_serving(profile_addr, vipcare_proto::service_names::PROFILE).await;
     wait_serving(tiering_addr, vipcare_proto::service_names::TIERING).await;
@@ -150,9 +153,23 @@ async fn start(env: TestEnv) -> Suite {
         survey_link,
         tiering_settings,
         numbers: 0,
+        tiering_run: Some(tiering_run),
         _stops: stops,
-        _env: env,
+        env,
     }
+}
+
+/// Runs `app` until the sender is used or dropped; the handle ends when it has stopped.
+fn run_tiering(app: vipcare_tiering::App) -> (oneshot::Sender<()>, JoinHandle<()>) {
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let _ = app
+            .run(async {
+                let _ = stopped.await;
+            })
+            .await;
+    });
+    (stop, task)
 }
 
 /// Forwards every connection made to `door` to `target`, until the runtime stops.
@@ -279,6 +296,33 @@ impl Suite {
         tokio::time::timeout(Duration::from_secs(60), poll)
             .await
             .unwrap_or_else(|_| panic!("[{label}] run {run_id} did not finish within a minute"))
+    }
+
+    /// Stops the tiering service as a SIGTERM does and waits until it has: its listener
+    /// closed, its background work ended.
+    pub async fn stop_tiering(&mut self) {
+        if let Some((stop, task)) = self.tiering_run.take() {
+            let _ = stop.send(());
+            let _ = tokio::time::timeout(Duration::from_secs(15), task).await;
+        }
+    }
+
+    /// Starts a second tiering process on the same database and cache (a replica, or the
+    /// first one restarted) and points `tiering` at it.
+    pub async fn start_tiering_replica(&mut self) {
+        let label = self.label;
+        let app = vipcare_tiering::App::build_with_clock(
+            &self.tiering_settings,
+            self.env.cache().await,
+            self.clock.clone(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("[{label}] tiering replica starts: {e}"));
+        let addr = app.local_addr();
+        self.tiering_run = Some(run_tiering(app));
+        wait_serving(addr, vipcare_proto::service_names::TIERING).await;
+        self.tiering = TieringServiceClient::new(self.env.internal_channel(addr));
+        self.tiering_addr = addr;
     }
 
     /// The settings the tiering service was started with (its database, for the outbox).

@@ -163,3 +163,28 @@ async fn runs_are_checked_and_found_by_id() {
         assert_eq!(code(result), Code::NotFound, "[{label}]");
     }
 }
+
+/// A process stopped (SIGTERM) while its run waits for the profile hands the run back: a
+/// replica started after it resumes the run at once, without waiting for the lease to run out
+/// (the clock here never moves, so an unreturned lease would hold the run for good), and the
+/// run evaluates everyone once.
+#[tokio::test]
+async fn a_stopped_process_hands_its_run_back_to_a_replica() {
+    for mut suite in suites().await {
+        let label = suite.label;
+        let (gold, _) = thirty(&mut suite).await;
+        suite.profile_link.cut().await;
+        let run_id = start(&mut suite, false).await.unwrap();
+        suite.stop_tiering().await;
+        suite.profile_link.restore();
+
+        suite.start_tiering_replica().await;
+        let run = suite.finished_run(&run_id).await;
+        assert_eq!(run.state, pb::RunState::Done as i32, "[{label}] {run:?}");
+        assert_eq!((run.processed, run.upgrades), (30, 10), "[{label}]");
+        assert_eq!(run.resumptions, 1, "[{label}] resumed by the replica");
+        for id in &gold {
+            assert_eq!(suite.history(id).await.len(), 1, "[{label}] {id} told once");
+        }
+    }
+}
