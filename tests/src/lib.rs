@@ -6,7 +6,9 @@
 //! binary's log is printed with the backend it ran on.
 
 pub mod api_client;
+pub mod deployment;
 pub mod grpc_web;
+pub mod metrics;
 pub mod otlp;
 pub mod sample;
 pub mod suite;

@@ -192,12 +192,7 @@ impl Suite {
 
     /// Where the Prometheus scrape endpoint listens (`metrics_addr=` in the log).
     pub fn metrics_addr(&self) -> SocketAddr {
-        let log = self.log();
-        log.lines()
-            .find_map(|line| {
-                let (_, rest) = line.split_once("metrics_addr=")?;
-                rest.split_whitespace().next()?.parse().ok()
-            })
+        crate::metrics::metrics_addr(&self.log())
             .unwrap_or_else(|| panic!("[{}] no metrics endpoint in the log", self.label))
     }
 

@@ -4,6 +4,7 @@
 //! waiting on a server's health check instead of sleeping, running the real binaries for the
 //! end-to-end tests, and the assertions on what a refused call tells its caller.
 
+pub mod balancer;
 mod env;
 mod health;
 pub mod inputs;

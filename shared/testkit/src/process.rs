@@ -212,6 +212,11 @@ impl SpawnedBinary {
         );
     }
 
+    /// Whether the binary has not been stopped or killed by the test.
+    pub fn is_running(&self) -> bool {
+        !self.stopped
+    }
+
     /// SIGKILL to the binary and whatever it started, as a crash or an OOM kill would end it:
     /// no shutdown code runs, nothing in its memory survives. Returns once it is gone.
     pub fn kill(&mut self) {

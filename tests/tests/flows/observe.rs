@@ -3,8 +3,8 @@
 //! probes are not counted); reports the reminder queue, how late it runs and what became of
 //! each reminder dispatched, and the database pools.
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tonic::Code;
+use vipcare_e2e::metrics::sample;
 use vipcare_e2e::sample::{customer, months_ago, reachable_now};
 use vipcare_e2e::{ApiClient, Suite};
 use vipcare_proto::complaint::v1 as complaint;
@@ -13,22 +13,9 @@ use vipcare_proto::profile::v1::{CreateCustomerRequest, GetCustomerRequest};
 use vipcare_proto::tiering::v1::{GetEvaluationRunRequest, RunEvaluationRequest, RunState};
 use vipcare_testkit::TestEnv;
 
-/// `GET /metrics` over plain HTTP/1.1, as Prometheus scrapes it: the status line and body.
+/// `GET /metrics` of the suite, as Prometheus scrapes it: the status line and body.
 async fn scrape(suite: &Suite) -> (String, String) {
-    let mut stream = tokio::net::TcpStream::connect(suite.metrics_addr())
-        .await
-        .expect("the metrics endpoint accepts");
-    stream
-        .write_all(b"GET /metrics HTTP/1.1\r\nHost: vipcare\r\nConnection: close\r\n\r\n")
-        .await
-        .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).await.unwrap();
-    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
-    (
-        head.lines().next().unwrap_or("").to_owned(),
-        body.to_owned(),
-    )
+    vipcare_e2e::metrics::scrape(suite.metrics_addr()).await
 }
 
 /// The count of the series whose labels include every one of `labels`.
@@ -38,18 +25,6 @@ fn count(body: &str, labels: &[&str]) -> u64 {
         .filter(|l| labels.iter().all(|label| l.contains(label)))
         .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
         .sum()
-}
-
-/// The sum of the samples of `metric` whose labels include every one of `labels`; `None` when
-/// there is no such series.
-fn sample(body: &str, metric: &str, labels: &[&str]) -> Option<f64> {
-    let series: Vec<f64> = body
-        .lines()
-        .filter(|l| l.starts_with(&format!("{metric}{{")) || l.starts_with(&format!("{metric} ")))
-        .filter(|l| labels.iter().all(|label| l.contains(label)))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .collect();
-    (!series.is_empty()).then(|| series.iter().sum())
 }
 
 #[tokio::test]
