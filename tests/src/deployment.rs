@@ -39,6 +39,8 @@ struct Replicas {
     service: &'static str,
     balancer: Balancer,
     processes: Vec<SpawnedBinary>,
+    /// How each was started, to start it again.
+    launches: Vec<Launch>,
 }
 
 /// The running deployment; dropping it stops every process.
@@ -108,19 +110,22 @@ impl Deployment {
             for (key, value) in vars {
                 launch = launch.env(key, value);
             }
-            launch.spawn()
+            launch
         };
-        let mut starting = Vec::new();
+        let mut launches = Vec::new();
         for (section, service) in SERVICES {
             for i in 0..REPLICAS {
-                starting.push(launch(
+                launches.push(launch(
                     &format!("vipcare-{section}"),
                     service,
                     vars(section, i),
                 ));
             }
         }
-        let mut started = join_all(starting).await.into_iter();
+        let mut started = join_all(launches.iter().cloned().map(Launch::spawn))
+            .await
+            .into_iter();
+        let mut launches = launches.into_iter();
         let mut services = Vec::new();
         for ((section, service), balancer) in SERVICES.into_iter().zip(balancers) {
             let processes: Vec<SpawnedBinary> = started.by_ref().take(REPLICAS).collect();
@@ -132,6 +137,7 @@ impl Deployment {
                 service,
                 balancer,
                 processes,
+                launches: launches.by_ref().take(REPLICAS).collect(),
             });
         }
         let gateways = (0..REPLICAS).map(|i| {
@@ -140,6 +146,7 @@ impl Deployment {
                 service_names::CHANNEL,
                 vars("gateway", i),
             )
+            .spawn()
         });
         let gateways = join_all(gateways).await;
         let mut connected = Vec::new();
@@ -193,6 +200,22 @@ impl Deployment {
             .find(|r| r.section == section)
             .unwrap_or_else(|| panic!("no service {section}"));
         replicas.processes[i].kill();
+    }
+
+    /// Replaces replica `i` of `section` as a rolling update does: a new process is started and
+    /// joins the balancer once SERVING, the old one leaves the balancer and gets SIGTERM, and
+    /// must exit 0 in time.
+    pub async fn restart(&mut self, section: &str, i: usize) {
+        let replicas = self
+            .services
+            .iter_mut()
+            .find(|r| r.section == section)
+            .unwrap_or_else(|| panic!("no service {section}"));
+        let new = replicas.launches[i].clone().spawn().await;
+        replicas.balancer.add(new.addr(replicas.service));
+        let mut old = std::mem::replace(&mut replicas.processes[i], new);
+        replicas.balancer.remove(old.addr(replicas.service));
+        old.stop_gracefully().await;
     }
 
     /// SIGTERM to replica `i` of `section`; asserts it exits 0 in time.

@@ -70,7 +70,7 @@ impl App {
             Arc::new(clients),
             Arc::new(Policy::default()),
             channel,
-            Proxy::new(peers),
+            Proxy::new(peers, max_message_bytes),
         );
         let listener = server::bind(&settings.gateway.listen).await?;
         Ok(App {

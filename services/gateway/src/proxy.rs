@@ -4,6 +4,9 @@
 //! (`traceparent`, `tracestate`) travel as the headers they came in; the caller headers are the
 //! ones the edge set, signed with the internal credential here, as the services require.
 
+mod resend;
+
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,7 +15,6 @@ use http::header::{CONNECTION, HOST, TRANSFER_ENCODING, UPGRADE};
 
 use tonic::body::Body;
 use tonic::transport::{Channel, Endpoint};
-use tower::{Service, ServiceExt};
 use vipcare_runtime::settings::PeerSettings;
 use vipcare_runtime::{InternalChannel, InternalCredential, status};
 
@@ -83,11 +85,20 @@ fn refused_our_credential(response: &http::Response<Body>) -> bool {
 #[derive(Debug, Clone)]
 pub struct Proxy {
     peers: Peers,
+    /// Methods whose request is a stream of messages, forwarded as it comes.
+    client_streams: Arc<HashSet<String>>,
+    /// Largest one-message request read whole (the message and its 5-byte frame header).
+    limit: usize,
 }
 
 impl Proxy {
-    pub fn new(peers: Peers) -> Self {
-        Proxy { peers }
+    /// `max_message_bytes`: the largest request message the services take.
+    pub fn new(peers: Peers, max_message_bytes: usize) -> Self {
+        Proxy {
+            peers,
+            client_streams: Arc::new(resend::client_streams()),
+            limit: max_message_bytes.saturating_add(5),
+        }
     }
 
     /// Sends `req` to `peer` and returns its response; an unreachable peer is UNAVAILABLE.
@@ -104,14 +115,17 @@ impl Proxy {
         headers.remove("keep-alive");
         // Signed after the edge replaced the caller headers with the client's own.
         self.peers.credential.stamp(headers);
-        let mut channel = self.peers.channel(peer).clone();
+        let channel = self.peers.channel(peer).clone();
+        let one_message = !self.client_streams.contains(req.uri().path());
+        let limit = self.limit;
         Box::pin(async move {
             // Here, not above: the request's span is entered only while its future runs. The
             // service's span is then a child of the gateway's, in the caller's trace.
             vipcare_trace::inject(req.headers_mut());
-            let sent = match channel.ready().await {
-                Ok(channel) => channel.call(req).await,
-                Err(err) => Err(err),
+            let sent = if one_message {
+                resend::send_resendable(channel, req, limit).await
+            } else {
+                resend::send(channel, req).await
             };
             Ok(match sent {
                 Ok(response) if refused_our_credential(&response) => {
@@ -125,8 +139,9 @@ impl Proxy {
                     reject(status::internal())
                 }
                 Ok(response) => response,
-                Err(err) => {
-                    tracing::warn!(peer = peer.name(), error = %err, "peer unreachable");
+                Err(resend::Unsent::Request(status)) => reject(status),
+                Err(resend::Unsent::Transport(err)) => {
+                    tracing::warn!(peer = peer.name(), error = %causes(&err), "peer unreachable");
                     reject(status::unavailable(format!(
                         "the {} service is unavailable",
                         peer.name()
@@ -135,4 +150,16 @@ impl Proxy {
             })
         })
     }
+}
+
+/// An error and its causes on one line: "transport error" alone does not say what broke.
+fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

@@ -43,6 +43,15 @@ impl Balancer {
     pub fn add(&self, backend: SocketAddr) {
         self.backends.lock().expect("backends lock").push(backend);
     }
+
+    /// A replica that is going away: no new connection goes to it (those it holds stay until
+    /// it closes them), as Kubernetes takes a terminating pod out of the endpoints.
+    pub fn remove(&self, backend: SocketAddr) {
+        self.backends
+            .lock()
+            .expect("backends lock")
+            .retain(|b| *b != backend);
+    }
 }
 
 impl Drop for Balancer {

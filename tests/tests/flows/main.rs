@@ -12,6 +12,7 @@ mod lifecycle;
 mod observe;
 mod reminders;
 mod replicas;
+mod restart;
 mod sharing;
 mod surveys;
 mod tiers;

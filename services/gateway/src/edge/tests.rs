@@ -128,7 +128,7 @@ async fn callers_without_a_known_key_are_unauthenticated() {
         Arc::new(clients()),
         Arc::default(),
         stub_channel(),
-        Proxy::new(peers_down()),
+        Proxy::new(peers_down(), 4 << 20),
     );
     assert_eq!(
         code(&call(&mut edge, VIEW, &[]).await),
@@ -150,7 +150,7 @@ async fn scopes_and_the_table_decide_what_gets_through() {
         Arc::new(clients()),
         Arc::default(),
         stub_channel(),
-        Proxy::new(peers_down()),
+        Proxy::new(peers_down(), 4 << 20),
     );
     let writer = [("authorization", "Bearer writer-key")];
     assert_eq!(
@@ -175,7 +175,7 @@ async fn the_services_see_the_gateway_identity_not_what_the_client_claimed() {
         Arc::new(clients()),
         Arc::default(),
         stub_channel(),
-        Proxy::new(peers_down()),
+        Proxy::new(peers_down(), 4 << 20),
     );
     let headers = [
         ("authorization", "Bearer reader-key"),
@@ -199,7 +199,7 @@ async fn a_client_over_its_budget_is_told_when_to_retry() {
         Arc::new(clients_on(clock.clone())),
         Arc::default(),
         stub_channel(),
-        Proxy::new(peers_down()),
+        Proxy::new(peers_down(), 4 << 20),
     );
     let slow = [("authorization", "Bearer slow-key")];
     assert_eq!(code(&call(&mut edge, VIEW, &slow).await), Code::Ok);
@@ -229,7 +229,7 @@ async fn a_peer_that_is_down_is_unavailable() {
         Arc::new(clients()),
         Arc::default(),
         stub_channel(),
-        Proxy::new(peers_down()),
+        Proxy::new(peers_down(), 4 << 20),
     );
     let reader = [
         ("authorization", "Bearer reader-key"),
@@ -403,7 +403,7 @@ async fn a_keyless_link_call_is_routed_to_the_survey_service() {
         Arc::new(clients),
         Arc::default(),
         stub_channel(),
-        Proxy::new(peers_down()),
+        Proxy::new(peers_down(), 4 << 20),
     );
     let grpc = [("content-type", "application/grpc"), ("te", "trailers")];
     // Past the edge to the proxy: the survey peer is down, so UNAVAILABLE names it.
