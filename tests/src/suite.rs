@@ -7,6 +7,7 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 use vipcare_proto::complaint::v1::complaint_service_client::ComplaintServiceClient;
 use vipcare_proto::gateway::v1::channel_service_client::ChannelServiceClient;
+use vipcare_proto::gateway::v1::{CustomerView, GetCustomerViewRequest, get_customer_view_request};
 use vipcare_proto::profile::v1::profile_service_client::ProfileServiceClient;
 use vipcare_proto::reminder::v1::reminder_service_client::ReminderServiceClient;
 use vipcare_proto::service_names;
@@ -168,6 +169,19 @@ impl Suite {
     /// The gateway's ChannelService as `client`.
     pub fn channel_api(&self, client: ApiClient) -> ChannelApi {
         ChannelServiceClient::with_interceptor(self.channel.clone(), client.credentials())
+    }
+
+    /// The hall's view of customer `id` through the gateway; a refusal fails the test.
+    pub async fn customer_view(&self, id: &str) -> CustomerView {
+        self.channel_api(ApiClient::Hall)
+            .get_customer_view(GetCustomerViewRequest {
+                lookup: Some(get_customer_view_request::Lookup::CustomerId(id.to_owned())),
+            })
+            .await
+            .unwrap_or_else(|s| panic!("[{}] customer view: {s:?}", self.label))
+            .into_inner()
+            .view
+            .expect("a view")
     }
 
     /// The tiering API as `client`.

@@ -6,25 +6,12 @@
 use prost_types::FieldMask;
 use vipcare_e2e::sample::customer;
 use vipcare_e2e::{ApiClient, Suite};
-use vipcare_proto::gateway::v1::{CustomerView, GetCustomerViewRequest, get_customer_view_request};
+use vipcare_proto::gateway::v1::CustomerView;
 use vipcare_proto::profile::v1::{CreateCustomerRequest, Customer, UpdateCustomerRequest};
 use vipcare_testkit::TestEnv;
 use vipcare_testkit::redis_cluster::RedisCluster;
 
 const CUSTOMERS: usize = 20;
-
-async fn view(suite: &Suite, id: &str) -> CustomerView {
-    suite
-        .channel_api(ApiClient::Hall)
-        .get_customer_view(GetCustomerViewRequest {
-            lookup: Some(get_customer_view_request::Lookup::CustomerId(id.to_owned())),
-        })
-        .await
-        .unwrap_or_else(|s| panic!("[{}] customer view: {s:?}", suite.label))
-        .into_inner()
-        .view
-        .expect("a view")
-}
 
 fn plan_code(view: &CustomerView) -> &str {
     &view.customer.as_ref().expect("customer section").plan_code
@@ -54,9 +41,9 @@ async fn views_are_cached_in_a_redis_cluster_and_updates_show_at_once() {
             customers.push(created);
         }
         for c in &customers {
-            let first = view(&suite, &c.customer_id).await;
+            let first = suite.customer_view(&c.customer_id).await;
             assert_eq!(
-                view(&suite, &c.customer_id).await.compose_time,
+                suite.customer_view(&c.customer_id).await.compose_time,
                 first.compose_time,
                 "[{label}] the second view of {} is served from the cluster",
                 c.customer_id
@@ -79,7 +66,7 @@ async fn views_are_cached_in_a_redis_cluster_and_updates_show_at_once() {
                 .await
                 .unwrap_or_else(|s| panic!("[{label}] update: {s:?}"));
             assert_eq!(
-                plan_code(&view(&suite, &c.customer_id).await),
+                plan_code(&suite.customer_view(&c.customer_id).await),
                 "5G-598",
                 "[{label}] the view right after the update shows it"
             );
@@ -88,7 +75,7 @@ async fn views_are_cached_in_a_redis_cluster_and_updates_show_at_once() {
         cluster.kill_node(0);
         for c in &customers {
             assert_eq!(
-                plan_code(&view(&suite, &c.customer_id).await),
+                plan_code(&suite.customer_view(&c.customer_id).await),
                 "5G-598",
                 "[{label}] with a node down the view answers from the source"
             );

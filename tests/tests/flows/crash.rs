@@ -6,23 +6,10 @@
 use prost_types::FieldMask;
 use vipcare_e2e::sample::customer;
 use vipcare_e2e::{ApiClient, Suite};
-use vipcare_proto::gateway::v1::{CustomerView, GetCustomerViewRequest, get_customer_view_request};
+use vipcare_proto::gateway::v1::CustomerView;
 use vipcare_proto::profile::v1::{CreateCustomerRequest, UpdateCustomerRequest};
 use vipcare_testkit::TestEnv;
 use vipcare_testkit::tcp_proxy::TcpProxy;
-
-async fn view(suite: &Suite, id: &str) -> CustomerView {
-    suite
-        .channel_api(ApiClient::Hall)
-        .get_customer_view(GetCustomerViewRequest {
-            lookup: Some(get_customer_view_request::Lookup::CustomerId(id.to_owned())),
-        })
-        .await
-        .unwrap_or_else(|s| panic!("[{}] customer view: {s:?}", suite.label))
-        .into_inner()
-        .view
-        .expect("a view")
-}
 
 fn plan_code(view: &CustomerView) -> &str {
     &view.customer.as_ref().expect("customer section").plan_code
@@ -60,10 +47,10 @@ async fn an_update_made_while_redis_is_paused_survives_a_kill() {
             .customer
             .expect("customer");
         let id = created.customer_id.clone();
-        let first = view(&suite, &id).await;
+        let first = suite.customer_view(&id).await;
         assert_eq!(plan_code(&first), "5G-398", "[{label}]");
         assert_eq!(
-            view(&suite, &id).await.compose_time,
+            suite.customer_view(&id).await.compose_time,
             first.compose_time,
             "[{label}] the view is served from Redis"
         );
@@ -87,7 +74,7 @@ async fn an_update_made_while_redis_is_paused_survives_a_kill() {
 
         let restarted = Suite::start_with_redis(&env, &redis_url).await;
         redis_link.restore();
-        let after = view(&restarted, &id).await;
+        let after = restarted.customer_view(&id).await;
         assert_eq!(
             plan_code(&after),
             "5G-598",
