@@ -27,6 +27,7 @@ use vipcare_proto::reminder::v1::reminder_service_client::ReminderServiceClient;
 use vipcare_proto::service_names;
 use vipcare_proto::survey::v1::survey_service_client::SurveyServiceClient;
 use vipcare_proto::tiering::v1::tiering_service_client::TieringServiceClient;
+use vipcare_testkit::balancer::Balancer;
 use vipcare_testkit::tcp_proxy::TcpProxy;
 use vipcare_testkit::{TestEnv, wait_serving};
 
@@ -138,6 +139,8 @@ pub struct Suite {
     channel: Channel,
     tiering_link: Option<TcpProxy>,
     _stop: Vec<oneshot::Sender<()>>,
+    /// The address tiering was given for the complaint service before it started.
+    _complaint_door: Balancer,
 }
 
 /// Spawns `run(shutdown)`; the shutdown future resolves when the returned sender is dropped.
@@ -170,11 +173,12 @@ impl Suite {
 
         // Tiering reads value summaries from the real profile service and bumps the customer
         // tags in the same cache the gateway reads; it reads complaints from the complaint
-        // service, which starts later (it needs tiering itself) on a port chosen now, as the
-        // suite binary does it.
-        let complaint_addr = free_address().await;
+        // service, which starts later (it needs tiering itself), through a door taken now (a
+        // port picked now and bound later could be taken by another socket meanwhile).
+        let complaint_door = Balancer::start().await.expect("the complaint door listens");
         let tiering_settings: vipcare_tiering::Settings = env.settings_with(&format!(
-            "[services]\nprofile = \"http://{profile_addr}\"\ncomplaint = \"http://{complaint_addr}\"\n"
+            "[services]\nprofile = \"http://{profile_addr}\"\ncomplaint = \"http://{}\"\n",
+            complaint_door.addr()
         ));
         let tiering = vipcare_tiering::App::build(&tiering_settings, cache.clone())
             .await
@@ -208,13 +212,15 @@ impl Suite {
         // tags in the same cache the gateway reads.
         let complaint_settings: vipcare_complaint::Settings = env.settings_with(&format!(
             "[services]\nprofile = \"http://{profile_addr}\"\ntiering = \"http://{tiering_addr}\"\n\
-             reminder = \"http://{reminder_addr}\"\n[complaint]\nlisten = \"{complaint_addr}\"\n"
+             reminder = \"http://{reminder_addr}\"\n[complaint]\nlisten = \"127.0.0.1:0\"\n"
         ));
         let complaint = vipcare_complaint::App::build(&complaint_settings, cache.clone())
             .await
             .unwrap_or_else(|err| panic!("[{label}] complaint did not start: {err}"));
+        let complaint_addr = complaint.local_addr();
         let stop_complaint = serve(|shutdown| complaint.run(shutdown));
         wait_serving(complaint_addr, service_names::COMPLAINT).await;
+        complaint_door.add(complaint_addr);
 
         let profile_address = options
             .profile_address
@@ -286,6 +292,7 @@ impl Suite {
                 stop_tiering,
                 stop_profile,
             ],
+            _complaint_door: complaint_door,
         }
     }
 
@@ -438,12 +445,9 @@ impl Interceptor for ApiKey {
 }
 
 /// A port the OS had free a moment ago, for a service that must be named before it starts.
-async fn free_address() -> SocketAddr {
-    closed_address().await
-}
-
-/// An address nothing listens on.
+/// An address nothing listens on: the discard port, which no test server takes and the system
+/// never hands out for a socket of its own (a port picked and let go could be, by the time it
+/// is called).
 pub async fn closed_address() -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    listener.local_addr().unwrap()
+    SocketAddr::from(([127, 0, 0, 1], 9))
 }
