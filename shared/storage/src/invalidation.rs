@@ -14,7 +14,6 @@
 use futures::future::BoxFuture;
 use sea_orm::sea_query::ArrayType;
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
-use sea_orm_migration::prelude::*;
 
 use crate::StorageError;
 use crate::bulk::BulkInsert;
@@ -23,9 +22,11 @@ use crate::sql::statement;
 
 mod replayer;
 mod stale_views;
+mod table;
 
 pub use replayer::{Replayed, Replayer};
 pub use stale_views::StaleViews;
+pub(crate) use table::{JournalTable, PackedColumn};
 
 const TABLE: &str = "cache_invalidations";
 /// Writes with more tags than this pack them into rows, joined by [`TAG_SEPARATOR`].
@@ -33,8 +34,9 @@ const ONE_ROW_OVER: usize = 32;
 /// Tags are `kind:id` of printable characters, so a line break never occurs in one.
 const TAG_SEPARATOR: &str = "\n";
 
-/// Bytes of tags packed into one row.
-const PACKED_BYTES: usize = 2_000;
+/// Bytes of tags packed into one row: small enough that PostgreSQL stores the row as it is
+/// (rows over ~2 kB are compressed on insert, which a tier run paid for on every batch).
+const PACKED_BYTES: usize = 1_800;
 
 /// `tags` joined by [`TAG_SEPARATOR`] into rows of at most [`PACKED_BYTES`] (a longer tag alone).
 fn packed_rows(tags: &[String]) -> Vec<String> {
@@ -51,9 +53,34 @@ fn packed_rows(tags: &[String]) -> Vec<String> {
     rows
 }
 
-/// The tags a row holds: one, or a batch's joined by [`TAG_SEPARATOR`].
-fn tags_in(row_tag: &str) -> impl Iterator<Item = String> + '_ {
-    row_tag.split(TAG_SEPARATOR).map(str::to_owned)
+/// One journal row: its key and the tags it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Row {
+    write_id: i64,
+    /// A tag; or, for a packed row, `#n` (its part of the write), which no tag can be.
+    tag: String,
+    /// A packed row's tags, joined by [`TAG_SEPARATOR`].
+    packed: Option<String>,
+}
+
+impl Row {
+    fn read(row: &sea_orm::QueryResult) -> Result<Row, sea_orm::DbErr> {
+        Ok(Row {
+            write_id: row.try_get("", "write_id")?,
+            tag: row.try_get("", "tag")?,
+            packed: row.try_get("", "packed")?,
+        })
+    }
+
+    /// The tags the row holds. Rows packed before the `packed` column existed joined their
+    /// tags in `tag` itself, so those are split too.
+    fn tags(&self) -> impl Iterator<Item = String> + '_ {
+        self.packed
+            .as_deref()
+            .unwrap_or(&self.tag)
+            .split(TAG_SEPARATOR)
+            .map(str::to_owned)
+    }
 }
 /// Values bound per SQLite statement, as in `bulk`: binding costs SQLite more the more a
 /// statement has.
@@ -102,20 +129,30 @@ pub async fn record<C: ConnectionTrait>(
     let write_id = rand::random::<i64>() & i64::MAX;
     let now = now_ms();
     // Two writes drawing the same id and tag (once in 2^63) must not fail the write itself.
-    let mut insert =
-        BulkInsert::new(TABLE, &["write_id", "tag", "created_ms"]).then("ON CONFLICT DO NOTHING");
     if tags.len() > ONE_ROW_OVER {
         // A batch's thousands of tags packed into few rows: a row per tag made a tier run a
-        // quarter slower (index entries written and then deleted). A packed row is only ever
-        // settled by its write id or replayed, never looked up by tag; it stays small enough
-        // for an index entry (PostgreSQL refuses keys over ~2.7 kB).
-        for packed in packed_rows(&tags) {
-            insert.row([write_id.into(), packed.into(), now.into()]);
+        // quarter slower (index entries written and then deleted). The tags travel outside
+        // the indexed key, so the indexes hold a short `#n` (a packed key was 2 kB per entry, in
+        // two indexes, compared by collation). A packed row is only ever settled by its write
+        // id or replayed, never looked up by tag.
+        let mut insert = BulkInsert::new(TABLE, &["write_id", "tag", "created_ms", "packed"])
+            .then("ON CONFLICT DO NOTHING");
+        for (part, packed) in packed_rows(&tags).into_iter().enumerate() {
+            insert.row([
+                write_id.into(),
+                format!("#{part}").into(),
+                now.into(),
+                packed.into(),
+            ]);
         }
-    } else {
-        for tag in &tags {
-            insert.row([write_id.into(), tag.as_str().into(), now.into()]);
-        }
+        insert.execute(txn).await?;
+        return Ok(Recorded { write_id, tags });
+    }
+    // Two writes drawing the same id and tag (once in 2^63) must not fail the write itself.
+    let mut insert =
+        BulkInsert::new(TABLE, &["write_id", "tag", "created_ms"]).then("ON CONFLICT DO NOTHING");
+    for tag in &tags {
+        insert.row([write_id.into(), tag.as_str().into(), now.into()]);
     }
     insert.execute(txn).await?;
     Ok(Recorded { write_id, tags })
@@ -166,13 +203,13 @@ pub async fn tags_left<C: ConnectionTrait>(conn: &C) -> Result<Vec<String>, Stor
     let rows = conn
         .query_all_raw(statement(
             conn,
-            "SELECT DISTINCT tag FROM cache_invalidations ORDER BY tag",
+            "SELECT write_id, tag, packed FROM cache_invalidations",
             [],
         ))
         .await?;
     let mut tags = Vec::new();
     for row in &rows {
-        tags.extend(tags_in(&row.try_get::<String>("", "tag")?));
+        tags.extend(Row::read(row)?.tags());
     }
     tags.sort_unstable();
     tags.dedup();
@@ -250,43 +287,4 @@ async fn forget<C: ConnectionTrait>(conn: &C, rows: &[(i64, String)]) -> Result<
 fn text_array(items: &[String]) -> Value {
     let values = items.iter().map(|t| Value::from(t.as_str())).collect();
     Value::Array(ArrayType::String, Some(Box::new(values)))
-}
-
-/// The `cache_invalidations` table, in every service's schema.
-pub(crate) struct JournalTable;
-
-impl MigrationName for JournalTable {
-    fn name(&self) -> &str {
-        // "m0000" like every shared table, so they all sort before the services' own (m0001 on).
-        "m0000_vipcare_shared_cache_invalidations"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for JournalTable {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(TABLE)
-                    .if_not_exists()
-                    .col(ColumnDef::new("write_id").big_integer().not_null())
-                    .col(ColumnDef::new("tag").string().not_null())
-                    .col(ColumnDef::new("created_ms").big_integer().not_null())
-                    .primary_key(Index::create().col("write_id").col("tag"))
-                    .to_owned(),
-            )
-            .await?;
-        // Settling by tag reads the rows of a few tags after every write.
-        manager
-            .create_index(
-                Index::create()
-                    .name("cache_invalidations_tag")
-                    .table(TABLE)
-                    .col("tag")
-                    .if_not_exists()
-                    .to_owned(),
-            )
-            .await
-    }
 }

@@ -17,6 +17,7 @@ impl<M: MigratorTrait> MigratorTrait for WithSharedTables<M> {
             Box::new(crate::invalidation::JournalTable),
             Box::new(crate::schedule::ScheduleTables),
             Box::new(OutboxTrace),
+            Box::new(crate::invalidation::PackedColumn),
         ];
         all.extend(M::migrations());
         all

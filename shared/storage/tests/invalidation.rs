@@ -154,7 +154,7 @@ async fn a_replay_hands_every_row_to_the_cache_and_keeps_what_it_refused() {
         let label = env.label;
         let db = open(&env).await;
         // More than two pages of rows in small writes (a row per tag), a batch's write (its
-        // 5,000 tags packed into 28 rows of up to 2,000 bytes), and a write repeating a tag.
+        // 5,000 tags packed into 31 rows of up to 1,800 bytes), and a write repeating a tag.
         let many: Vec<String> = (0..12_000).map(|i| format!("customer:{i:05}")).collect();
         let batch: Vec<String> = (0..5_000).map(|i| format!("tier:{i:05}")).collect();
         let txn = db.conn().begin().await.unwrap();
@@ -177,7 +177,7 @@ async fn a_replay_hands_every_row_to_the_cache_and_keeps_what_it_refused() {
             kept,
             Replayed {
                 written: 0,
-                kept: 12_030
+                kept: 12_033
             },
             "[{label}]"
         );
@@ -194,7 +194,7 @@ async fn a_replay_hands_every_row_to_the_cache_and_keeps_what_it_refused() {
         let cache = FakeCache::default();
         let replayer = Replayer::new(db.clone(), cache.bump());
         let written = replayer.replay_all().await.unwrap();
-        assert_eq!(written.written, 12_030, "[{label}]");
+        assert_eq!(written.written, 12_033, "[{label}]");
         assert_eq!(left(&db).await, Vec::<String>::new(), "[{label}]");
         let mut bumped = cache.bumped();
         bumped.dedup();
@@ -227,6 +227,48 @@ async fn while_running_only_rows_left_behind_are_replayed() {
         cache.set_down(false);
         let replayed = replayer.replay_left_behind().await.unwrap();
         assert_eq!(replayed.written, 1, "[{label}]");
+        assert_eq!(left(&db).await, Vec::<String>::new(), "[{label}]");
+    }
+}
+
+#[tokio::test]
+async fn rows_packed_by_an_earlier_version_are_replayed_whole() {
+    use vipcare_storage::sea_orm::{ConnectionTrait, Statement};
+    for env in TestEnv::all().await {
+        let label = env.label;
+        let db = open(&env).await;
+        // Before the `packed` column, a batch's tags were joined in `tag` itself.
+        let conn = db.conn();
+        let backend = conn.get_database_backend();
+        let line_break = match backend {
+            vipcare_storage::sea_orm::DbBackend::Sqlite => "CHAR(10)",
+            _ => "CHR(10)",
+        };
+        conn.execute_raw(Statement::from_string(
+            backend,
+            format!(
+                "INSERT INTO cache_invalidations (write_id, tag, created_ms) \
+                 VALUES (7, 'customer:a' || {line_break} || 'customer:b', 0)"
+            ),
+        ))
+        .await
+        .unwrap();
+        assert_eq!(
+            left(&db).await,
+            tags(&["customer:a", "customer:b"]),
+            "[{label}]"
+        );
+        let cache = FakeCache::default();
+        let replayed = Replayer::new(db.clone(), cache.bump())
+            .replay_all()
+            .await
+            .unwrap();
+        assert_eq!(replayed.written, 1, "[{label}]");
+        assert_eq!(
+            cache.bumped(),
+            tags(&["customer:a", "customer:b"]),
+            "[{label}]"
+        );
         assert_eq!(left(&db).await, Vec::<String>::new(), "[{label}]");
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use sea_orm::ConnectionTrait;
 
-use super::{Bump, forget};
+use super::{Bump, Row, forget};
 use crate::outbox::now_ms;
 use crate::sql::statement;
 use crate::{Database, StorageError};
@@ -130,26 +130,25 @@ pub(super) async fn replay<C: ConnectionTrait>(
     let mut after = (-1_i64, String::new());
     loop {
         let rows = page(conn, cutoff_ms, &after).await?;
-        let Some(last) = rows.last().cloned() else {
+        let full = rows.len() as u64 >= PAGE;
+        let Some(last) = rows.last().map(|row| (row.write_id, row.tag.clone())) else {
             break;
         };
-        let mut tags: Vec<String> = rows
-            .iter()
-            .flat_map(|(_, tag)| super::tags_in(tag))
-            .collect();
+        let mut tags: Vec<String> = rows.iter().flat_map(Row::tags).collect();
         tags.sort_unstable();
         tags.dedup();
         // Read before the bump, so every row deleted was committed before it.
         if bump.bump(tags).await {
-            forget(conn, &rows).await?;
-            done.written += rows.len();
+            let keys: Vec<(i64, String)> = rows.into_iter().map(|r| (r.write_id, r.tag)).collect();
+            forget(conn, &keys).await?;
+            done.written += keys.len();
         } else {
             done.kept += rows.len();
             if stop_when_kept {
                 break;
             }
         }
-        if (rows.len() as u64) < PAGE {
+        if !full {
             break;
         }
         after = last;
@@ -162,8 +161,8 @@ async fn page<C: ConnectionTrait>(
     conn: &C,
     cutoff_ms: i64,
     after: &(i64, String),
-) -> Result<Vec<(i64, String)>, StorageError> {
-    let text = "SELECT write_id, tag FROM cache_invalidations WHERE created_ms <= $1 \
+) -> Result<Vec<Row>, StorageError> {
+    let text = "SELECT write_id, tag, packed FROM cache_invalidations WHERE created_ms <= $1 \
                 AND (write_id > $2 OR (write_id = $2 AND tag > $3)) \
                 ORDER BY write_id, tag LIMIT $4";
     let values = [
@@ -175,6 +174,6 @@ async fn page<C: ConnectionTrait>(
     let rows = conn.query_all_raw(statement(conn, text, values)).await?;
     Ok(rows
         .iter()
-        .map(|row| Ok((row.try_get("", "write_id")?, row.try_get("", "tag")?)))
+        .map(Row::read)
         .collect::<Result<_, sea_orm::DbErr>>()?)
 }

@@ -6,6 +6,7 @@ mod m0001_tiering_tables;
 mod m0002_run_snapshots;
 mod m0003_override_expiry;
 mod m0004_domain_columns;
+mod m0005_keys_in_byte_order;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_run_snapshots::Migration),
             Box::new(m0003_override_expiry::Migration),
             Box::new(m0004_domain_columns::Migration),
+            Box::new(m0005_keys_in_byte_order::Migration),
         ]
     }
 }
