@@ -54,7 +54,7 @@ fn packed_rows(tags: &[String]) -> Vec<String> {
 }
 
 /// One journal row: its key and the tags it holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) struct Row {
     write_id: i64,
     /// A tag; or, for a packed row, `#n` (its part of the write), which no tag can be.
@@ -82,6 +82,7 @@ impl Row {
             .map(str::to_owned)
     }
 }
+
 /// Values bound per SQLite statement, as in `bulk`: binding costs SQLite more the more a
 /// statement has.
 const SQLITE_VALUES: usize = 300;
@@ -128,7 +129,6 @@ pub async fn record<C: ConnectionTrait>(
     // Random, so replicas need no sequence; non-negative, so a replay's cursor can start at -1.
     let write_id = rand::random::<i64>() & i64::MAX;
     let now = now_ms();
-    // Two writes drawing the same id and tag (once in 2^63) must not fail the write itself.
     if tags.len() > ONE_ROW_OVER {
         // A batch's thousands of tags packed into few rows: a row per tag made a tier run a
         // quarter slower (index entries written and then deleted). The tags travel outside
